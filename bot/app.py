@@ -1,0 +1,153 @@
+"""The application: every handler, the persistence, the jobs and the error handler, in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.config import ConfigError, Settings
+from bot.context import SERVICES_KEY, BotContext
+from bot.i18n import resolve_locale, translator
+from bot.organisation import Organisation, load_organisation
+from bot.persistence import SQLitePersistence
+from bot.processor import PerUserOrderedProcessor
+from bot.services import Role, Services
+from handlers import errors, language, menu, session
+from handlers.command_menu import set_chat_commands, set_default_commands
+from storage import Database
+from storage.db import utcnow
+
+log = logging.getLogger(__name__)
+
+SESSION_GROUP = -1
+GLOBAL_GROUP = 100
+
+
+class VolunteerBotApplication(Application):
+    """Opens the database before PTB loads the persistence, and closes it last."""
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data[SERVICES_KEY]
+
+    async def initialize(self) -> None:
+        await self.services.db.open()
+        await super().initialize()
+        await self._set_command_menus()
+
+    async def shutdown(self) -> None:
+        try:
+            await super().shutdown()
+        finally:
+            await self.services.db.close()
+
+    async def _set_command_menus(self) -> None:
+        settings = self.services.settings
+        try:
+            await set_default_commands(self.bot, settings.default_locale, settings.timezone)
+        except TelegramError as exc:
+            log.warning("could not set the command menus: %s", exc)
+            return
+        staff = {c.telegram_id: Role.COORDINATOR for c in await self.services.coordinators.list()}
+        staff.update({admin: Role.ADMIN for admin in settings.admin_ids})
+        for user_id, role in staff.items():
+            profile = await self.services.users.get(user_id)
+            locale = resolve_locale(
+                profile.chosen_locale if profile else None,
+                profile.telegram_locale if profile else None,
+                settings.default_locale,
+            )
+            await set_chat_commands(self.bot, user_id, translator(locale, settings.timezone), role)
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    *,
+    org: Organisation | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    rate_limit: bool = False,
+) -> VolunteerBotApplication:
+    """Build the bot. `request` replaces the HTTP client (the Bot API double in tests and chat)."""
+    token = settings.token or getattr(request, "token", None)
+    if not token:
+        raise ConfigError("TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather)")
+    services = Services(
+        settings=settings,
+        org=org or load_organisation(settings.org_file),
+        db=Database(settings.database_path),
+        clock=clock,
+    )
+    processor = PerUserOrderedProcessor()
+    builder = (
+        ApplicationBuilder()
+        .application_class(VolunteerBotApplication)
+        .token(token)
+        .base_url(settings.api_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                tzinfo=settings.tz,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        )
+        .context_types(ContextTypes(context=BotContext))
+        .persistence(SQLitePersistence(services.db))
+        .concurrent_updates(processor)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    app = builder.build()
+    app.bot_data[SERVICES_KEY] = services
+    # Conversation states and user data are written after every update, not once a minute.
+    processor.after_update = lambda _update: app.update_persistence()
+    register_handlers(app)
+    return app
+
+
+def register_handlers(app: Application) -> None:
+    """Every handler, in order. Groups run in ascending order; one handler per group."""
+    app.add_handler(TypeHandler(Update, session.load_session), group=SESSION_GROUP)
+
+    # Conversations, one group each (see handlers.common.flow).
+    app.add_handler(language.conversation(), group=0)
+
+    # Global commands, menus and the fallbacks.
+    g = GLOBAL_GROUP
+    app.add_handler(CommandHandler("start", menu.start), group=g)
+    app.add_handler(CommandHandler(["pomoc", "help"], menu.help_command), group=g)
+    app.add_handler(CommandHandler(["koordynator", "coordinator"], menu.coordinator_panel), group=g)
+    app.add_handler(CommandHandler(["anuluj", "cancel"], menu.nothing_to_cancel), group=g)
+    app.add_handler(CallbackQueryHandler(menu.main_menu, pattern=f"^{menu.MAIN_MENU}$"), group=g)
+    app.add_handler(CallbackQueryHandler(menu.help_command, pattern=f"^{menu.HELP}$"), group=g)
+    app.add_handler(
+        CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g
+    )
+    app.add_handler(language.stale_choice_handler(), group=g)
+    app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
+    app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
+    app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)
+    app.add_handler(MessageHandler(filters.ALL, menu.unsupported_message), group=g)
+    app.add_handler(CallbackQueryHandler(menu.stale_button), group=g)
+
+    app.add_error_handler(errors.on_error)

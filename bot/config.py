@@ -1,0 +1,156 @@
+"""Settings read from the environment (a `.env` file in the working directory may set them)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite:///volunteer-bot.db"
+SUPPORTED_LOCALES = ("pl", "en", "uk")
+# Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in X-Telegram-Bot-Api-Secret-Token.
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or wrong; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    database_path: Path = Path("volunteer-bot.db")
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    timezone: str = "Europe/Warsaw"
+    default_locale: str = "pl"
+    org_file: Path | None = None
+    webhook_secret: str | None = None
+    # A user sending more than this many messages within the window is asked to slow down.
+    flood_messages: int = 20
+    flood_window_seconds: float = 10.0
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def with_changes(self, **changes: object) -> Settings:
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, load_dotenv: bool = True
+    ) -> Settings:
+        if env is None:
+            if load_dotenv:
+                _load_dotenv()
+            env = os.environ
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            token=get("TELEGRAM_BOT_TOKEN"),
+            api_url=_api_url(get("TELEGRAM_API_URL")),
+            database_path=database_path_from_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            admin_ids=_admin_ids(get("BOT_ADMIN_IDS")),
+            timezone=_timezone(get("BOT_TIMEZONE") or "Europe/Warsaw"),
+            default_locale=_locale(get("BOT_DEFAULT_LOCALE") or "pl"),
+            org_file=Path(get("BOT_ORG_FILE")) if get("BOT_ORG_FILE") else None,
+            webhook_secret=_webhook_secret(get("BOT_WEBHOOK_SECRET")),
+            flood_messages=_positive_int("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 20),
+            flood_window_seconds=float(
+                _positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)
+            ),
+        )
+
+
+def _load_dotenv() -> None:
+    from dotenv import load_dotenv
+
+    load_dotenv(Path.cwd() / ".env", override=False)
+
+
+def database_path_from_url(url: str) -> Path:
+    """Accept `sqlite:///relative.db`, `sqlite:////absolute.db` or a plain file path."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///") :]
+    elif "://" in url:
+        raise ConfigError(
+            "DATABASE_URL: only SQLite is supported (sqlite:///file.db or a file path), "
+            f"got {url!r}"
+        )
+    else:
+        path = url
+    if not path:
+        raise ConfigError("DATABASE_URL: the database file name is empty")
+    return Path(path)
+
+
+def _api_url(value: str | None) -> str:
+    if value is None:
+        return DEFAULT_API_URL
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(
+            f"TELEGRAM_API_URL: must start with http:// or https:// "
+            f"(for example {DEFAULT_API_URL}), got {value!r}"
+        )
+    return value
+
+
+def _admin_ids(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit():
+            raise ConfigError(
+                f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id "
+                "(expected comma-separated numbers, e.g. 12345678,87654321)"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"BOT_TIMEZONE: {value!r} is not a known time zone (for example Europe/Warsaw)"
+        ) from None
+    return value
+
+
+def _locale(value: str) -> str:
+    if value not in SUPPORTED_LOCALES:
+        raise ConfigError(
+            f"BOT_DEFAULT_LOCALE: {value!r} is not supported; "
+            f"choose one of {', '.join(SUPPORTED_LOCALES)}"
+        )
+    return value
+
+
+def _webhook_secret(value: str | None) -> str | None:
+    if value is not None and not _WEBHOOK_SECRET.match(value):
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _ and - "
+            "(Telegram's rule for the secret token)"
+        )
+    return value
+
+
+def _positive_int(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
+    return int(value)

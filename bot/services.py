@@ -1,0 +1,44 @@
+"""What every handler and job may use: settings, the organisation, the repositories, a clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum
+
+from bot.config import Settings
+from bot.organisation import Organisation
+from storage import Database
+from storage.coordinators import CoordinatorRepository
+from storage.db import utcnow
+from storage.users import UserRepository
+
+
+class Role(IntEnum):
+    VOLUNTEER = 0
+    COORDINATOR = 1
+    ADMIN = 2
+
+
+@dataclass
+class Services:
+    settings: Settings
+    org: Organisation
+    db: Database
+    clock: Callable[[], datetime] = utcnow
+    users: UserRepository = field(init=False)
+    coordinators: CoordinatorRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.users = UserRepository(self.db)
+        self.coordinators = CoordinatorRepository(self.db)
+
+    async def role_of(self, telegram_id: int) -> Role:
+        """Admins come from BOT_ADMIN_IDS; coordinators from the database, read every time so a
+        change made from the command line applies at once."""
+        if telegram_id in self.settings.admin_ids:
+            return Role.ADMIN
+        if await self.coordinators.is_coordinator(telegram_id):
+            return Role.COORDINATOR
+        return Role.VOLUNTEER

@@ -1,0 +1,64 @@
+"""The command menus Telegram shows next to the text field, per language and per role."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot.config import SUPPORTED_LOCALES
+from bot.i18n import N_, Translator, translator
+from bot.services import Role
+
+log = logging.getLogger(__name__)
+
+# Polish users get Polish command names; the English aliases serve every other language.
+_VOLUNTEER_COMMANDS = {
+    "pl": [
+        ("start", N_("Main menu")),
+        ("pomoc", N_("Help")),
+        ("jezyk", N_("Change language")),
+        ("anuluj", N_("Stop what you are doing")),
+    ],
+    "other": [
+        ("start", N_("Main menu")),
+        ("help", N_("Help")),
+        ("language", N_("Change language")),
+        ("cancel", N_("Stop what you are doing")),
+    ],
+}
+_COORDINATOR_COMMANDS = {
+    "pl": [("koordynator", N_("Coordinator panel"))],
+    "other": [("coordinator", N_("Coordinator panel"))],
+}
+
+
+def commands_for(t: Translator, role: Role) -> list[BotCommand]:
+    key = "pl" if t.locale == "pl" else "other"
+    entries = list(_VOLUNTEER_COMMANDS[key])
+    if role >= Role.COORDINATOR:
+        entries += _COORDINATOR_COMMANDS[key]
+    return [BotCommand(name, t.gettext(description)) for name, description in entries]
+
+
+async def set_default_commands(bot: Bot, default_locale: str, timezone: str) -> None:
+    """One menu per Telegram client language, plus a default in the organisation's language."""
+    scope = BotCommandScopeAllPrivateChats()
+    default = translator(default_locale, timezone)
+    await bot.set_my_commands(commands_for(default, Role.VOLUNTEER), scope=scope)
+    for locale in SUPPORTED_LOCALES:
+        t = translator(locale, timezone)
+        await bot.set_my_commands(
+            commands_for(t, Role.VOLUNTEER), scope=scope, language_code=locale
+        )
+
+
+async def set_chat_commands(bot: Bot, chat_id: int, t: Translator, role: Role) -> bool:
+    """The menu of one chat: in the user's chosen language, with coordinator commands if any."""
+    try:
+        await bot.set_my_commands(commands_for(t, role), scope=BotCommandScopeChat(chat_id))
+    except TelegramError as exc:  # e.g. an admin who never opened the chat
+        log.info("could not set the command menu of chat %s: %s", chat_id, exc)
+        return False
+    return True

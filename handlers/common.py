@@ -1,0 +1,168 @@
+"""Small helpers shared by the handlers: answering, keyboards, callback data, role checks."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import warnings
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.context import BotContext
+from bot.services import Role
+
+log = logging.getLogger(__name__)
+
+CALLBACK_DATA_LIMIT = 64
+
+Handler = Callable[[Update, BotContext], Awaitable[Any]]
+
+
+def cb(*parts: object) -> str:
+    """Namespaced callback data, e.g. cb("ev", "join", 42) -> "ev:join:42" (at most 64 bytes)."""
+    data = ":".join(str(p) for p in parts)
+    if not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data must be 1-64 bytes: {data!r}")
+    return data
+
+
+def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
+    """Rows of (label, callback data); a data starting with http(s):// makes a link button."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(label, url=data)
+                if data.startswith(("http://", "https://", "tg://"))
+                else InlineKeyboardButton(label, callback_data=data)
+                for label, data in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+async def show(
+    update: Update,
+    context: BotContext,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    new_message: bool = False,
+) -> None:
+    """Answer: edit the menu message in place after a button press, else send a new message."""
+    query = update.callback_query
+    if query is not None and query.message is not None and not new_message:
+        await _answer_quietly(update)
+        try:
+            await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
+            return
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return
+            if (
+                "message to edit not found" not in exc.message
+                and "can't be edited" not in exc.message
+            ):
+                raise
+    elif query is not None:
+        await _answer_quietly(update)
+    await context.bot.send_message(
+        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+    )
+
+
+async def _answer_quietly(update: Update) -> None:
+    try:
+        await update.callback_query.answer()
+    except BadRequest as exc:  # answered already, or too old: the user is not waiting any more
+        log.debug("callback query not answered: %s", exc.message)
+
+
+async def alert(update: Update, text: str) -> None:
+    """A notification over the chat after a button press (plain text, at most 200 characters)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer(text[:200], show_alert=True)
+    elif update.effective_chat is not None:
+        await update.get_bot().send_message(update.effective_chat.id, text)
+
+
+def requires_role(role: Role) -> Callable[[Handler], Handler]:
+    """Check the role on every call, for commands and buttons alike; refuse politely."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext):
+            if context.role >= role:
+                return await handler(update, context)
+            log.warning(
+                "user %s tried %s without the %s role",
+                update.effective_user.id if update.effective_user else None,
+                handler.__name__,
+                role.name,
+            )
+            await alert(update, context.t.gettext("This is only available to coordinators."))
+            return ConversationHandler.END
+
+        return guarded
+
+    return decorate
+
+
+# ---- conversations -----------------------------------------------------------------------
+# Each conversation lives in its own handler group, before the global handlers. An update a
+# conversation handles stops there; any other command or button ends the conversation quietly
+# and goes on to whatever handles it (so /start or a menu button always works, and a new
+# conversation can begin while the old one is left behind). /anuluj ends it with a message.
+CANCEL_COMMANDS = ("anuluj", "cancel")
+
+
+def _stopping(callback: Handler) -> Handler:
+    @functools.wraps(callback)
+    async def run(update: Update, context: BotContext):
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return run
+
+
+async def _leave_quietly(update: Update, context: BotContext) -> int:
+    return ConversationHandler.END
+
+
+def flow(
+    name: str,
+    entry_points: list[BaseHandler],
+    states: dict[object, list[BaseHandler]],
+    cancel: Handler,
+) -> ConversationHandler:
+    for handler in [*entry_points, *(h for hs in states.values() for h in hs)]:
+        handler.callback = _stopping(handler.callback)
+    fallbacks: list[BaseHandler] = [
+        CommandHandler(list(CANCEL_COMMANDS), _stopping(cancel)),
+        MessageHandler(filters.COMMAND, _leave_quietly),
+        CallbackQueryHandler(_leave_quietly),
+    ]
+    with warnings.catch_warnings():
+        # PTB warns that buttons are tracked per chat, not per message: that is intended here.
+        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
+        return ConversationHandler(
+            name=name,
+            persistent=True,
+            entry_points=entry_points,
+            states=states,
+            fallbacks=fallbacks,
+            allow_reentry=True,
+        )

@@ -1,0 +1,54 @@
+"""The one error handler: the log gets the traceback and the update id; the user, an apology."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import BotContext
+from bot.i18n import Translator, resolve_locale, translator
+
+log = logging.getLogger("volunteer_bot.errors")
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Error while handling update %s", update_id, exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private" or isinstance(context.error, Forbidden):
+        return
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        t = await _user_translator(update, context)
+        await context.bot.send_message(
+            update.effective_chat.id,
+            t._(
+                "Sorry, something went wrong on our side. Please try again in a moment "
+                "or type /start."
+            ),
+            parse_mode="HTML",
+        )
+    except TelegramError as exc:  # nothing more we can do for this user now
+        log.warning("could not tell user about the error: %s", exc)
+
+
+async def _user_translator(update: Update, context: BotContext) -> Translator:
+    """The error context is new, so the user's language is looked up again (and the database
+    may be what failed, so Telegram's language is the fallback)."""
+    settings = context.services.settings
+    user = update.effective_user
+    chosen = None
+    if user is not None:
+        try:
+            profile = await context.services.users.get(user.id)
+            chosen = profile.chosen_locale if profile else None
+        except Exception:
+            log.warning("could not read the user's language for the apology")
+    telegram_locale = user.language_code if user else None
+    return translator(
+        resolve_locale(chosen, telegram_locale, settings.default_locale), settings.timezone
+    )

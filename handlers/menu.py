@@ -1,0 +1,223 @@
+"""/start with deep links, the main menu, help, the coordinator panel and the fallbacks that
+answer anything the bot does not understand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ConversationHandler
+
+from bot.context import BotContext
+from bot.i18n import N_, html_escape
+from bot.services import Role
+from handlers.command_menu import commands_for
+from handlers.common import alert, cb, keyboard, requires_role, show
+
+log = logging.getLogger(__name__)
+
+MAIN_MENU = cb("menu", "main")
+HELP = cb("menu", "help")
+COORDINATOR_PANEL = cb("menu", "coord")
+LANGUAGE_MENU = cb("lang", "menu")
+
+# Sections that later releases fill in; until then their buttons say so.
+SOON = "soon"
+_VOLUNTEER_SECTIONS = [
+    (N_("📝 Apply to the team"), "apply"),
+    (N_("📄 My agreement"), "agreement"),
+    (N_("📅 Events and trainings"), "events"),
+    (N_("🔒 My data"), "mydata"),
+]
+_COORDINATOR_SECTIONS = [
+    (N_("📥 Applications"), "applications"),
+    (N_("🗓 Manage events"), "manage_events"),
+    (N_("📣 Announcements"), "broadcasts"),
+    (N_("✍️ Agreements"), "agreements"),
+]
+_ADMIN_SECTIONS = [(N_("👥 Coordinators"), "coordinators")]
+
+
+def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
+    t = context.t
+    rows = [[(t.gettext(label), cb(SOON, section))] for label, section in _VOLUNTEER_SECTIONS]
+    rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
+    if context.is_coordinator:
+        rows.append([(t.gettext("🧭 Coordinator panel"), COORDINATOR_PANEL)])
+    return keyboard(rows)
+
+
+def greeting(context: BotContext, name: str) -> str:
+    t = context.t
+    programme = context.services.org.programme
+    return (
+        t._("Hello, %(name)s! 👋", name=name)
+        + "\n\n"
+        + html_escape(programme.about.get(t.locale))
+        + "\n\n"
+        + t._("What would you like to do?")
+    )
+
+
+async def send_main_menu(update: Update, context: BotContext, *, new_message: bool = False) -> None:
+    name = update.effective_user.first_name if update.effective_user else ""
+    await show(
+        update, context, greeting(context, name), main_menu_markup(context), new_message=new_message
+    )
+
+
+async def menu_after(update: Update, context: BotContext, text: str) -> None:
+    """A short line followed by the main menu, as one new message."""
+    t = context.t
+    await show(
+        update,
+        context,
+        text + "\n\n" + t._("What would you like to do?"),
+        main_menu_markup(context),
+        new_message=True,
+    )
+
+
+# ---- /start and deep links ----------------------------------------------------------------
+DeepLink = Callable[[Update, BotContext, str], Awaitable[object]]
+_DEEP_LINKS: dict[str, DeepLink] = {}
+
+
+def deep_link(prefix: str) -> Callable[[DeepLink], DeepLink]:
+    """Register a handler for t.me/<bot>?start=<prefix> or start=<prefix>_<argument>."""
+
+    def register(handler: DeepLink) -> DeepLink:
+        _DEEP_LINKS[prefix] = handler
+        return handler
+
+    return register
+
+
+async def start(update: Update, context: BotContext) -> object:
+    payload = context.args[0] if context.args else ""
+    prefix, _, argument = payload.partition("_")
+    route = _DEEP_LINKS.get(prefix)
+    if route is not None:
+        return await route(update, context, argument)
+    if payload:
+        log.info("unknown deep link payload %r, showing the plain start", payload[:64])
+    await send_main_menu(update, context, new_message=True)
+    return ConversationHandler.END
+
+
+async def main_menu(update: Update, context: BotContext) -> None:
+    await send_main_menu(update, context)
+
+
+# ---- help --------------------------------------------------------------------------------
+def help_text(context: BotContext) -> str:
+    t = context.t
+    org = context.services.org
+    lines = [
+        t._("<b>Help</b>"),
+        "",
+        t._(
+            "This is the bot of %(programme)s. Here you can:",
+            programme=org.programme.name.get(t.locale),
+        ),
+        t._("• apply to the team and follow your application,"),
+        t._("• sign your volunteer agreement,"),
+        t._("• sign up for trainings and events and get reminders,"),
+        t._("• see and correct your data."),
+        "",
+        t._("Commands:"),
+    ]
+    lines += [
+        t._("/%(command)s – %(description)s", command=c.command, description=c.description)
+        for c in commands_for(t, context.role)
+    ]
+    lines += ["", html_escape(org.programme.contact.get(t.locale))]
+    return "\n".join(lines)
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    back = keyboard([[(context.t.gettext("« Main menu"), MAIN_MENU)]])
+    await show(update, context, help_text(context), back)
+
+
+@deep_link("help")
+async def help_link(update: Update, context: BotContext, argument: str) -> object:
+    await help_command(update, context)
+    return ConversationHandler.END
+
+
+# ---- coordinator panel ---------------------------------------------------------------------
+@requires_role(Role.COORDINATOR)
+async def coordinator_panel(update: Update, context: BotContext) -> None:
+    t = context.t
+    sections = list(_COORDINATOR_SECTIONS)
+    if context.role >= Role.ADMIN:
+        sections += _ADMIN_SECTIONS
+    rows = [[(t.gettext(label), cb(SOON, section))] for label, section in sections]
+    rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
+    await show(
+        update,
+        context,
+        t._("<b>Coordinator panel</b>\n\nWhat would you like to manage?"),
+        keyboard(rows),
+    )
+
+
+_COORDINATOR_ONLY = {section for _, section in _COORDINATOR_SECTIONS + _ADMIN_SECTIONS}
+
+
+async def coming_soon(update: Update, context: BotContext) -> None:
+    section = update.callback_query.data.split(":", 1)[1]
+    if section in _COORDINATOR_ONLY and not context.is_coordinator:
+        await alert(update, context.t.gettext("This is only available to coordinators."))
+        return
+    await alert(
+        update, context.t.gettext("This part of the bot is still being prepared. Check back soon!")
+    )
+
+
+# ---- cancelling and the fallbacks ----------------------------------------------------------
+async def cancel(update: Update, context: BotContext) -> int:
+    """/anuluj inside a conversation: leave it; what was saved stays saved."""
+    await menu_after(update, context, context.t._("Stopped. Your answers so far are saved."))
+    return ConversationHandler.END
+
+
+async def nothing_to_cancel(update: Update, context: BotContext) -> None:
+    await menu_after(update, context, context.t._("There is nothing to stop right now."))
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    command = (update.effective_message.text or "").split()[0][:64]
+    await menu_after(
+        update,
+        context,
+        context.t._(
+            "I don't know the command %(command)s. Type /start for the menu or /help for help.",
+            command=command,
+        ),
+    )
+
+
+async def unknown_text(update: Update, context: BotContext) -> None:
+    await menu_after(
+        update,
+        context,
+        context.t._("I didn't understand that 🙂 Choose something from the menu below."),
+    )
+
+
+async def unsupported_message(update: Update, context: BotContext) -> None:
+    await menu_after(
+        update,
+        context,
+        context.t._("I can't handle this kind of message. Choose something from the menu below."),
+    )
+
+
+async def stale_button(update: Update, context: BotContext) -> None:
+    log.info("stale or unknown button %r", (update.callback_query.data or "")[:64])
+    await alert(
+        update, context.t.gettext("This button is no longer valid. Type /start for the menu.")
+    )

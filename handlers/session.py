@@ -1,0 +1,84 @@
+"""Runs first for every update: who is writing, in which language, with which role.
+
+Updates from groups and channels stop here: the bot works in private chats only.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop
+
+from bot.context import BotContext
+from bot.i18n import resolve_locale, translator
+from handlers.command_menu import set_chat_commands
+from handlers.common import keyboard
+
+# (role, locale) whose command menu was last set for a chat, in this process.
+_MENUS_KEY = "command_menus"
+
+
+async def load_session(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    chat = update.effective_chat
+    services = context.services
+    settings = services.settings
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        # Nothing is stored about people who only write in groups.
+        telegram_locale = user.language_code if user else None
+        context.t = translator(
+            resolve_locale(None, telegram_locale, settings.default_locale), settings.timezone
+        )
+        await _invite_to_private_chat(update, context)
+        raise ApplicationHandlerStop
+    if user is None or user.is_bot:
+        return
+    context.profile = await services.users.record_contact(
+        telegram_id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        telegram_locale=user.language_code,
+    )
+    context.role = await services.role_of(user.id)
+    locale = resolve_locale(
+        context.profile.chosen_locale, user.language_code, settings.default_locale
+    )
+    context.t = translator(locale, settings.timezone)
+    if chat is not None:
+        await sync_chat_menu(context, chat.id)
+    if update.edited_message is not None:
+        # Answers were taken as first sent; an edit would silently disagree with what is stored.
+        await context.bot.send_message(
+            chat.id,
+            context.t._(
+                "Editing a sent message doesn't change my answer. Please send it again instead."
+            ),
+            parse_mode="HTML",
+        )
+        raise ApplicationHandlerStop
+
+
+async def sync_chat_menu(context: BotContext, chat_id: int) -> None:
+    """Set the chat's command menu when first seen, and whenever role or language change."""
+    menus = context.bot_data.setdefault(_MENUS_KEY, {})
+    wanted = (int(context.role), context.t.locale)
+    if menus.get(chat_id) != wanted and await set_chat_commands(
+        context.bot, chat_id, context.t, context.role
+    ):
+        menus[chat_id] = wanted
+
+
+async def _invite_to_private_chat(update: Update, context: BotContext) -> None:
+    message = update.effective_message
+    if update.channel_post or update.edited_channel_post or message is None:
+        return
+    if update.edited_message is not None:
+        return
+    t = context.t
+    username = context.bot.username
+    await message.reply_text(
+        t._("Let's talk in private: write to me at @%(bot)s.", bot=username),
+        parse_mode="HTML",
+        reply_markup=keyboard([[(t.gettext("Write to the bot"), f"https://t.me/{username}")]]),
+    )
