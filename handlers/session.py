@@ -10,10 +10,12 @@ from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
+from bot.flood import FloodGuard
 from bot.i18n import resolve_locale, translator
 from handlers.command_menu import set_chat_commands
 from handlers.common import keyboard
 
+_FLOOD_KEY = "flood_guard"
 # (role, locale) whose command menu was last set for a chat, in this process.
 _MENUS_KEY = "command_menus"
 
@@ -33,6 +35,28 @@ async def load_session(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
         return
+    verdict = _flood_guard(context).check(user.id, services.clock().timestamp())
+    if not verdict.allowed:
+        if verdict.warn and chat is not None:
+            known = await services.users.get(user.id)
+            chosen = known.chosen_locale if known else None
+            t = translator(
+                resolve_locale(chosen, user.language_code, settings.default_locale),
+                settings.timezone,
+            )
+            await context.bot.send_message(
+                chat.id,
+                t.ngettext(
+                    "You are writing faster than I can answer 🙂 I will listen again in "
+                    "%(count)d second.",
+                    "You are writing faster than I can answer 🙂 I will listen again in "
+                    "%(count)d seconds.",
+                    verdict.retry_in,
+                ),
+            )
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        raise ApplicationHandlerStop
     context.profile = await services.users.record_contact(
         telegram_id=user.id,
         first_name=user.first_name,
@@ -82,3 +106,12 @@ async def _invite_to_private_chat(update: Update, context: BotContext) -> None:
         parse_mode="HTML",
         reply_markup=keyboard([[(t.gettext("Write to the bot"), f"https://t.me/{username}")]]),
     )
+
+
+def _flood_guard(context: BotContext) -> FloodGuard:
+    guard = context.bot_data.get(_FLOOD_KEY)
+    if guard is None:
+        settings = context.services.settings
+        guard = FloodGuard(settings.flood_messages, settings.flood_window_seconds)
+        context.bot_data[_FLOOD_KEY] = guard
+    return guard

@@ -40,6 +40,20 @@ _SEND_METHODS = {
 }
 
 
+_BUTTON_ACTIONS = (
+    "callback_data",
+    "url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "web_app",
+    "login_url",
+    "copy_text",
+    "callback_game",
+    "pay",
+)
+
+
 class ApiError(Exception):
     def __init__(self, code: int, description: str, parameters: dict | None = None):
         super().__init__(description)
@@ -285,7 +299,10 @@ class BotApiDouble(BaseRequest):
         if not plain.strip():
             raise bad_request(f"{what} is empty")
         if utf16_len(plain) > limit:
-            raise bad_request(f"{what} is too long")
+            # Telegram: "message is too long" / "message caption is too long"
+            raise bad_request(
+                "message is too long" if what == "message text" else f"{what} is too long"
+            )
         return plain, [e.to_dict() for e in entities], text
 
     @staticmethod
@@ -303,9 +320,7 @@ class BotApiDouble(BaseRequest):
                         raise bad_request(
                             "can't parse inline keyboard button: Text must be non-empty"
                         )
-                    kinds = [
-                        k for k in ("callback_data", "url", "switch_inline_query") if k in button
-                    ]
+                    kinds = [k for k in _BUTTON_ACTIONS if k in button]
                     if len(kinds) != 1:
                         raise bad_request(
                             "can't parse inline keyboard button: exactly one action is required"
@@ -520,6 +535,9 @@ class BotApiDouble(BaseRequest):
     def _send_file(self, params, files, field_name: str, method: str):
         chat = self._sendable_chat(params.get("chat_id"), method)
         reference = params.get(field_name)
+        if reference is None and field_name in files:
+            # an upload sent as a multipart field named after the parameter
+            reference = f"attach://{field_name}"
         if isinstance(reference, str) and reference.startswith("attach://"):
             part = files.get(reference[len("attach://") :])
             if part is None:

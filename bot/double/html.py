@@ -131,8 +131,10 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
                     if top.kind == "code" and stack and stack[-1].kind == "pre":
                         stack[-1].language = top.language
                     else:
+                        # Telegram keeps a language only on pre; inline code drops it.
+                        language = top.language if top.kind == "pre" else None
                         entities.append(
-                            Entity(top.kind, top.start, length - top.start, top.url, top.language)
+                            Entity(top.kind, top.start, length - top.start, top.url, language)
                         )
             else:
                 attrs = {k.lower(): _unquote(v) for k, v in _ATTR.findall(attr_text)}

@@ -1,0 +1,258 @@
+"""The `volunteer-bot` command.
+
+volunteer-bot                  run on Telegram if TELEGRAM_BOT_TOKEN is set, else the offline chat
+volunteer-bot run              long polling (or --webhook URL)
+volunteer-bot chat             a terminal chat with the real bot, no token, no network
+volunteer-bot coordinators     add | remove | list
+volunteer-bot check            validate the settings and the organisation file
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+from bot import __version__
+from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, database_path_from_url
+from bot.logs import configure_logging
+
+EXIT_CONFIG = 2
+DEFAULT_CHAT_DATABASE = "volunteer-bot-chat.db"
+
+log = logging.getLogger("volunteer_bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="volunteer-bot",
+        description="A Polish-first Telegram bot for volunteer programmes. Without a command it "
+        "runs on Telegram when TELEGRAM_BOT_TOKEN is set, and starts the offline chat otherwise.",
+        epilog="Settings come from environment variables (or a .env file); see the README.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="run the bot on Telegram",
+        description="Run the bot on Telegram with long polling, or with a webhook when --webhook "
+        "is given. Needs TELEGRAM_BOT_TOKEN; a webhook also needs BOT_WEBHOOK_SECRET.",
+    )
+    run.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="public HTTPS address Telegram should post updates to (enables webhook mode)",
+    )
+    run.add_argument("--listen", default="127.0.0.1", help="address to listen on (webhook mode)")
+    run.add_argument("--port", type=int, default=8443, help="port to listen on (webhook mode)")
+    run.add_argument(
+        "--url-path",
+        default=None,
+        help="local path of the webhook endpoint (default: the path of --webhook URL)",
+    )
+
+    chat = commands.add_parser(
+        "chat",
+        help="chat with the bot in this terminal, offline",
+        description="Chat with the real bot in this terminal: no token and no network; "
+        "the same handlers answer through an in-process Telegram double. "
+        "Type a number to press a button, /quit to leave.",
+    )
+    chat.add_argument("--user-id", type=int, default=1001, help="your pretend Telegram user id")
+    chat.add_argument("--name", default="Anna", help="your pretend first name")
+    chat.add_argument(
+        "--lang",
+        default="pl",
+        choices=SUPPORTED_LOCALES,
+        help="your pretend Telegram app language",
+    )
+    chat.add_argument("--as-admin", action="store_true", help="be an admin (and so a coordinator)")
+    chat.add_argument(
+        "--database",
+        default=DEFAULT_CHAT_DATABASE,
+        help=f"SQLite file for the try-out (default {DEFAULT_CHAT_DATABASE}; never DATABASE_URL)",
+    )
+
+    coordinators = commands.add_parser(
+        "coordinators",
+        help="manage coordinator roles",
+        description="Add, remove or list coordinators in the database (DATABASE_URL). "
+        "Admins are set with BOT_ADMIN_IDS.",
+    )
+    actions = coordinators.add_subparsers(dest="action", metavar="ACTION", required=True)
+    add = actions.add_parser("add", help="make a Telegram user a coordinator")
+    add.add_argument("user_id", type=int, help="the Telegram user id")
+    remove = actions.add_parser("remove", help="take the coordinator role away")
+    remove.add_argument("user_id", type=int, help="the Telegram user id")
+    actions.add_parser("list", help="list coordinators and admins")
+
+    commands.add_parser(
+        "check",
+        help="validate the settings and the organisation file",
+        description="Read the settings and the organisation file and report any problem.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as exc:
+        return _config_error(exc)
+    command = args.command
+    if command is None:
+        if settings.token:
+            command = "run"
+            args = _parser().parse_args(["run"])
+        else:
+            print(
+                "TELEGRAM_BOT_TOKEN is not set, so this is the offline chat "
+                "(see the README to run on Telegram).",
+                flush=True,
+            )
+            command = "chat"
+            args = _parser().parse_args(["chat"])
+    level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
+    try:
+        if command == "run":
+            configure_logging(level, secrets=(settings.token or "",))
+            return run(settings, args)
+        if command == "chat":
+            # Only warnings: the conversation is the output.
+            configure_logging(logging.WARNING if level == logging.INFO else level)
+            return asyncio.run(chat(settings, args))
+        if command == "coordinators":
+            return asyncio.run(manage_coordinators(settings, args))
+        if command == "check":
+            return check(settings)
+    except ConfigError as exc:
+        return _config_error(exc)
+    raise AssertionError(command)
+
+
+def _config_error(exc: ConfigError) -> int:
+    print(f"volunteer-bot: configuration error: {exc}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    from telegram import Update
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application
+
+    if not settings.token:
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather, or try "
+            "`volunteer-bot chat` without one)"
+        )
+    if args.webhook and not settings.webhook_secret:
+        raise ConfigError(
+            "BOT_WEBHOOK_SECRET: required with --webhook, so only Telegram can post updates"
+        )
+    app = build_application(settings, rate_limit=True)
+    try:
+        if args.webhook:
+            url_path = args.url_path if args.url_path is not None else urlparse(args.webhook).path
+            log.info(
+                "Starting with a webhook at %s (listening on %s:%s)",
+                args.webhook,
+                args.listen,
+                args.port,
+            )
+            app.run_webhook(
+                listen=args.listen,
+                port=args.port,
+                url_path=url_path.strip("/"),
+                webhook_url=args.webhook,
+                secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            log.info("Starting with long polling at %s", settings.api_url)
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print(
+            "volunteer-bot: TELEGRAM_BOT_TOKEN was rejected by the Bot API "
+            f"at {settings.api_url} (check the token with @BotFather)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    log.info("Stopped cleanly")
+    return 0
+
+
+async def chat(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import build_application
+    from bot.double import BotApiDouble, running
+    from bot.terminal import run_terminal_chat
+
+    admins = set(settings.admin_ids)
+    if args.as_admin:
+        admins.add(args.user_id)
+    # The try-out never uses the real token nor the production database.
+    chat_settings = settings.with_changes(
+        token=None,
+        database_path=database_path_from_url(args.database),
+        admin_ids=frozenset(admins),
+    )
+    double = BotApiDouble()
+    app = build_application(chat_settings, double)
+    async with running(app, double):
+        user = double.user(user_id=args.user_id, first_name=args.name, language_code=args.lang)
+        await run_terminal_chat(user, double)
+    return 0
+
+
+async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import open_database
+    from storage.coordinators import CoordinatorRepository
+
+    db = await open_database(settings.database_path)
+    try:
+        repository = CoordinatorRepository(db)
+        if args.action == "add":
+            added = await repository.add(args.user_id)
+            print(f"{args.user_id} is {'now' if added else 'already'} a coordinator")
+        elif args.action == "remove":
+            removed = await repository.remove(args.user_id)
+            print(f"{args.user_id} {'is no longer' if removed else 'was not'} a coordinator")
+            if args.user_id in settings.admin_ids:
+                print(f"note: {args.user_id} is still an admin through BOT_ADMIN_IDS")
+        else:
+            for admin in sorted(settings.admin_ids):
+                print(f"{admin}\tadmin (BOT_ADMIN_IDS)")
+            for coordinator in await repository.list():
+                added = coordinator.added_at.strftime("%Y-%m-%d")
+                print(
+                    f"{coordinator.telegram_id}\tcoordinator\t"
+                    f"{coordinator.display_name}\tsince {added}"
+                )
+            if not settings.admin_ids and not await repository.list():
+                print("no coordinators yet: add one with `volunteer-bot coordinators add USER_ID`")
+    finally:
+        await db.close()
+    return 0
+
+
+def check(settings: Settings) -> int:
+    from bot.organisation import load_organisation
+
+    org = load_organisation(settings.org_file)
+    source = settings.org_file or Path("(built-in default)")
+    print(f"settings: OK (database {settings.database_path}, time zone {settings.timezone})")
+    print(f"organisation file {source}: OK ({org.organisation.name}, {len(org.counties)} counties)")
+    if not settings.token:
+        print("note: TELEGRAM_BOT_TOKEN is not set; only `volunteer-bot chat` will work")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
