@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale, translator
@@ -19,7 +20,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private" or isinstance(context.error, Forbidden):
-        return
+        raise ApplicationHandlerStop
     try:
         if update.callback_query is not None:
             await update.callback_query.answer()
@@ -34,6 +35,8 @@ async def on_error(update: object, context: BotContext) -> None:
         )
     except TelegramError as exc:  # nothing more we can do for this user now
         log.warning("could not tell user about the error: %s", exc)
+    # One answer per update: after a failure, later handler groups must not answer too.
+    raise ApplicationHandlerStop
 
 
 async def _user_translator(update: Update, context: BotContext) -> Translator:

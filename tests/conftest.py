@@ -12,7 +12,12 @@ COORDINATOR_ID = 9002
 
 @pytest.fixture
 def settings(tmp_path) -> Settings:
-    return Settings(database_path=tmp_path / "bot.db", admin_ids=frozenset({ADMIN_ID}))
+    # Scenarios type faster than any person; the flood guard has its own test.
+    return Settings(
+        database_path=tmp_path / "bot.db",
+        admin_ids=frozenset({ADMIN_ID}),
+        flood_messages=10_000,
+    )
 
 
 @pytest.fixture
@@ -24,3 +29,14 @@ def double() -> BotApiDouble:
 async def app(settings, double):
     async with running(build_application(settings, double), double) as application:
         yield application
+
+
+@pytest.fixture
+async def coordinator(app, double):
+    await app.services.coordinators.add(COORDINATOR_ID)
+    return double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+
+
+@pytest.fixture
+def admin(app, double):
+    return double.user(user_id=ADMIN_ID, first_name="Marek", language_code="pl")
