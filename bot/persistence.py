@@ -1,7 +1,9 @@
 """python-telegram-bot persistence in the bot's own SQLite database.
 
-Conversation states and user data are JSON, so they survive restarts and upgrades of Python
-or PTB; callback data is not used (buttons carry short, re-checked strings instead).
+Conversation states are JSON, so they survive restarts and upgrades of Python or PTB. PTB's
+user/chat/bot data are not persisted: PTB would rewrite a user's document after every update,
+and everything worth keeping already lives in the bot's own tables. Callback data is not used
+either (buttons carry short, re-checked strings instead).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
     def __init__(self, db: Database, update_interval: float = 5.0):
         super().__init__(
             store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
+                bot_data=False, chat_data=False, user_data=False, callback_data=False
             ),
             update_interval=update_interval,
         )
