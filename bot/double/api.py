@@ -15,6 +15,7 @@ import json
 import math
 import re
 import time
+import urllib.parse
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -603,7 +604,8 @@ class BotApiDouble(BaseRequest):
         }
 
     def _download(self, url: str) -> tuple[int, bytes]:
-        token_and_path = url.split("/file/bot", 1)[1]
+        # PTB percent-encodes the path, so the token's ":" arrives as "%3A"
+        token_and_path = urllib.parse.unquote(url.split("/file/bot", 1)[1])
         token, _, path = token_and_path.partition("/")
         file_id = path.rsplit("/", 1)[-1]
         if token != self.token or file_id not in self.files:
