@@ -8,10 +8,11 @@ organisation points BOT_ORG_FILE at its own copy.
 from __future__ import annotations
 
 import tomllib
+from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -27,6 +28,7 @@ from pydantic import (
 from bot.config import SUPPORTED_LOCALES, ConfigError
 
 DEFAULT_LOCALE = "pl"
+OTHER = "other"  # the id stored for "other" in a choice with allow_other
 _ID = r"^[a-z0-9_]{1,24}$"
 
 
@@ -94,11 +96,81 @@ class DataProtection(_Strict):
     controller: str
     contact_email: str
     retention: LocalizedText
+    # The information clause shown before the consent to processing (RODO art. 13).
+    version: str
+    notice: LocalizedText
 
 
 class Rules(_Strict):
     version: str
     url: HttpUrl
+    # A readable summary shown before the acceptance; the full text is at `url`.
+    summary: LocalizedText
+
+
+class OptionalConsent(_Strict):
+    id: Annotated[str, Field(pattern=_ID)]
+    version: str
+    text: LocalizedText
+
+
+class FieldType(StrEnum):
+    TEXT = "text"
+    EMAIL = "email"
+    PHONE = "phone"
+    DATE = "date"
+    NUMBER = "number"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    YES_NO = "yes_no"
+
+
+class FormField(_Strict):
+    id: Annotated[str, Field(pattern=_ID)]
+    type: FieldType
+    required: bool = True
+    label: LocalizedText  # short name: the summary, the coordinator's view, the CSV header
+    prompt: LocalizedText  # the question
+    hint: LocalizedText | None = None
+    min_length: Annotated[int, Field(ge=1)] | None = None
+    max_length: Annotated[int, Field(ge=1, le=3500)] | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    choices: list[Choice] | None = None
+    choices_from: Literal["counties", "competence_areas", "development_topics"] | None = None
+    allow_other: bool = False  # a choice with "other", answered in free text
+    min_choices: Annotated[int, Field(ge=0)] = 0
+    max_choices: Annotated[int, Field(ge=1)] | None = None
+    must_be_yes: bool = False  # a yes/no field that must be answered yes to go on
+    refusal: LocalizedText | None = None  # shown when a must-be-yes field is answered no
+    columns: Annotated[int, Field(ge=1, le=4)] = 1  # buttons per row for choices
+
+    @model_validator(mode="after")
+    def _consistent(self) -> FormField:
+        is_choice = self.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE)
+        if is_choice and not (self.choices or self.choices_from):
+            raise ValueError(f"{self.id}: a {self.type} field needs choices or choices_from")
+        if not is_choice and (self.choices or self.choices_from or self.allow_other):
+            raise ValueError(f"{self.id}: only choice fields have choices")
+        if self.must_be_yes and self.type != FieldType.YES_NO:
+            raise ValueError(f"{self.id}: must_be_yes is for yes_no fields")
+        if self.must_be_yes and not self.required:
+            raise ValueError(f"{self.id}: a must_be_yes field must be required")
+        if self.min_length and self.max_length and self.min_length > self.max_length:
+            raise ValueError(f"{self.id}: min_length is greater than max_length")
+        return self
+
+    @property
+    def least_choices(self) -> int:
+        """A required multi-choice needs at least one option, whatever min_choices says."""
+        return max(self.min_choices, 1 if self.required else 0)
+
+
+class ApplicationSettings(_Strict):
+    # The team and its two stages, shown before the rules.
+    intro: LocalizedText
+    # A draft untouched this long gets one reminder.
+    reminder_after_hours: Annotated[float, Field(gt=0)] = 48
 
 
 class Organisation(_Strict):
@@ -108,16 +180,39 @@ class Organisation(_Strict):
     rules: Rules
     counties: Annotated[list[County], Field(min_length=1)]
     competence_areas: Annotated[list[Choice], Field(min_length=1)]
+    development_topics: Annotated[list[Choice], Field(min_length=1)]
     event_types: Annotated[list[Choice], Field(min_length=1)]
+    application: ApplicationSettings
+    consents: list[OptionalConsent] = []
+    form: Annotated[list[FormField], Field(min_length=1)]
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Organisation:
-        for key in ("counties", "competence_areas", "event_types"):
+        for key in (
+            "counties",
+            "competence_areas",
+            "development_topics",
+            "event_types",
+            "consents",
+            "form",
+        ):
             ids = [item.id for item in getattr(self, key)]
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{key}: duplicate id {', '.join(duplicates)}")
+        for form_field in self.form:
+            for choice in form_field.choices or []:
+                if choice.id == OTHER:
+                    raise ValueError(f"form {form_field.id}: the id {OTHER!r} is reserved")
         return self
+
+    def choices_of(self, form_field: FormField) -> list[Choice]:
+        """The options of a choice field, whether listed in place or taken from a list."""
+        if form_field.choices is not None:
+            return form_field.choices
+        if form_field.choices_from == "counties":
+            return [Choice(id=c.id, label=LocalizedText(c.name)) for c in self.counties]
+        return list(getattr(self, form_field.choices_from or ""))
 
     @cached_property
     def county_names(self) -> dict[str, str]:
