@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import jobs
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext
 from bot.i18n import resolve_locale, translator
@@ -30,7 +31,7 @@ from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
-from handlers import errors, language, menu, session
+from handlers import application, errors, language, menu, review, session
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.db import utcnow
@@ -131,6 +132,8 @@ def register_handlers(app: Application) -> None:
 
     # Conversations, one group each (see handlers.common.flow).
     app.add_handler(language.conversation(), group=0)
+    app.add_handler(application.conversation(), group=1)
+    app.add_handler(review.conversation(), group=2)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -140,10 +143,11 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["anuluj", "cancel"], menu.nothing_to_cancel), group=g)
     app.add_handler(CallbackQueryHandler(menu.main_menu, pattern=f"^{menu.MAIN_MENU}$"), group=g)
     app.add_handler(CallbackQueryHandler(menu.help_command, pattern=f"^{menu.HELP}$"), group=g)
-    app.add_handler(
-        CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g
-    )
+    app.add_handler(CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g)
     app.add_handler(language.stale_choice_handler(), group=g)
+    app.add_handler(application.rules_handler(), group=g)
+    for handler in review.handlers():
+        app.add_handler(handler, group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)
@@ -151,3 +155,4 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(menu.stale_button), group=g)
 
     app.add_error_handler(errors.on_error)
+    jobs.schedule(app)

@@ -42,9 +42,7 @@ class Settings:
         return replace(self, **changes)
 
     @classmethod
-    def from_env(
-        cls, env: Mapping[str, str] | None = None, *, load_dotenv: bool = True
-    ) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, load_dotenv: bool = True) -> Settings:
         if env is None:
             if load_dotenv:
                 _load_dotenv()
@@ -64,9 +62,7 @@ class Settings:
             org_file=Path(get("BOT_ORG_FILE")) if get("BOT_ORG_FILE") else None,
             webhook_secret=_webhook_secret(get("BOT_WEBHOOK_SECRET")),
             flood_messages=_positive_int("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 20),
-            flood_window_seconds=float(
-                _positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)
-            ),
+            flood_window_seconds=float(_positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)),
         )
 
 
@@ -81,10 +77,7 @@ def database_path_from_url(url: str) -> Path:
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :]
     elif "://" in url:
-        raise ConfigError(
-            "DATABASE_URL: only SQLite is supported (sqlite:///file.db or a file path), "
-            f"got {url!r}"
-        )
+        raise ConfigError(f"DATABASE_URL: only SQLite is supported (sqlite:///file.db or a file path), got {url!r}")
     else:
         path = url
     if not path:
@@ -97,8 +90,7 @@ def _api_url(value: str | None) -> str:
         return DEFAULT_API_URL
     if not value.startswith(("http://", "https://")):
         raise ConfigError(
-            f"TELEGRAM_API_URL: must start with http:// or https:// "
-            f"(for example {DEFAULT_API_URL}), got {value!r}"
+            f"TELEGRAM_API_URL: must start with http:// or https:// (for example {DEFAULT_API_URL}), got {value!r}"
         )
     return value
 
@@ -124,17 +116,14 @@ def _timezone(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"BOT_TIMEZONE: {value!r} is not a known time zone (for example Europe/Warsaw)"
-        ) from None
+        raise ConfigError(f"BOT_TIMEZONE: {value!r} is not a known time zone (for example Europe/Warsaw)") from None
     return value
 
 
 def _locale(value: str) -> str:
     if value not in SUPPORTED_LOCALES:
         raise ConfigError(
-            f"BOT_DEFAULT_LOCALE: {value!r} is not supported; "
-            f"choose one of {', '.join(SUPPORTED_LOCALES)}"
+            f"BOT_DEFAULT_LOCALE: {value!r} is not supported; choose one of {', '.join(SUPPORTED_LOCALES)}"
         )
     return value
 

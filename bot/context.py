@@ -12,9 +12,7 @@ SERVICES_KEY = "services"
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
-    def __init__(
-        self, application: Application, chat_id: int | None = None, user_id: int | None = None
-    ):
+    def __init__(self, application: Application, chat_id: int | None = None, user_id: int | None = None):
         super().__init__(application, chat_id, user_id)
         self.profile: UserRecord | None = None
         self.role: Role = Role.VOLUNTEER

@@ -29,8 +29,17 @@ from markupsafe import Markup, escape
 from bot.config import SUPPORTED_LOCALES
 
 DOMAIN = "messages"
-# Keywords for extraction: Babel's defaults already include all of these.
-KEYWORDS = ("_", "gettext", "ngettext", "ungettext", "pgettext", "N_")
+# Keywords for extraction: Babel's defaults, plus NN_ for plural texts defined ahead of use
+# (pybabel extract ... -k NN_:1,2).
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "ungettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "N_": None,
+    "NN_": (1, 2),
+}
 
 LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
 LANGUAGE_FLAGS = {"pl": "🇵🇱", "en": "🇬🇧", "uk": "🇺🇦"}
@@ -39,6 +48,11 @@ LANGUAGE_FLAGS = {"pl": "🇵🇱", "en": "🇬🇧", "uk": "🇺🇦"}
 def N_(msgid: str) -> str:
     """Mark a text for extraction where it is defined; translate it later with `t._(msgid)`."""
     return msgid
+
+
+def NN_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a plural text for extraction where it is defined; use it with `t.ngettext`."""
+    return singular, plural
 
 
 @cache

@@ -22,9 +22,7 @@ class RedactingFormatter(logging.Formatter):
 
 def configure_logging(level: int = logging.INFO, secrets: tuple[str, ...] = ()) -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
-    )
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

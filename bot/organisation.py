@@ -44,9 +44,7 @@ class LocalizedText(RootModel[str | dict[str, str]]):
             return value
         unknown = sorted(set(value) - set(SUPPORTED_LOCALES))
         if unknown:
-            raise ValueError(
-                f"unknown language {', '.join(unknown)}; use {', '.join(SUPPORTED_LOCALES)}"
-            )
+            raise ValueError(f"unknown language {', '.join(unknown)}; use {', '.join(SUPPORTED_LOCALES)}")
         if not value.get(DEFAULT_LOCALE, "").strip():
             raise ValueError(f'the Polish text ({DEFAULT_LOCALE} = "...") is required')
         return value

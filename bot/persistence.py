@@ -1,9 +1,10 @@
 """python-telegram-bot persistence in the bot's own SQLite database.
 
-Conversation states are JSON, so they survive restarts and upgrades of Python or PTB. PTB's
-user/chat/bot data are not persisted: PTB would rewrite a user's document after every update,
-and everything worth keeping already lives in the bot's own tables. Callback data is not used
-either (buttons carry short, re-checked strings instead).
+Conversation states and user data are JSON, so they survive restarts and upgrades of Python
+or PTB. User data holds only small scratch values of a conversation in progress (e.g. which
+application a coordinator is writing a reason for); everything worth keeping lives in the bot's
+own tables. Chat and bot data are not used; nor is callback data (buttons carry short,
+re-checked strings instead).
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from storage.persistence_store import BOT_DATA, CHAT_DATA, USER_DATA, Persistenc
 class SQLitePersistence(BasePersistence[dict, dict, dict]):
     def __init__(self, db: Database, update_interval: float = 5.0):
         super().__init__(
-            store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=False, callback_data=False
-            ),
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=update_interval,
         )
         self._store = PersistenceStore(db)

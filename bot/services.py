@@ -10,6 +10,8 @@ from enum import IntEnum
 from bot.config import Settings
 from bot.organisation import Organisation
 from storage import Database
+from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
+from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository
 from storage.db import utcnow
 from storage.users import UserRepository
@@ -29,10 +31,23 @@ class Services:
     clock: Callable[[], datetime] = utcnow
     users: UserRepository = field(init=False)
     coordinators: CoordinatorRepository = field(init=False)
+    applications: ApplicationRepository = field(init=False)
+    consents: ConsentRepository = field(init=False)
+    notices: NoticeRepository = field(init=False)
+    coordinator_settings: CoordinatorSettingsRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
         self.coordinators = CoordinatorRepository(self.db)
+        self.applications = ApplicationRepository(self.db)
+        self.consents = ConsentRepository(self.db)
+        self.notices = NoticeRepository(self.db)
+        self.coordinator_settings = CoordinatorSettingsRepository(self.db)
+
+    async def staff_ids(self) -> list[int]:
+        """Everyone who coordinates: the coordinators and the admins."""
+        ids = {c.telegram_id for c in await self.coordinators.list()}
+        return sorted(ids | set(self.settings.admin_ids))
 
     async def role_of(self, telegram_id: int) -> Role:
         """Admins come from BOT_ADMIN_IDS; coordinators from the database, read every time so a

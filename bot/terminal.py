@@ -10,7 +10,6 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import TextIO
@@ -72,7 +71,9 @@ def render_html(html: str, styled: bool) -> str:
     parser = _TerminalHTML(styled)
     parser.feed(html)
     parser.close()
-    return unescape("".join(parser.parts))
+    # convert_charrefs has already turned &lt; into <; unescaping again would show "&amp;lt;"
+    # (a user's literal "&lt;") as "<".
+    return "".join(parser.parts)
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,7 @@ class TerminalChat:
         for text in alerts[self._alerts_seen :]:
             self._print(f"  ⚠ {text}")
         self._alerts_seen = len(alerts)
-        stored = sorted(
-            (m for m in self.chat.chat.messages.values() if m.from_bot), key=lambda m: m.changed
-        )
+        stored = sorted((m for m in self.chat.chat.messages.values() if m.from_bot), key=lambda m: m.changed)
         inline: list[_Choice] = []
         printed_any = False
         for message in stored:
@@ -169,12 +168,8 @@ class TerminalChat:
             return False
         if not line:
             return True
-        if line.isdigit() and self.choices:
-            number = int(line)
-            if not 1 <= number <= len(self.choices):
-                self._print(f"  (there is no button {number})")
-                return True
-            await self._press(self.choices[number - 1], ask)
+        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+            await self._press(self.choices[int(line) - 1], ask)
         else:
             await self.chat.send(line)
         self.show_changes()

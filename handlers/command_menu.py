@@ -49,9 +49,7 @@ async def set_default_commands(bot: Bot, default_locale: str, timezone: str) -> 
     await bot.set_my_commands(commands_for(default, Role.VOLUNTEER), scope=scope)
     for locale in SUPPORTED_LOCALES:
         t = translator(locale, timezone)
-        await bot.set_my_commands(
-            commands_for(t, Role.VOLUNTEER), scope=scope, language_code=locale
-        )
+        await bot.set_my_commands(commands_for(t, Role.VOLUNTEER), scope=scope, language_code=locale)
 
 
 async def set_chat_commands(bot: Bot, chat_id: int, t: Translator, role: Role) -> bool:

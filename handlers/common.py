@@ -73,16 +73,11 @@ async def show(
         except BadRequest as exc:
             if "not modified" in exc.message:
                 return
-            if (
-                "message to edit not found" not in exc.message
-                and "can't be edited" not in exc.message
-            ):
+            if "message to edit not found" not in exc.message and "can't be edited" not in exc.message:
                 raise
     elif query is not None:
         await _answer_quietly(update)
-    await context.bot.send_message(
-        update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup
-    )
+    await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
 
 
 async def _answer_quietly(update: Update) -> None:
@@ -148,7 +143,8 @@ def flow(
     states: dict[object, list[BaseHandler]],
     cancel: Handler,
 ) -> ConversationHandler:
-    for handler in [*entry_points, *(h for hs in states.values() for h in hs)]:
+    unique = {id(h): h for h in [*entry_points, *(h for hs in states.values() for h in hs)]}
+    for handler in unique.values():
         handler.callback = _stopping(handler.callback)
     fallbacks: list[BaseHandler] = [
         CommandHandler(list(CANCEL_COMMANDS), _stopping(cancel)),
@@ -166,3 +162,33 @@ def flow(
             fallbacks=fallbacks,
             allow_reentry=True,
         )
+
+
+# ---- writing to someone who did not just write to us ------------------------------------------
+async def translator_for(services, telegram_id: int):
+    """The language a person chose (or their Telegram language), for messages sent to them."""
+    from bot.i18n import resolve_locale, translator
+
+    settings = services.settings
+    user = await services.users.get(telegram_id)
+    locale = resolve_locale(
+        user.chosen_locale if user else None,
+        user.telegram_locale if user else None,
+        settings.default_locale,
+    )
+    return translator(locale, settings.timezone)
+
+
+async def send_safely(bot, services, chat_id: int, text: str, markup=None) -> bool:
+    """Send a notification; a user who blocked the bot is marked unreachable, not an error."""
+    from telegram.error import Forbidden, TelegramError
+
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except Forbidden:
+        await services.users.mark_unreachable(chat_id)
+        return False
+    except TelegramError as exc:
+        log.warning("could not send a message to %s: %s", chat_id, exc)
+        return False
+    return True

@@ -27,10 +27,7 @@ async def on_error(update: object, context: BotContext) -> None:
         t = await _user_translator(update, context)
         await context.bot.send_message(
             update.effective_chat.id,
-            t._(
-                "Sorry, something went wrong on our side. Please try again in a moment "
-                "or type /start."
-            ),
+            t._("Sorry, something went wrong on our side. Please try again in a moment or type /start."),
             parse_mode="HTML",
         )
     except TelegramError as exc:  # nothing more we can do for this user now
@@ -52,6 +49,4 @@ async def _user_translator(update: Update, context: BotContext) -> Translator:
         except Exception:
             log.warning("could not read the user's language for the apology")
     telegram_locale = user.language_code if user else None
-    return translator(
-        resolve_locale(chosen, telegram_locale, settings.default_locale), settings.timezone
-    )
+    return translator(resolve_locale(chosen, telegram_locale, settings.default_locale), settings.timezone)

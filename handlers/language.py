@@ -99,9 +99,7 @@ async def chosen_by_name(update: Update, context: BotContext) -> object:
 
 async def not_a_language(update: Update, context: BotContext) -> str:
     text, markup = _picker(context)
-    await show(
-        update, context, context.t._("Please choose a language with a button.") + " " + text, markup
-    )
+    await show(update, context, context.t._("Please choose a language with a button.") + " " + text, markup)
     return CHOOSING
 
 

@@ -12,6 +12,7 @@ from telegram.ext import ConversationHandler
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
+from handlers.application_text import application_menu_label
 from handlers.command_menu import commands_for
 from handlers.common import alert, cb, keyboard, requires_role, show
 
@@ -21,27 +22,29 @@ MAIN_MENU = cb("menu", "main")
 HELP = cb("menu", "help")
 COORDINATOR_PANEL = cb("menu", "coord")
 LANGUAGE_MENU = cb("lang", "menu")
+APPLY = cb("ap", "open")
 
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
-    (N_("📝 Apply to the team"), "apply"),
     (N_("📄 My agreement"), "agreement"),
     (N_("📅 Events and trainings"), "events"),
     (N_("🔒 My data"), "mydata"),
 ]
 _COORDINATOR_SECTIONS = [
-    (N_("📥 Applications"), "applications"),
-    (N_("🗓 Manage events"), "manage_events"),
-    (N_("📣 Announcements"), "broadcasts"),
-    (N_("✍️ Agreements"), "agreements"),
+    (N_("📥 Applications"), cb("rv", "list")),
+    (N_("🗓 Manage events"), cb(SOON, "manage_events")),
+    (N_("📣 Announcements"), cb(SOON, "broadcasts")),
+    (N_("✍️ Agreements"), cb(SOON, "agreements")),
 ]
-_ADMIN_SECTIONS = [(N_("👥 Coordinators"), "coordinators")]
+_ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb(SOON, "coordinators"))]
 
 
-def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
+async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     t = context.t
-    rows = [[(t.gettext(label), cb(SOON, section))] for label, section in _VOLUNTEER_SECTIONS]
+    user_id = context.profile.telegram_id if context.profile else 0
+    rows = [[(await application_menu_label(context, user_id), APPLY)]]
+    rows += [[(t.gettext(label), cb(SOON, section))] for label, section in _VOLUNTEER_SECTIONS]
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:
         rows.append([(t.gettext("🧭 Coordinator panel"), COORDINATOR_PANEL)])
@@ -63,7 +66,11 @@ def greeting(context: BotContext, name: str) -> str:
 async def send_main_menu(update: Update, context: BotContext, *, new_message: bool = False) -> None:
     name = update.effective_user.first_name if update.effective_user else ""
     await show(
-        update, context, greeting(context, name), main_menu_markup(context), new_message=new_message
+        update,
+        context,
+        greeting(context, name),
+        await main_menu_markup(context),
+        new_message=new_message,
     )
 
 
@@ -74,7 +81,7 @@ async def menu_after(update: Update, context: BotContext, text: str) -> None:
         update,
         context,
         text + "\n\n" + t._("What would you like to do?"),
-        main_menu_markup(context),
+        await main_menu_markup(context),
         new_message=True,
     )
 
@@ -154,7 +161,7 @@ async def coordinator_panel(update: Update, context: BotContext) -> None:
     sections = list(_COORDINATOR_SECTIONS)
     if context.role >= Role.ADMIN:
         sections += _ADMIN_SECTIONS
-    rows = [[(t.gettext(label), cb(SOON, section))] for label, section in sections]
+    rows = [[(t.gettext(label), data)] for label, data in sections]
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
     await show(
         update,
@@ -164,7 +171,9 @@ async def coordinator_panel(update: Update, context: BotContext) -> None:
     )
 
 
-_COORDINATOR_ONLY = {section for _, section in _COORDINATOR_SECTIONS + _ADMIN_SECTIONS}
+_COORDINATOR_ONLY = {
+    data.split(":", 1)[1] for _, data in _COORDINATOR_SECTIONS + _ADMIN_SECTIONS if data.startswith(f"{SOON}:")
+}
 
 
 async def coming_soon(update: Update, context: BotContext) -> None:
@@ -172,9 +181,7 @@ async def coming_soon(update: Update, context: BotContext) -> None:
     if section in _COORDINATOR_ONLY and not context.is_coordinator:
         await alert(update, context.t.gettext("This is only available to coordinators."))
         return
-    await alert(
-        update, context.t.gettext("This part of the bot is still being prepared. Check back soon!")
-    )
+    await alert(update, context.t.gettext("This part of the bot is still being prepared. Check back soon!"))
 
 
 # ---- cancelling and the fallbacks ----------------------------------------------------------
@@ -218,6 +225,4 @@ async def unsupported_message(update: Update, context: BotContext) -> None:
 
 async def stale_button(update: Update, context: BotContext) -> None:
     log.info("stale or unknown button %r", (update.callback_query.data or "")[:64])
-    await alert(
-        update, context.t.gettext("This button is no longer valid. Type /start for the menu.")
-    )
+    await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))

@@ -28,9 +28,7 @@ async def load_session(update: Update, context: BotContext) -> None:
     if chat is not None and chat.type != ChatType.PRIVATE:
         # Nothing is stored about people who only write in groups.
         telegram_locale = user.language_code if user else None
-        context.t = translator(
-            resolve_locale(None, telegram_locale, settings.default_locale), settings.timezone
-        )
+        context.t = translator(resolve_locale(None, telegram_locale, settings.default_locale), settings.timezone)
         await _invite_to_private_chat(update, context)
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
@@ -47,10 +45,8 @@ async def load_session(update: Update, context: BotContext) -> None:
             await context.bot.send_message(
                 chat.id,
                 t.ngettext(
-                    "You are writing faster than I can answer 🙂 I will listen again in "
-                    "%(count)d second.",
-                    "You are writing faster than I can answer 🙂 I will listen again in "
-                    "%(count)d seconds.",
+                    "You are writing faster than I can answer 🙂 I will listen again in %(count)d second.",
+                    "You are writing faster than I can answer 🙂 I will listen again in %(count)d seconds.",
                     verdict.retry_in,
                 ),
             )
@@ -65,9 +61,7 @@ async def load_session(update: Update, context: BotContext) -> None:
         telegram_locale=user.language_code,
     )
     context.role = await services.role_of(user.id)
-    locale = resolve_locale(
-        context.profile.chosen_locale, user.language_code, settings.default_locale
-    )
+    locale = resolve_locale(context.profile.chosen_locale, user.language_code, settings.default_locale)
     context.t = translator(locale, settings.timezone)
     if chat is not None:
         await sync_chat_menu(context, chat.id)
@@ -75,9 +69,7 @@ async def load_session(update: Update, context: BotContext) -> None:
         # Answers were taken as first sent; an edit would silently disagree with what is stored.
         await context.bot.send_message(
             chat.id,
-            context.t._(
-                "Editing a sent message doesn't change my answer. Please send it again instead."
-            ),
+            context.t._("Editing a sent message doesn't change my answer. Please send it again instead."),
             parse_mode="HTML",
         )
         raise ApplicationHandlerStop
@@ -87,9 +79,7 @@ async def sync_chat_menu(context: BotContext, chat_id: int) -> None:
     """Set the chat's command menu when first seen, and whenever role or language change."""
     menus = context.bot_data.setdefault(_MENUS_KEY, {})
     wanted = (int(context.role), context.t.locale)
-    if menus.get(chat_id) != wanted and await set_chat_commands(
-        context.bot, chat_id, context.t, context.role
-    ):
+    if menus.get(chat_id) != wanted and await set_chat_commands(context.bot, chat_id, context.t, context.role):
         menus[chat_id] = wanted
 
 

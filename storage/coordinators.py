@@ -37,15 +37,11 @@ class CoordinatorRepository:
         return changed > 0
 
     async def remove(self, telegram_id: int) -> bool:
-        changed = await self._db.execute(
-            "DELETE FROM coordinators WHERE telegram_id = ?", (telegram_id,)
-        )
+        changed = await self._db.execute("DELETE FROM coordinators WHERE telegram_id = ?", (telegram_id,))
         return changed > 0
 
     async def is_coordinator(self, telegram_id: int) -> bool:
-        row = await self._db.fetch_one(
-            "SELECT 1 FROM coordinators WHERE telegram_id = ?", (telegram_id,)
-        )
+        row = await self._db.fetch_one("SELECT 1 FROM coordinators WHERE telegram_id = ?", (telegram_id,))
         return row is not None
 
     async def list(self) -> list[Coordinator]:

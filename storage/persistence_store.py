@@ -17,17 +17,13 @@ class PersistenceStore:
         self._db = db
 
     async def conversations(self, name: str) -> dict[tuple, Any]:
-        rows = await self._db.fetch_all(
-            "SELECT key, state FROM bot_conversations WHERE name = ?", (name,)
-        )
+        rows = await self._db.fetch_all("SELECT key, state FROM bot_conversations WHERE name = ?", (name,))
         return {tuple(json.loads(r["key"])): json.loads(r["state"]) for r in rows}
 
     async def set_conversation(self, name: str, key: tuple, state: Any | None) -> None:
         key_json = _dump(list(key))
         if state is None:
-            await self._db.execute(
-                "DELETE FROM bot_conversations WHERE name = ? AND key = ?", (name, key_json)
-            )
+            await self._db.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", (name, key_json))
             return
         await self._db.execute(
             "INSERT INTO bot_conversations (name, key, state, updated_at) VALUES (?, ?, ?, ?) "

@@ -100,9 +100,7 @@ class UserRepository:
         return record
 
     async def set_locale(self, telegram_id: int, locale: str) -> None:
-        await self._db.execute(
-            "UPDATE users SET chosen_locale = ? WHERE telegram_id = ?", (locale, telegram_id)
-        )
+        await self._db.execute("UPDATE users SET chosen_locale = ? WHERE telegram_id = ?", (locale, telegram_id))
 
     async def mark_unreachable(self, telegram_id: int, now: datetime | None = None) -> None:
         await self._db.execute(

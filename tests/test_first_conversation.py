@@ -191,9 +191,7 @@ async def test_stale_and_forged_buttons_are_answered_and_change_nothing(app, dou
     menu = chat.last
     for forged in ("ev:join:999", "x" * 64, "lang:set:xx", "menu:main:extra", "🙂"):
         await chat.press(menu.message_id, forged)
-        assert (
-            chat.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
-        )
+        assert chat.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
     assert chat.last.message_id == menu.message_id and not chat.last.edited
     assert (await app.services.users.get(chat.id)).chosen_locale is None
 
@@ -219,7 +217,7 @@ async def test_coordinators_see_their_panel_and_volunteers_do_not(app, double, c
     assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla koordynatorów.")
     await volunteer.press(volunteer.last.message_id, "menu:coord")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
-    await volunteer.press(volunteer.last.message_id, "soon:applications")
+    await volunteer.press(volunteer.last.message_id, "soon:broadcasts")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
 
 
@@ -239,9 +237,7 @@ async def test_deep_links_are_routed_and_unknown_ones_give_the_plain_start(app, 
     assert chat.last.buttons == MENU_PL
 
 
-async def test_an_error_gets_an_apology_in_the_users_language_and_a_log_without_the_token(
-    app, double, caplog
-):
+async def test_an_error_gets_an_apology_in_the_users_language_and_a_log_without_the_token(app, double, caplog):
     async def broken(update, context):
         raise RuntimeError(f"kaboom with {context.bot.token}")
 

@@ -18,8 +18,12 @@ from bot.organisation import LocalizedText, load_organisation
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"
 _PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[sdifr%]")
-# Texts that are the same in Polish and English on purpose.
-SAME_IN_POLISH = {"/%(command)s – %(description)s"}
+
+
+def _words(text: str) -> int:
+    """Words of a text outside placeholders and tags: a text with two or more must be translated."""
+    bare = re.sub(r"<[^>]+>|%\(\w+\)[sd]", " ", text)
+    return len(re.findall(r"[A-Za-z]{2,}", bare))
 
 
 def placeholders(text: str) -> list[str]:
@@ -38,8 +42,7 @@ def template_ids() -> set[str]:
 
 def source_ids() -> set[str]:
     method_map = [(f"{package}/**.py", "python") for package in ("bot", "handlers", "storage")]
-    keywords = {k: None for k in KEYWORDS}
-    keywords.update(ngettext=(1, 2), ungettext=(1, 2), pgettext=((1, "c"), 2))
+    keywords = dict(KEYWORDS)
     ids = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=keywords
@@ -80,7 +83,7 @@ def test_every_catalog_is_complete_and_consistent(locale):
                 problems.append(f"placeholders differ: {key!r} -> {text!r}")
             if text.count("<") != key.count("<") and "<" in key + text:
                 problems.append(f"HTML tags differ: {key!r} -> {text!r}")
-        if locale == "pl" and strings[0] == key and key not in SAME_IN_POLISH:
+        if locale == "pl" and strings[0] == key and _words(key) >= 2:
             problems.append(f"left in English: {key!r}")
     assert not problems, "\n".join(problems)
     assert ids == template_ids(), "catalog out of step with messages.pot: run pybabel update"

@@ -101,9 +101,7 @@ class FloodControl:
     def _reject(self, wait: float) -> None:
         self.rejected += 1
         retry_after = max(1, math.ceil(wait))
-        raise ApiError(
-            429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after}
-        )
+        raise ApiError(429, f"Too Many Requests: retry after {retry_after}", {"retry_after": retry_after})
 
 
 @dataclass
@@ -301,9 +299,7 @@ class BotApiDouble(BaseRequest):
             raise bad_request(f"{what} is empty")
         if utf16_len(plain) > limit:
             # Telegram: "message is too long" / "message caption is too long"
-            raise bad_request(
-                "message is too long" if what == "message text" else f"{what} is too long"
-            )
+            raise bad_request("message is too long" if what == "message text" else f"{what} is too long")
         return plain, [e.to_dict() for e in entities], text
 
     @staticmethod
@@ -318,14 +314,10 @@ class BotApiDouble(BaseRequest):
                 for button in row:
                     total += 1
                     if not str(button.get("text", "")).strip():
-                        raise bad_request(
-                            "can't parse inline keyboard button: Text must be non-empty"
-                        )
+                        raise bad_request("can't parse inline keyboard button: Text must be non-empty")
                     kinds = [k for k in _BUTTON_ACTIONS if k in button]
                     if len(kinds) != 1:
-                        raise bad_request(
-                            "can't parse inline keyboard button: exactly one action is required"
-                        )
+                        raise bad_request("can't parse inline keyboard button: exactly one action is required")
                     if "callback_data" in button:
                         size = len(str(button["callback_data"]).encode("utf-8"))
                         if not 1 <= size <= CALLBACK_DATA_LIMIT:
@@ -342,9 +334,7 @@ class BotApiDouble(BaseRequest):
                         raise bad_request("keyboard button text must be non-empty")
         return markup
 
-    def _store_bot_message(
-        self, chat: ChatState, content: dict, html: str | None = None, **extra
-    ) -> dict:
+    def _store_bot_message(self, chat: ChatState, content: dict, html: str | None = None, **extra) -> dict:
         message_id = chat.next_message_id()
         data = {
             "message_id": message_id,
@@ -364,8 +354,7 @@ class BotApiDouble(BaseRequest):
             return None
         if "keyboard" in markup:
             chat.reply_keyboard = [
-                [b if isinstance(b, dict) else {"text": b} for b in row]
-                for row in markup["keyboard"]
+                [b if isinstance(b, dict) else {"text": b} for b in row] for row in markup["keyboard"]
             ]
             return None
         if markup.get("remove_keyboard"):
@@ -429,16 +418,12 @@ class BotApiDouble(BaseRequest):
 
     def _m_deleteMyCommands(self, params, files):
         scope = params.get("scope") or {"type": "default"}
-        self.commands.pop(
-            (json.dumps(scope, sort_keys=True), params.get("language_code") or ""), None
-        )
+        self.commands.pop((json.dumps(scope, sort_keys=True), params.get("language_code") or ""), None)
         return True
 
     def _m_getMyCommands(self, params, files):
         scope = params.get("scope") or {"type": "default"}
-        return self.commands.get(
-            (json.dumps(scope, sort_keys=True), params.get("language_code") or ""), []
-        )
+        return self.commands.get((json.dumps(scope, sort_keys=True), params.get("language_code") or ""), [])
 
     def _m_setChatMenuButton(self, params, files):
         return True
@@ -474,11 +459,7 @@ class BotApiDouble(BaseRequest):
         if markup is not None and "inline_keyboard" not in markup:
             raise bad_request("inline keyboard expected")
         old = stored.data
-        if (
-            old.get("text") == plain
-            and old.get("entities", []) == entities
-            and old.get("reply_markup") == markup
-        ):
+        if old.get("text") == plain and old.get("entities", []) == entities and old.get("reply_markup") == markup:
             raise bad_request(
                 "message is not modified: specified new message content and reply markup are "
                 "exactly the same as a current content and reply markup of the message"
@@ -524,9 +505,7 @@ class BotApiDouble(BaseRequest):
     def _m_answerCallbackQuery(self, params, files):
         query = self.callback_queries.get(str(params.get("callback_query_id")))
         if query is None or query["answered"]:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
+            raise bad_request("query is too old and response timeout expired or query ID is invalid")
         text = params.get("text") or ""
         if len(text) > ALERT_LIMIT:
             raise bad_request("MESSAGE_TOO_LONG")

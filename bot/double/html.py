@@ -25,9 +25,7 @@ _SIMPLE_TAGS = {
     "blockquote": "blockquote",
 }
 _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
-_TAG = re.compile(
-    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>"
-)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+))?)*)\s*>")
 _ATTR = re.compile(r"([a-zA-Z-]+)(?:\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+))?")
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z]+);")
 
@@ -89,14 +87,10 @@ def _entity_value(name: str, offset: int) -> str:
     if name.startswith("#"):
         code = int(name[2:], 16) if name[1:2] in "xX" else int(name[1:])
         if code == 0 or code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
-            raise EntityParseError(
-                f"Can't parse entities: invalid character code at byte offset {offset}"
-            )
+            raise EntityParseError(f"Can't parse entities: invalid character code at byte offset {offset}")
         return chr(code)
     if name not in _NAMED_ENTITIES:
-        raise EntityParseError(
-            f'Can\'t parse entities: unsupported HTML entity "&{name};" at byte offset {offset}'
-        )
+        raise EntityParseError(f'Can\'t parse entities: unsupported HTML entity "&{name};" at byte offset {offset}')
     return _NAMED_ENTITIES[name]
 
 
@@ -113,15 +107,13 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
             match = _TAG.match(source, i)
             if not match:
                 raise EntityParseError(
-                    f"Can't parse entities: unexpected start of a tag at byte offset "
-                    f"{len(source[:i].encode())}"
+                    f"Can't parse entities: unexpected start of a tag at byte offset {len(source[:i].encode())}"
                 )
             closing, name, attr_text = match.group(1), match.group(2).lower(), match.group(3)
             if closing:
                 if not stack:
                     raise EntityParseError(
-                        f'Can\'t parse entities: unexpected end tag "{name}" at byte offset '
-                        f"{len(source[:i].encode())}"
+                        f'Can\'t parse entities: unexpected end tag "{name}" at byte offset {len(source[:i].encode())}'
                     )
                 top = stack[-1]
                 if top.tag != name:
@@ -133,9 +125,7 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
                     else:
                         # Telegram keeps a language only on pre; inline code drops it.
                         language = top.language if top.kind == "pre" else None
-                        entities.append(
-                            Entity(top.kind, top.start, length - top.start, top.url, language)
-                        )
+                        entities.append(Entity(top.kind, top.start, length - top.start, top.url, language))
             else:
                 attrs = {k.lower(): _unquote(v) for k, v in _ATTR.findall(attr_text)}
                 stack.append(_open_tag(name, attrs, length, stack, source, i))
@@ -173,9 +163,7 @@ def parse_html(source: str) -> tuple[str, list[Entity]]:
 def _open_tag(name: str, attrs: dict, start: int, stack: list[_Open], source: str, i: int) -> _Open:
     inside_code = any(o.kind in ("code", "pre") for o in stack)
     if inside_code and not (name == "code" and stack and stack[-1].kind == "pre"):
-        raise EntityParseError(
-            f"Can't parse entities: tag \"{name}\" can't be used inside pre or code"
-        )
+        raise EntityParseError(f"Can't parse entities: tag \"{name}\" can't be used inside pre or code")
     if name in _SIMPLE_TAGS:
         language = None
         if name == "code":
@@ -186,8 +174,7 @@ def _open_tag(name: str, attrs: dict, start: int, stack: list[_Open], source: st
         unknown = set(attrs) - allowed
         if unknown:
             raise EntityParseError(
-                f"Can't parse entities: unsupported attribute "
-                f'"{sorted(unknown)[0]}" in tag "{name}"'
+                f'Can\'t parse entities: unsupported attribute "{sorted(unknown)[0]}" in tag "{name}"'
             )
         kind = _SIMPLE_TAGS[name]
         if name == "blockquote" and "expandable" in attrs:
@@ -207,6 +194,5 @@ def _open_tag(name: str, attrs: dict, start: int, stack: list[_Open], source: st
     if name == "tg-emoji":
         return _Open(name, "custom_emoji", start)
     raise EntityParseError(
-        f'Can\'t parse entities: unsupported start tag "{name}" at byte offset '
-        f"{len(source[:i].encode())}"
+        f'Can\'t parse entities: unsupported start tag "{name}" at byte offset {len(source[:i].encode())}'
     )

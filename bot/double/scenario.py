@@ -137,11 +137,7 @@ class UserChat:
     @property
     def alerts(self) -> list[str]:
         """Texts the bot showed as callback-query notifications, oldest first."""
-        return [
-            q["text"]
-            for q in self.double.callback_queries.values()
-            if q["user_id"] == self.id and q.get("text")
-        ]
+        return [q["text"] for q in self.double.callback_queries.values() if q["user_id"] == self.id and q.get("text")]
 
     def block_bot(self, blocked: bool = True) -> None:
         self.chat.blocked_bot = blocked
@@ -168,9 +164,7 @@ class UserChat:
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
-            content["entities"] = [
-                {"type": "bot_command", "offset": 0, "length": utf16_len(command)}
-            ]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         await self._deliver("message", self._user_message(content))
 
     async def edit(self, original_text: str, new_text: str) -> None:

@@ -1,0 +1,113 @@
+"""How applications look in chat: status names, answers, history. Shared by the volunteer's
+and the coordinator's views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from markupsafe import Markup
+
+from bot.forms import display
+from bot.i18n import N_, Translator, html_escape
+from bot.organisation import Organisation
+from storage.applications import Action, HistoryEntry, Status
+
+TEXT_LIMIT = 4096
+
+STATUS_NAMES = {
+    Status.DRAFT: N_("draft"),
+    Status.SUBMITTED: N_("submitted, waiting for a coordinator"),
+    Status.NEEDS_INFO: N_("a coordinator asks for more information"),
+    Status.ACCEPTED: N_("accepted"),
+    Status.REJECTED: N_("not accepted"),
+    Status.WITHDRAWN: N_("withdrawn"),
+}
+
+# Short names for the coordinator's lists.
+STATUS_GROUPS = {
+    Status.SUBMITTED: N_("New"),
+    Status.NEEDS_INFO: N_("Waiting for more information"),
+    Status.ACCEPTED: N_("Accepted"),
+    Status.REJECTED: N_("Not accepted"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+}
+
+ACTION_NAMES = {
+    Action.SUBMITTED: N_("submitted"),
+    Action.INFO_REQUESTED: N_("more information requested"),
+    Action.INFO_GIVEN: N_("more information given"),
+    Action.ACCEPTED: N_("accepted"),
+    Action.REJECTED: N_("not accepted"),
+    Action.WITHDRAWN: N_("withdrawn"),
+}
+
+
+def status_name(t: Translator, status: Status) -> str:
+    return t.gettext(STATUS_NAMES[status])
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def answer_lines(org: Organisation, answers: dict[str, Any], t: Translator, limit: int | None = None) -> list[Markup]:
+    """One line per field, in the form's order; answers escaped (and shortened if asked)."""
+    lines = []
+    for form_field in org.form:
+        if form_field.id not in answers:
+            value = t.gettext("— (no answer)")
+        else:
+            value = display(org, form_field, answers[form_field.id], t)
+        if limit:
+            value = shorten(value, limit)
+        lines.append(
+            t._(
+                "<b>%(label)s:</b> %(value)s",
+                label=form_field.label.get(t.locale),
+                value=value,
+            )
+        )
+    return lines
+
+
+def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, str]) -> list[Markup]:
+    lines = []
+    for entry in history:
+        who = names.get(entry.actor_id or 0, str(entry.actor_id or "—"))
+        line = t._(
+            "%(when)s · %(action)s · %(who)s",
+            when=t.datetime(entry.at, "d.MM.y HH:mm"),
+            action=t.gettext(ACTION_NAMES[entry.action]),
+            who=who,
+        )
+        if entry.note:
+            line += Markup("\n    ") + html_escape(shorten(entry.note, 500))
+        lines.append(line)
+    return lines
+
+
+def split_for_telegram(blocks: list[str], limit: int = TEXT_LIMIT - 96) -> list[str]:
+    """Join blocks with newlines into as few messages as Telegram allows."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n{block}" if current else block
+        if len(candidate) > limit and current:
+            messages.append(current)
+            current = block
+        else:
+            current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+async def application_menu_label(context, user_id: int) -> str:
+    """The main menu's application button says where the user's application stands."""
+    t = context.t
+    latest = await context.services.applications.latest(user_id)
+    if latest is None or latest.status == Status.WITHDRAWN:
+        return t.gettext("📝 Apply to the team")
+    if latest.status == Status.DRAFT:
+        return t.gettext("📝 Continue my application")
+    return t.gettext("📝 My application: %(status)s", status=status_name(t, latest.status))
