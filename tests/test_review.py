@@ -1,0 +1,320 @@
+"""Coordinators review applications in the same bot; volunteers hear the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+from bot.app import build_application
+from bot.double import running
+from bot.organisation import default_org_text
+from storage.applications import Action, Status
+from tests.conftest import ADMIN_ID, COORDINATOR_ID
+from tests.test_application import ANSWERS_PL, begin, fill_form
+
+
+async def submitted_application(chat, answers=ANSWERS_PL):
+    await begin(chat)
+    await fill_form(chat, answers)
+    await chat.tap("📨 Wyślij zgłoszenie")
+
+
+async def open_from_notification(coordinator):
+    assert coordinator.last.text.startswith("📥 Nowe zgłoszenie nr")
+    await coordinator.tap("Otwórz")
+
+
+async def test_lists_counts_and_one_application_with_all_answers(app, double, coordinator):
+    volunteer = double.user(user_id=3001, first_name="Anna", username="anna_k")
+    await submitted_application(volunteer)
+    await coordinator.send("/zgloszenia")
+    assert coordinator.last.text.startswith("Zgłoszenia\nŁącznie 1 zgłoszenie.")
+    assert coordinator.last.buttons[:2] == ["Nowe (1)", "Czekają na uzupełnienie (0)"]
+    await coordinator.tap("Nowe (1)")
+    label = coordinator.last.buttons[0]
+    assert label.startswith("#") and "Anna Kowalska" in label
+    await coordinator.tap(label)
+    text = coordinator.last.text
+    assert "Zgłoszenie nr" in text and "wysłane, czeka na decyzję koordynatora" in text
+    assert "Telegram: Anna (@anna_k)" in text
+    assert "Doświadczenie: Od pięciu lat piszę wnioski" in text
+    assert "Historia" in text and "wysłane · Anna" in text
+    assert coordinator.last.buttons[:3] == ["✅ Przyjmij", "❌ Odrzuć", "❓ Poproś o uzupełnienie"]
+
+
+async def test_accepting_tells_the_volunteer_in_their_language(app, double, coordinator):
+    volunteer = double.user(user_id=3002, first_name="John", language_code="pl")
+    await submitted_application(volunteer)
+    await volunteer.send("/language")
+    await volunteer.tap("🇬🇧 English")
+    await open_from_notification(coordinator)
+    await coordinator.tap("✅ Przyjmij")
+    assert coordinator.last.text.startswith("Przyjąć zgłoszenie nr")
+    await coordinator.tap("✅ Tak, przyjmij")
+    assert "przyjęte" in coordinator.last.text
+    assert volunteer.last.text.startswith(
+        "🎉 Congratulations! Your application to Expert Volunteer Team has been accepted."
+    )
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == Status.ACCEPTED
+    assert application.decided_by == COORDINATOR_ID and application.decided_at is not None
+    await volunteer.tap("📝 My application")
+    assert "Status: accepted" in volunteer.last.text
+
+
+async def test_rejecting_asks_for_a_reason_and_sends_it(app, double, coordinator):
+    volunteer = double.user(user_id=3003)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❌ Odrzuć")
+    assert coordinator.last.text.startswith("Dlaczego zgłoszenie nr")
+    await coordinator.send("Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok")
+    assert "nieprzyjęte" in coordinator.last.text
+    assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text
+    assert (
+        "Wyjaśnienie koordynatora: Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok" in volunteer.last.text
+    )
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == Status.REJECTED
+    assert application.decision_note.startswith("Brak miejsc")
+    # After a rejection, a new application may be started.
+    await volunteer.send("/zgloszenie")
+    assert volunteer.last.text.startswith("Krok 1 z 12")
+
+
+async def test_asking_for_more_information_round_trip(app, double, coordinator):
+    volunteer = double.user(user_id=3004)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❓ Poproś o uzupełnienie")
+    await coordinator.send("W jakich projektach grantowych brałaś udział?")
+    assert coordinator.last.text.startswith("❓ Pytanie zostało wysłane.")
+    assert volunteer.last.text.startswith("Koordynator prosi o uzupełnienie Twojego zgłoszenia:")
+    await volunteer.send("/start")
+    assert volunteer.last.buttons[0] == "📝 Moje zgłoszenie: koordynator prosi o uzupełnienie"
+    await volunteer.tap("📝 Moje zgłoszenie: koordynator prosi o uzupełnienie")
+    assert "Koordynator pyta: W jakich projektach" in volunteer.last.text
+    await volunteer.tap("✍️ Odpowiedz koordynatorowi")
+    await volunteer.send("FIO 2024 i Działaj Lokalnie 2025.")
+    assert volunteer.last.text.startswith("Dziękujemy! Twoja odpowiedź trafiła do koordynatora.")
+    assert coordinator.last.text.startswith("✍️ Odpowiedź na Twoje pytanie w sprawie zgłoszenia nr")
+    assert "FIO 2024 i Działaj Lokalnie 2025." in coordinator.last.text
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == Status.SUBMITTED
+    history = await app.services.applications.history(application.id)
+    assert [h.action for h in history] == [Action.SUBMITTED, Action.INFO_REQUESTED, Action.INFO_GIVEN]
+    assert history[2].note == "FIO 2024 i Działaj Lokalnie 2025."
+
+
+async def test_two_coordinators_deciding_at_once_exactly_one_wins(app, double, coordinator, admin):
+    volunteer = double.user(user_id=3005)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    await open_from_notification(coordinator)
+    await open_from_notification(admin)
+    await coordinator.tap("✅ Przyjmij")
+    await admin.tap("✅ Przyjmij")
+    first = coordinator.last.message_id
+    second = admin.last.message_id
+    data = f"rv:ay:{application.id}"
+    await asyncio.gather(coordinator.press(first, data), admin.press(second, data))
+    decided = await app.services.applications.get(application.id)
+    assert decided.status == Status.ACCEPTED
+    history = await app.services.applications.history(application.id)
+    assert [h.action for h in history].count(Action.ACCEPTED) == 1
+    loser = admin if decided.decided_by == COORDINATOR_ID else coordinator
+    assert loser.alerts[-1].startswith(f"Zgłoszenie nr {application.id} zostało już rozpatrzone (obecnie: przyjęte)")
+    congratulations = [m for m in volunteer.messages if m.text.startswith("🎉 Gratulacje!")]
+    assert len(congratulations) == 1
+
+
+async def test_a_late_reject_after_accept_is_refused(app, double, coordinator, admin):
+    volunteer = double.user(user_id=3006)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await open_from_notification(admin)
+    await coordinator.tap("✅ Przyjmij")
+    await coordinator.tap("✅ Tak, przyjmij")
+    await admin.tap("❌ Odrzuć")
+    assert admin.alerts[-1].endswith("(obecnie: przyjęte).")
+    await admin.send("Za późno")
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.ACCEPTED
+
+
+async def test_volunteers_cannot_use_review_commands_or_forged_buttons(app, double, coordinator):
+    volunteer = double.user(user_id=3007)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    intruder = double.user(user_id=3999)
+    await intruder.send("/zgloszenia")
+    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    await intruder.send("/eksport")
+    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    await intruder.send("/start")
+    menu = intruder.last.message_id
+    for forged in (
+        f"rv:ay:{application.id}",
+        f"rv:r:{application.id}",
+        f"rv:q:{application.id}",
+        f"rv:o:{application.id}",
+        "rv:xs:all",
+        "rv:list",
+        "rv:n",
+        "rv:s:submitted:0",
+    ):
+        await intruder.press(menu, forged)
+        assert intruder.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    await intruder.send("Odrzucam!")
+    assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
+    assert not [m for m in intruder.messages if m.document_name]
+
+
+async def test_a_coordinator_removed_meanwhile_loses_access_at_once(app, double, coordinator):
+    volunteer = double.user(user_id=3008)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await app.services.coordinators.remove(COORDINATOR_ID)
+    await coordinator.tap("✅ Przyjmij")
+    assert coordinator.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
+
+
+async def test_csv_export_is_excel_friendly_and_safe(app, double, coordinator):
+    hostile = dict(ANSWERS_PL, full_name="<b>Ala</b> & </a>", communities='=HYPERLINK("http://x")')
+    volunteer = double.user(user_id=3009)
+    await submitted_application(volunteer, hostile)
+    other = double.user(user_id=3010)
+    await submitted_application(other)
+    await open_from_notification(coordinator)
+    await coordinator.tap("✅ Przyjmij")
+    await coordinator.tap("✅ Tak, przyjmij")
+
+    await coordinator.send("/eksport")
+    await coordinator.tap("Wszystkie")
+    document = coordinator.last
+    assert document.document_name.startswith("zgloszenia-all-") and document.document_name.endswith(".csv")
+    assert document.text == "2 zgłoszenia."
+    raw = document.document_bytes
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+    header = rows[0]
+    assert header[:5] == ["ID", "Status", "Wysłano", "Decyzja", "Identyfikator w Telegramie"]
+    assert header[5:] == [f.label.get("pl") for f in app.services.org.form]
+    by_name = {row[5]: row for row in rows[1:]}
+    assert "<b>Ala</b> & </a>" in by_name  # the exact text, not HTML entities
+    row = by_name["<b>Ala</b> & </a>"]
+    assert row[header.index("Kogo chcesz wspierać")] == '\'=HYPERLINK("http://x")'
+    assert row[header.index("Obszary kompetencji")] == "Budżet obywatelski, Fundusz sołecki"
+
+    await coordinator.send("/eksport")
+    await coordinator.tap("Przyjęte")
+    assert coordinator.last.text == "1 zgłoszenie."
+
+
+async def test_new_application_alerts_can_be_switched_off(app, double, coordinator):
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap("🔔 Powiadomienia o zgłoszeniach: włączone")
+    assert "🔕 Powiadomienia o zgłoszeniach: wyłączone" in coordinator.last.buttons
+    before = len(coordinator.messages)
+    await submitted_application(double.user(user_id=3011))
+    assert len(coordinator.messages) == before
+
+
+async def test_a_new_version_of_the_rules_is_accepted_again(settings, double, tmp_path):
+    from bot.jobs import ask_to_accept_new_rules
+
+    volunteer = double.user(user_id=3012)
+    drafting = double.user(user_id=3013)
+    async with running(build_application(settings, double), double) as app:
+        await submitted_application(volunteer)
+        await begin(drafting)
+        assert await ask_to_accept_new_rules(app) == 0
+
+    org_file = tmp_path / "org.toml"
+    org_file.write_text(default_org_text().replace('version = "2026-01"\nurl', 'version = "2027-01"\nurl'), "utf-8")
+    async with running(build_application(settings.with_changes(org_file=org_file), double), double) as app:
+        assert await ask_to_accept_new_rules(app) == 2
+        assert await ask_to_accept_new_rules(app) == 0  # once per version
+        assert volunteer.last.text.startswith("Regulamin rekrutacji się zmienił (wersja 2027-01).")
+        await volunteer.tap("✅ Akceptuję nowy regulamin")
+        assert volunteer.last.text.startswith("Dziękujemy! Nowy regulamin został zaakceptowany.")
+        assert await app.services.consents.has_current(volunteer.id, "rules", "2027-01")
+        # An old button for a version no longer current does nothing.
+        await volunteer.press(volunteer.last.message_id, "rules:accept:2026-01")
+        assert volunteer.alerts[-1].startswith("Ten przycisk jest już nieaktualny.")
+        # Someone still filling in the form meets the new rules when they come back.
+        await drafting.send("/zgloszenie")
+        assert "Regulamin rekrutacji — najważniejsze punkty" in drafting.last.text
+        await drafting.tap("✅ Akceptuję regulamin")
+        assert drafting.last.text.startswith("Krok 1 z 12")  # consents still current
+
+
+CUSTOM_FORM = """
+[[form]]
+id = "full_name"
+type = "text"
+label = { pl = "Imię i nazwisko" }
+prompt = { pl = "Imię i nazwisko?" }
+
+[[form]]
+id = "birth_date"
+type = "date"
+label = { pl = "Data urodzenia" }
+prompt = { pl = "Kiedy się urodziłeś lub urodziłaś?" }
+
+[[form]]
+id = "hours"
+type = "number"
+min_value = 1
+max_value = 40
+label = { pl = "Godziny w tygodniu" }
+prompt = { pl = "Ile godzin w tygodniu?" }
+
+[[form]]
+id = "car"
+type = "yes_no"
+required = false
+label = { pl = "Samochód" }
+prompt = { pl = "Masz samochód?" }
+"""
+
+
+async def test_a_custom_organisation_file_with_another_form_works_end_to_end(settings, double, tmp_path):
+    text = default_org_text()
+    text = text[: text.index("[[form]]")] + CUSTOM_FORM
+    org_file = tmp_path / "custom.toml"
+    org_file.write_text(text, encoding="utf-8")
+    coordinator_settings = settings.with_changes(org_file=org_file)
+    async with running(build_application(coordinator_settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+        chat = double.user(user_id=3014)
+        await begin_custom(chat)
+        assert chat.last.text.startswith("Krok 1 z 4")
+        await chat.send("Jan Nowak")
+        await chat.send("31.02.1990")
+        assert "Taka data nie istnieje." in chat.last.text
+        await chat.send("12.03.1990")
+        await chat.send("99")
+        assert "Wpisz liczbę od 1 do 40." in chat.last.text
+        await chat.send("12")
+        await chat.tap("Pomiń »")
+        assert chat.last.text.startswith("Sprawdź swoje zgłoszenie")
+        assert "Data urodzenia: 12.03.1990" in chat.last.text
+        assert "Godziny w tygodniu: 12" in chat.last.text
+        await chat.tap("📨 Wyślij zgłoszenie")
+        assert coordinator.last.text.startswith("📥 Nowe zgłoszenie nr")
+        await coordinator.send("/eksport")
+        await coordinator.tap("Wszystkie")
+        rows = list(csv.reader(io.StringIO(coordinator.last.document_bytes.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][5:] == ["Imię i nazwisko", "Data urodzenia", "Godziny w tygodniu", "Samochód"]
+        assert rows[1][5:] == ["Jan Nowak", "12.03.1990", "12", ""]
+        assert ADMIN_ID in app.services.settings.admin_ids
+
+
+async def begin_custom(chat):
+    await chat.send("/zgloszenie")
+    await chat.tap("✅ Akceptuję regulamin")
+    await chat.tap("✅ Wyrażam zgodę")
+    await chat.tap("Tak")
