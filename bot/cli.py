@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from bot import __version__
 from bot.config import SUPPORTED_LOCALES, ConfigError, Settings, database_path_from_url
 from bot.logs import configure_logging
 
+EXIT_FAILURE = 1
 EXIT_CONFIG = 2
 DEFAULT_CHAT_DATABASE = "volunteer-bot-chat.db"
 
@@ -107,19 +109,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _config_error(exc)
     command = args.command
+    verbose = args.verbose
     if command is None:
         if settings.token:
             command = "run"
             args = _parser().parse_args(["run"])
         else:
             print(
-                "TELEGRAM_BOT_TOKEN is not set, so this is the offline chat "
-                "(see the README to run on Telegram).",
+                "TELEGRAM_BOT_TOKEN is not set, so this is the offline chat (see the README to run on Telegram).",
                 flush=True,
             )
             command = "chat"
             args = _parser().parse_args(["chat"])
-    level = logging.DEBUG if getattr(args, "verbose", False) else logging.INFO
+    level = logging.DEBUG if verbose else logging.INFO
     try:
         if command == "run":
             configure_logging(level, secrets=(settings.token or "",))
@@ -134,6 +136,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings)
     except ConfigError as exc:
         return _config_error(exc)
+    except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked, ...
+        where, setting = (
+            (args.database, "--database") if command == "chat" else (settings.database_path, "DATABASE_URL")
+        )
+        print(
+            f"volunteer-bot: cannot use the database {where}: {exc} (check {setting})",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     raise AssertionError(command)
 
 
@@ -142,22 +153,27 @@ def _config_error(exc: ConfigError) -> int:
     return EXIT_CONFIG
 
 
+def _drop_startup_tracebacks(record: logging.LogRecord) -> bool:
+    """Drop PTB's "Network Retry Loop (Bootstrap ...): ... Aborting" traceback when starting
+    fails: `run` reports that failure in one line instead."""
+    return not (record.exc_info and record.getMessage().startswith("Network Retry Loop (Bootstrap"))
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram import Update
-    from telegram.error import InvalidToken
+    from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
     from bot.app import build_application
 
     if not settings.token:
         raise ConfigError(
-            "TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather, or try "
-            "`volunteer-bot chat` without one)"
+            "TELEGRAM_BOT_TOKEN: not set (get a token from @BotFather, or try `volunteer-bot chat` without one)"
         )
     if args.webhook and not settings.webhook_secret:
-        raise ConfigError(
-            "BOT_WEBHOOK_SECRET: required with --webhook, so only Telegram can post updates"
-        )
+        raise ConfigError("BOT_WEBHOOK_SECRET: required with --webhook, so only Telegram can post updates")
     app = build_application(settings, rate_limit=True)
+    # PTB logs a traceback when starting fails; the failure is reported below in one line.
+    logging.getLogger("telegram.ext").addFilter(_drop_startup_tracebacks)
     try:
         if args.webhook:
             url_path = args.url_path if args.url_path is not None else urlparse(args.webhook).path
@@ -167,14 +183,22 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 args.listen,
                 args.port,
             )
-            app.run_webhook(
-                listen=args.listen,
-                port=args.port,
-                url_path=url_path.strip("/"),
-                webhook_url=args.webhook,
-                secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES,
-            )
+            try:
+                app.run_webhook(
+                    listen=args.listen,
+                    port=args.port,
+                    url_path=url_path.strip("/"),
+                    webhook_url=args.webhook,
+                    secret_token=settings.webhook_secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            except OSError as exc:  # the address is taken or not ours
+                print(
+                    f"volunteer-bot: cannot listen on {args.listen}:{args.port} for the webhook: "
+                    f"{exc.strerror or exc} (see --listen and --port)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILURE
         else:
             log.info("Starting with long polling at %s", settings.api_url)
             app.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -185,6 +209,15 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    except TelegramError as exc:
+        # Starting failed: the Bot API is unreachable, or it refused a call (e.g. setWebhook).
+        reason = str(exc).replace(settings.token, "[REDACTED]")
+        if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
+            problem, hint = "cannot reach the Bot API", " (check the network and TELEGRAM_API_URL)"
+        else:
+            problem, hint = "the Bot API refused to start the bot", ""
+        print(f"volunteer-bot: {problem} at {settings.api_url}: {reason}{hint}", file=sys.stderr)
+        return EXIT_FAILURE
     log.info("Stopped cleanly")
     return 0
 
@@ -231,10 +264,7 @@ async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> i
                 print(f"{admin}\tadmin (BOT_ADMIN_IDS)")
             for coordinator in await repository.list():
                 added = coordinator.added_at.strftime("%Y-%m-%d")
-                print(
-                    f"{coordinator.telegram_id}\tcoordinator\t"
-                    f"{coordinator.display_name}\tsince {added}"
-                )
+                print(f"{coordinator.telegram_id}\tcoordinator\t{coordinator.display_name}\tsince {added}")
             if not settings.admin_ids and not await repository.list():
                 print("no coordinators yet: add one with `volunteer-bot coordinators add USER_ID`")
     finally:
