@@ -83,9 +83,7 @@ def build_echo_bot(double: BotApiDouble):
     counter = {"n": 0}
 
     async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        await update.effective_message.reply_text(
-            update.effective_message.text, reply_markup=markup
-        )
+        await update.effective_message.reply_text(update.effective_message.text, reply_markup=markup)
 
     async def pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         counter["n"] += 1

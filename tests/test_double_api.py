@@ -75,9 +75,7 @@ async def test_get_me_returns_the_bot_user(bot, double):
 
 
 async def test_wrong_token_is_rejected_by_initialize(double):
-    wrong = telegram.Bot(
-        token="123456789:not-the-token", request=double, get_updates_request=double
-    )
+    wrong = telegram.Bot(token="123456789:not-the-token", request=double, get_updates_request=double)
     with pytest.raises(InvalidToken):
         await wrong.initialize()
     assert double.requests == []  # rejected before it reaches any method
@@ -225,29 +223,21 @@ async def test_empty_button_text_is_refused(bot, chat, label):
         )
 
 
-@pytest.mark.parametrize(
-    "url", ["https://example.org/a?b=c", "http://example.org", "tg://user?id=1"]
-)
+@pytest.mark.parametrize("url", ["https://example.org/a?b=c", "http://example.org", "tg://user?id=1"])
 async def test_url_buttons_with_http_or_tg_are_accepted(bot, chat, url):
-    await bot.send_message(
-        chat.id, "Link", reply_markup=keyboard(InlineKeyboardButton("Idź", url=url))
-    )
+    await bot.send_message(chat.id, "Link", reply_markup=keyboard(InlineKeyboardButton("Idź", url=url)))
     assert chat.last.button("Idź").url == url
 
 
 @pytest.mark.parametrize("url", ["ftp://example.org", "javascript:alert(1)", "example org"])
 async def test_url_buttons_with_other_schemes_are_refused(bot, chat, url):
     with pytest.raises(BadRequest, match=r"(?i)BUTTON_URL_INVALID"):
-        await bot.send_message(
-            chat.id, "Link", reply_markup=keyboard(InlineKeyboardButton("Idź", url=url))
-        )
+        await bot.send_message(chat.id, "Link", reply_markup=keyboard(InlineKeyboardButton("Idź", url=url)))
 
 
 async def test_button_without_an_action_is_refused(bot, chat):
     with pytest.raises(BadRequest, match=r"(?i)inline keyboard button"):
-        await bot.send_message(
-            chat.id, "Wybierz", reply_markup=keyboard(InlineKeyboardButton("nic"))
-        )
+        await bot.send_message(chat.id, "Wybierz", reply_markup=keyboard(InlineKeyboardButton("nic")))
 
 
 async def test_other_button_kinds_are_accepted(bot, chat):
@@ -263,10 +253,7 @@ async def test_other_button_kinds_are_accepted(bot, chat):
 
 
 async def test_more_than_100_buttons_are_refused(bot, chat):
-    rows = [
-        [InlineKeyboardButton(str(i * 10 + j), callback_data=f"b{i}{j}") for j in range(10)]
-        for i in range(10)
-    ]
+    rows = [[InlineKeyboardButton(str(i * 10 + j), callback_data=f"b{i}{j}") for j in range(10)] for i in range(10)]
     await bot.send_message(chat.id, "100", reply_markup=InlineKeyboardMarkup(rows))
     rows.append([InlineKeyboardButton("101", callback_data="b101")])
     with pytest.raises(BadRequest, match=r"(?i)too many"):
@@ -290,17 +277,13 @@ async def test_edit_with_the_same_text_and_markup_is_not_modified(bot, chat):
     markup = keyboard(InlineKeyboardButton("Dalej", callback_data="next"))
     sent = await bot.send_message(chat.id, "Krok <b>1</b>", parse_mode="HTML", reply_markup=markup)
     with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
-        await bot.edit_message_text(
-            "Krok <b>1</b>", chat.id, sent.message_id, parse_mode="HTML", reply_markup=markup
-        )
+        await bot.edit_message_text("Krok <b>1</b>", chat.id, sent.message_id, parse_mode="HTML", reply_markup=markup)
     assert not chat.last.edited
 
 
 async def test_edit_with_same_plain_text_but_other_formatting_is_a_change(bot, chat):
     sent = await bot.send_message(chat.id, "Krok 1")
-    edited = await bot.edit_message_text(
-        "Krok <b>1</b>", chat.id, sent.message_id, parse_mode="HTML"
-    )
+    edited = await bot.edit_message_text("Krok <b>1</b>", chat.id, sent.message_id, parse_mode="HTML")
     assert edited.text == "Krok 1"
     assert [e.type for e in edited.entities] == ["bold"]
 
@@ -309,9 +292,7 @@ async def test_changing_only_the_keyboard_is_an_edit(bot, chat):
     first = keyboard(InlineKeyboardButton("Zapisz się", callback_data="ev:join:1"))
     second = keyboard(InlineKeyboardButton("Wypisz się", callback_data="ev:leave:1"))
     sent = await bot.send_message(chat.id, "Sprzątanie parku", reply_markup=first)
-    edited = await bot.edit_message_text(
-        "Sprzątanie parku", chat.id, sent.message_id, reply_markup=second
-    )
+    edited = await bot.edit_message_text("Sprzątanie parku", chat.id, sent.message_id, reply_markup=second)
     assert edited.message_id == sent.message_id
     assert edited.edit_date is not None
     assert edited.reply_markup == second
@@ -435,9 +416,7 @@ async def test_send_document_with_bytes_stores_them_with_a_file_name(bot, chat, 
 
 async def test_send_document_with_input_file_and_download_it_back(bot, chat):
     content = "Imię;Nazwisko\nAnna;Kowalska\n".encode()
-    sent = await bot.send_document(
-        chat.id, document=InputFile(io.BytesIO(content), filename="dane.csv")
-    )
+    sent = await bot.send_document(chat.id, document=InputFile(io.BytesIO(content), filename="dane.csv"))
     assert sent.document.file_name == "dane.csv"
     file = await bot.get_file(sent.document.file_id)
     assert bytes(await file.download_as_bytearray()) == content
@@ -497,9 +476,7 @@ async def test_valid_command_names(bot, name):
     assert (await bot.get_my_commands())[0].command == name
 
 
-@pytest.mark.parametrize(
-    "name", ["", "x" * 33, "Start", "/start", "moje-dane", "moje dane", "zgłoś"]
-)
+@pytest.mark.parametrize("name", ["", "x" * 33, "Start", "/start", "moje-dane", "moje dane", "zgłoś"])
 async def test_invalid_command_names(bot, name):
     with pytest.raises(BadRequest, match=r"(?i)BOT_COMMAND_INVALID"):
         await bot.set_my_commands([BotCommand(name, "opis")])
@@ -637,9 +614,7 @@ async def start(update, context):
 
 
 async def echo(update, context):
-    await update.effective_message.reply_text(
-        f"Echo: {update.effective_message.text}", reply_markup=MENU
-    )
+    await update.effective_message.reply_text(f"Echo: {update.effective_message.text}", reply_markup=MENU)
 
 
 async def on_button(update, context):
@@ -660,9 +635,7 @@ async def on_document(update, context):
 
 
 def build_app(double: BotApiDouble):
-    app = (
-        ApplicationBuilder().token(double.token).request(double).get_updates_request(double).build()
-    )
+    app = ApplicationBuilder().token(double.token).request(double).get_updates_request(double).build()
     app.add_handler(CommandHandler("start", start))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
     app.add_handler(MessageHandler(filters.Document.ALL, on_document))

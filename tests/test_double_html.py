@@ -73,9 +73,7 @@ def test_link_gets_its_url_with_entities_decoded():
 
 @pytest.mark.parametrize("href", ["http://example.org", "tg://user?id=1", "mailto:a@b.pl"])
 def test_link_schemes_telegram_accepts(href):
-    assert entities_of(f"<a href='{href}'>x</a>") == [
-        {"type": "text_link", "offset": 0, "length": 1, "url": href}
-    ]
+    assert entities_of(f"<a href='{href}'>x</a>") == [{"type": "text_link", "offset": 0, "length": 1, "url": href}]
 
 
 def test_link_without_href_is_refused():
@@ -86,30 +84,22 @@ def test_link_without_href_is_refused():
 def test_pre_with_code_language_is_one_pre_entity_with_language():
     text, entities = parse_html('<pre><code class="language-python">print(1)</code></pre>')
     assert text == "print(1)"
-    assert [e.to_dict() for e in entities] == [
-        {"type": "pre", "offset": 0, "length": 8, "language": "python"}
-    ]
+    assert [e.to_dict() for e in entities] == [{"type": "pre", "offset": 0, "length": 8, "language": "python"}]
 
 
 def test_pre_with_plain_code_is_a_pre_without_language():
-    assert entities_of("<pre><code>x = 1</code></pre>") == [
-        {"type": "pre", "offset": 0, "length": 5}
-    ]
+    assert entities_of("<pre><code>x = 1</code></pre>") == [{"type": "pre", "offset": 0, "length": 5}]
 
 
 def test_inline_code_never_carries_a_language():
     # Telegram clears the language of inline code; only pre has one.
-    assert entities_of('<code class="language-python">x</code>') == [
-        {"type": "code", "offset": 0, "length": 1}
-    ]
+    assert entities_of('<code class="language-python">x</code>') == [{"type": "code", "offset": 0, "length": 1}]
 
 
 def test_blockquote_expandable():
     text, entities = parse_html("<blockquote expandable>długi cytat</blockquote>")
     assert text == "długi cytat"
-    assert [e.to_dict() for e in entities] == [
-        {"type": "expandable_blockquote", "offset": 0, "length": 11}
-    ]
+    assert [e.to_dict() for e in entities] == [{"type": "expandable_blockquote", "offset": 0, "length": 11}]
 
 
 def test_nested_tags_give_both_entities_outer_first():

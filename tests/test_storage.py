@@ -35,10 +35,7 @@ async def test_a_database_at_an_earlier_version_is_upgraded_and_keeps_its_data(t
     path = tmp_path / "old.db"
     db = await open_database(path, migrate_to=1)
     assert await db.schema_version() == 1
-    assert (
-        await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'bot_conversations'")
-        is None
-    )
+    assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'bot_conversations'") is None
     await UserRepository(db).record_contact(7, "Zofia", "Ząbek", "zofia", "pl")
     await CoordinatorRepository(db).add(7)
     await db.close()
@@ -70,9 +67,7 @@ async def test_a_failed_transaction_leaves_nothing_behind(tmp_path):
     try:
         with pytest.raises(RuntimeError):
             async with db.transaction() as conn:
-                await conn.execute(
-                    "INSERT INTO coordinators (telegram_id, added_at) VALUES (1, 'now')"
-                )
+                await conn.execute("INSERT INTO coordinators (telegram_id, added_at) VALUES (1, 'now')")
                 raise RuntimeError("boom")
         assert await CoordinatorRepository(db).list() == []
     finally:
@@ -85,24 +80,16 @@ async def test_contact_is_written_only_when_something_changed(tmp_path):
     try:
         start = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
         first = await users.record_contact(5, "Jan", None, None, "pl", now=start)
-        same = await users.record_contact(
-            5, "Jan", None, None, "pl", now=start + timedelta(minutes=5)
-        )
+        same = await users.record_contact(5, "Jan", None, None, "pl", now=start + timedelta(minutes=5))
         assert same.last_seen_at == first.last_seen_at  # no write for an ordinary message
-        later = await users.record_contact(
-            5, "Jan", None, None, "pl", now=start + timedelta(hours=2)
-        )
+        later = await users.record_contact(5, "Jan", None, None, "pl", now=start + timedelta(hours=2))
         assert later.last_seen_at == start + timedelta(hours=2)
-        renamed = await users.record_contact(
-            5, "Janek", None, None, "pl", now=start + timedelta(hours=2)
-        )
+        renamed = await users.record_contact(5, "Janek", None, None, "pl", now=start + timedelta(hours=2))
         assert renamed.first_name == "Janek"
 
         await users.mark_unreachable(5, now=start)
         assert (await users.get(5)).unreachable_at == start
-        again = await users.record_contact(
-            5, "Janek", None, None, "pl", now=start + timedelta(hours=2)
-        )
+        again = await users.record_contact(5, "Janek", None, None, "pl", now=start + timedelta(hours=2))
         assert again.unreachable_at is None  # writing again makes them reachable
 
         await users.set_locale(5, "uk")
