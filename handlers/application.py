@@ -117,6 +117,7 @@ async def open_application(update: Update, context: BotContext) -> str | int:
                 [
                     [(t.gettext("▶️ Continue"), cb("ap", "cont"))],
                     [(t.gettext("🔄 Start over"), cb("ap", "restart"))],
+                    [(t.gettext("🗑 Delete the draft"), cb("ap", "delete"))],
                 ]
             ),
         )
@@ -440,6 +441,13 @@ async def pressed(update: Update, context: BotContext) -> str | int:
     if action == "cont":
         await _close_buttons(update)
         return await ask_next(update, context)
+    if action == "delete":
+        latest = await services.applications.latest(user_id)
+        if latest is not None and latest.status == Status.DRAFT:
+            await services.applications.delete_draft(latest.id, user_id)
+        await _close_buttons(update)
+        await menu_after(update, context, t._("The draft has been deleted with all its answers."))
+        return END
     if action == "restart":
         latest = await services.applications.latest(user_id)
         if latest is not None and latest.status == Status.DRAFT:

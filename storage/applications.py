@@ -256,6 +256,14 @@ class ApplicationRepository:
                 raise TransitionRefused(None)
             await conn.execute("DELETE FROM application_answers WHERE application_id = ?", (application_id,))
 
+    async def delete_draft(self, application_id: int, telegram_id: int) -> bool:
+        """Throw a draft away with its answers (nothing was sent, so nothing needs keeping)."""
+        changed = await self._db.execute(
+            "DELETE FROM applications WHERE id = ? AND telegram_id = ? AND status = 'draft'",
+            (application_id, telegram_id),
+        )
+        return changed > 0
+
     # ---- status changes -------------------------------------------------------------------
     async def _transition(
         self,

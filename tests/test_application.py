@@ -369,6 +369,26 @@ async def test_one_reminder_for_an_untouched_draft(settings, double):
         assert chat.last.text.startswith("Krok 2 z 12")
 
 
+async def test_a_deleted_draft_is_gone_and_never_reminded(settings, double):
+    from datetime import UTC, datetime
+
+    from bot.jobs import send_draft_reminders
+
+    now = [datetime(2026, 11, 21, 9, 0, tzinfo=UTC)]
+    chat = double.user(user_id=2215)
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await begin(chat)
+        await chat.send("Anna Nowak")
+        await chat.send("/anuluj")
+        await chat.send("/zgloszenie")
+        await chat.tap("🗑 Usuń wersję roboczą")
+        assert chat.last.text.startswith("Wersja robocza została usunięta razem z odpowiedziami.")
+        assert await app.services.applications.latest(chat.id) is None
+        assert chat.last.buttons[0] == "📝 Zgłoś się do zespołu"
+        now[0] += timedelta(days=3)
+        assert await send_draft_reminders(app) == 0
+
+
 async def test_html_in_answers_is_shown_escaped(app, double, coordinator):
     chat = double.user(user_id=2214)
     await begin(chat)
@@ -378,3 +398,7 @@ async def test_html_in_answers_is_shown_escaped(app, double, coordinator):
     assert "&lt;b&gt;Ala&lt;/b&gt; &amp; &lt;/a&gt;" in chat.last.html
     await chat.tap("📨 Wyślij zgłoszenie")
     assert "<b>Ala</b> & </a>" in coordinator.last.text
+    await coordinator.tap("Otwórz")
+    assert "Imię i nazwisko: <b>Ala</b> & </a>" in coordinator.last.text
+    assert "Kogo chcesz wspierać: <i>KGW</i> & <script>" in coordinator.last.text
+    assert "&lt;i&gt;KGW&lt;/i&gt; &amp; &lt;script&gt;" in coordinator.last.html
