@@ -62,7 +62,7 @@ SUMMARY_ANSWER_LIMIT = 200
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # rules | privacy | optional | field | summary
+    kind: str  # rules | privacy | optional | field | summary | closed
     application: Application | None = None
     consent: OptionalConsent | None = None
     field: FormField | None = None
@@ -80,6 +80,8 @@ async def current_step(context: BotContext, user_id: int) -> Step:
         if answered is None or answered.version != consent.version:
             return Step("optional", consent=consent)
     application = await services.applications.latest(user_id)
+    if application is not None and application.status in (*OPEN, Status.ACCEPTED):
+        return Step("closed", application)  # sent already: only its status can be shown
     if application is None or application.status != Status.DRAFT:
         application = await services.applications.start_draft(user_id, org.form[0].id, now=services.clock())
     form_field = _field(context, application.cursor)
@@ -189,6 +191,9 @@ async def ask_next(update: Update, context: BotContext, *, intro: bool = False) 
         await show(update, context, text, markup, new_message=True)
     elif step.kind == "field":
         await ask_field(update, context, step.application, step.field)
+    elif step.kind == "closed":
+        await show_status(update, context, step.application)
+        return END
     else:
         await show_summary(update, context, step.application)
     return ACTIVE

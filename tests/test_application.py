@@ -402,3 +402,32 @@ async def test_html_in_answers_is_shown_escaped(app, double, coordinator):
     assert "Imię i nazwisko: <b>Ala</b> & </a>" in coordinator.last.text
     assert "Kogo chcesz wspierać: <i>KGW</i> & <script>" in coordinator.last.text
     assert "&lt;i&gt;KGW&lt;/i&gt; &amp; &lt;script&gt;" in coordinator.last.html
+
+
+async def test_old_form_buttons_after_sending_only_show_the_status(app, double):
+    chat = double.user(user_id=2216)
+    await begin(chat)
+    for answer in ("Anna Nowak", "a@example.org", "600100200"):
+        await chat.send(answer)
+    adult_question = chat.last.message_id
+    await chat.tap("Tak")
+    await fill_rest_after_adult(chat)
+    await chat.tap("📨 Wyślij zgłoszenie")
+    await chat.press(adult_question, "ap:yn:adult:no")
+    assert "Status: wysłane, czeka na decyzję koordynatora" in chat.last.text
+    await chat.press(adult_question, "ap:rules:2026-01")
+    count = await app.services.db.fetch_one("SELECT COUNT(*) FROM applications WHERE telegram_id = ?", (chat.id,))
+    assert count[0] == 1
+
+
+async def fill_rest_after_adult(chat):
+    await chat.tap("Lublin")
+    await chat.tap("Pomiń »")
+    await chat.tap("▫️ Inicjatywa lokalna")
+    await chat.tap("Gotowe ✔")
+    await chat.send("Pracuję w stowarzyszeniu od dziesięciu lat.")
+    await chat.tap("Pomiń »")
+    await chat.send("Sołectwo Wólka")
+    await chat.tap("do 5 godzin")
+    await chat.tap("Pomiń »")
+    assert chat.last.text.startswith("Sprawdź swoje zgłoszenie")
