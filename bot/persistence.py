@@ -9,6 +9,7 @@ re-checked strings instead).
 
 from __future__ import annotations
 
+import json
 from copy import deepcopy
 from typing import Any
 
@@ -26,9 +27,14 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         )
         self._store = PersistenceStore(db)
         self._conversations: dict[str, dict[tuple, Any]] = {}
+        # PTB hands over every user's data after each of their updates, changed or not;
+        # only real changes are written.
+        self._user_data_written: dict[int, str] = {}
 
     async def get_user_data(self) -> dict[int, dict]:
-        return await self._store.all_documents(USER_DATA)
+        documents = await self._store.all_documents(USER_DATA)
+        self._user_data_written = {user_id: _fingerprint(data) for user_id, data in documents.items()}
+        return documents
 
     async def get_chat_data(self) -> dict[int, dict]:
         return await self._store.all_documents(CHAT_DATA)
@@ -55,7 +61,11 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         await self._store.set_conversation(name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
+        fingerprint = _fingerprint(data)
+        if self._user_data_written.get(user_id) == fingerprint:
+            return
         await self._store.set_document(USER_DATA, user_id, data)
+        self._user_data_written[user_id] = fingerprint
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
         await self._store.set_document(CHAT_DATA, chat_id, data)
@@ -70,6 +80,7 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         await self._store.drop_document(CHAT_DATA, chat_id)
 
     async def drop_user_data(self, user_id: int) -> None:
+        self._user_data_written.pop(user_id, None)
         await self._store.drop_document(USER_DATA, user_id)
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
@@ -83,3 +94,7 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
 
     async def flush(self) -> None:
         pass  # every update is written through at once
+
+
+def _fingerprint(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
