@@ -26,7 +26,7 @@ async def begin(chat, command="/zgloszenie"):
     """From the first message to the first question of the form."""
     await chat.send(command)
     assert "Regulamin rekrutacji — najważniejsze punkty" in chat.last.text
-    assert "Ekspercki Zespół Wolontariuszy działa w dwóch etapach" in chat.last.text
+    assert "Udział w Eksperckim Zespole Wolontariuszy ma dwa etapy" in chat.last.text
     assert chat.last.keyboard[0][0].url == "https://example.org/regulamin-ezw.pdf"
     await chat.tap("✅ Akceptuję regulamin")
     assert "Administrator danych: Fundacja Razem dla Regionu" in chat.last.text
@@ -144,8 +144,8 @@ async def test_the_whole_application_in_english(app, double):
 @pytest.mark.parametrize(
     ("step", "field_answers", "bad", "explanation"),
     [
-        (1, [], "Jo", "To trochę za mało: napisz co najmniej 3 znaki."),
-        (1, [], "x" * 121, "To za długo: skróć tekst do 120 znaków (teraz: 121)."),
+        (1, [], "Jo", "Odpowiedź jest trochę za krótka: napisz co najmniej 3 znaki."),
+        (1, [], "x" * 121, "Odpowiedź jest za długa: skróć ją do 120 znaków (teraz: 121)."),
         (2, ["Anna Nowak"], "anna.example.org", "brakuje znaku @"),
         (2, ["Anna Nowak"], "@example.org", "przed znakiem @ nic nie ma"),
         (2, ["Anna Nowak"], "anna@", "po znaku @ nic nie ma"),
@@ -156,7 +156,12 @@ async def test_the_whole_application_in_english(app, double):
         (3, ["Anna Nowak", "a@example.org"], "123", "jest za krótki"),
         (3, ["Anna Nowak", "a@example.org"], "600 100 200 300 400", "ma za dużo cyfr"),
         (4, ["Anna Nowak", "a@example.org", "600100200"], "może", "Odpowiedz przyciskiem „Tak” albo „Nie”."),
-        (5, ["Anna Nowak", "a@example.org", "600100200", "tak"], "Kraków", "Wybierz odpowiedź przyciskiem poniżej."),
+        (
+            5,
+            ["Anna Nowak", "a@example.org", "600100200", "tak"],
+            "Kraków",
+            "Wybierz odpowiedź za pomocą przycisków poniżej.",
+        ),
     ],
 )
 async def test_invalid_answers_are_explained_and_asked_again(app, double, step, field_answers, bad, explanation):
@@ -182,7 +187,7 @@ async def test_text_where_a_multiple_choice_is_expected_and_none_chosen(app, dou
         await chat.send(answer)
     assert chat.last.text.startswith("Krok 7 z 12")
     await chat.send("budżet")
-    assert "Wybierz odpowiedź przyciskiem poniżej." in chat.last.text
+    assert "Wybierz odpowiedź za pomocą przycisków poniżej." in chat.last.text
     await chat.tap("Gotowe ✔")
     assert chat.alerts[-1] == "Wybierz co najmniej 1 odpowiedź."
     await chat.send_sticker()

@@ -163,7 +163,7 @@ async def test_edited_messages_get_a_hint(app, double):
     chat = double.user()
     await chat.send("cześć")
     await chat.edit("cześć", "czołem")
-    assert chat.last.text.startswith("Edycja wysłanej wiadomości nie zmienia mojej odpowiedzi.")
+    assert chat.last.text.startswith("Zmiany w wysłanej już wiadomości do mnie nie docierają.")
 
 
 async def test_groups_get_a_one_line_invitation_and_nothing_is_stored(app, double):

@@ -30,7 +30,7 @@ async def test_lists_counts_and_one_application_with_all_answers(app, double, co
     await submitted_application(volunteer)
     await coordinator.send("/zgloszenia")
     assert coordinator.last.text.startswith("Zgłoszenia\nŁącznie 1 zgłoszenie.")
-    assert coordinator.last.buttons[:2] == ["Nowe (1)", "Czekają na uzupełnienie (0)"]
+    assert coordinator.last.buttons[:2] == ["Nowe (1)", "Do uzupełnienia (0)"]
     await coordinator.tap("Nowe (1)")
     label = coordinator.last.buttons[0]
     assert label.startswith("#") and "Anna Kowalska" in label
@@ -68,7 +68,7 @@ async def test_rejecting_asks_for_a_reason_and_sends_it(app, double, coordinator
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
     await coordinator.tap("❌ Odrzuć")
-    assert coordinator.last.text.startswith("Dlaczego zgłoszenie nr")
+    assert coordinator.last.text.startswith("Dlaczego nie przyjmujesz zgłoszenia nr")
     await coordinator.send("Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok")
     assert "nieprzyjęte" in coordinator.last.text
     assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text
@@ -124,7 +124,7 @@ async def test_two_coordinators_deciding_at_once_exactly_one_wins(app, double, c
     history = await app.services.applications.history(application.id)
     assert [h.action for h in history].count(Action.ACCEPTED) == 1
     loser = admin if decided.decided_by == COORDINATOR_ID else coordinator
-    assert loser.alerts[-1].startswith(f"Zgłoszenie nr {application.id} zostało już rozpatrzone (obecnie: przyjęte)")
+    assert loser.alerts[-1].startswith(f"Zgłoszenie nr {application.id} ma już inny status: przyjęte")
     congratulations = [m for m in volunteer.messages if m.text.startswith("🎉 Gratulacje!")]
     assert len(congratulations) == 1
 
@@ -137,7 +137,7 @@ async def test_a_late_reject_after_accept_is_refused(app, double, coordinator, a
     await coordinator.tap("✅ Przyjmij")
     await coordinator.tap("✅ Tak, przyjmij")
     await admin.tap("❌ Odrzuć")
-    assert admin.alerts[-1].endswith("(obecnie: przyjęte).")
+    assert admin.alerts[-1].endswith("ma już inny status: przyjęte.")
     await admin.send("Za późno")
     assert (await app.services.applications.latest(volunteer.id)).status == Status.ACCEPTED
 
@@ -199,7 +199,7 @@ async def test_csv_export_is_excel_friendly_and_safe(app, double, coordinator):
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
     header = rows[0]
-    assert header[:5] == ["ID", "Status", "Wysłano", "Decyzja", "Identyfikator w Telegramie"]
+    assert header[:5] == ["ID", "Status", "Data wysłania", "Data decyzji", "Identyfikator w Telegramie"]
     assert header[5:] == [f.label.get("pl") for f in app.services.org.form]
     by_name = {row[5]: row for row in rows[1:]}
     assert "<b>Ala</b> & </a>" in by_name  # the exact text, not HTML entities
