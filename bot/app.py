@@ -31,7 +31,7 @@ from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
-from handlers import application, errors, language, menu, review, session
+from handlers import application, common, errors, language, menu, review, session
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.db import utcnow
@@ -152,7 +152,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)
     app.add_handler(MessageHandler(filters.ALL, menu.unsupported_message), group=g)
-    app.add_handler(CallbackQueryHandler(menu.stale_button), group=g)
+    app.add_handler(CallbackQueryHandler(common.stale_button), group=g)
 
     app.add_error_handler(errors.on_error)
     jobs.schedule(app)

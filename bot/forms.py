@@ -81,16 +81,30 @@ def parse_text(form_field: FormField, text: str) -> Accepted | Problem:
 
 
 def _text(form_field: FormField, text: str) -> Accepted | Problem:
+    return _within(text, form_field.min_length, form_field.max_length or 3500)
+
+
+OTHER_LIMIT = 100
+
+
+def parse_other(text: str) -> Accepted | Problem:
+    """The free-text answer after choosing "other" in a choice."""
+    text = " ".join(text.split())
+    if not text:
+        return Problem(N_("Please type an answer."))
+    return _within(text, None, OTHER_LIMIT)
+
+
+def _within(text: str, minimum: int | None, limit: int) -> Accepted | Problem:
     length = len(text)
-    if form_field.min_length and length < form_field.min_length:
+    if minimum and length < minimum:
         return Problem(
             *NN_(
                 "That is a bit short: please write at least %(count)d character.",
                 "That is a bit short: please write at least %(count)d characters.",
             ),
-            form_field.min_length,
+            minimum,
         )
-    limit = form_field.max_length or 3500
     if length > limit:
         return Problem(
             *NN_(

@@ -36,14 +36,15 @@ from bot.forms import (
     check_choices,
     display,
     match_choice,
+    parse_other,
     parse_phone,
     parse_text,
 )
-from bot.i18n import N_, NN_, html_escape
+from bot.i18n import N_, html_escape
 from bot.organisation import OTHER, FieldType, FormField, OptionalConsent
 from handlers import review
 from handlers.application_text import answer_lines, shorten, status_name
-from handlers.common import cb, flow, keyboard, show
+from handlers.common import cb, flow, keyboard, show, stale_button
 from handlers.menu import MAIN_MENU, cancel, menu_after
 from storage.applications import OPEN, Application, Status, TransitionRefused
 from storage.consents import PRIVACY, RULES, optional
@@ -503,7 +504,7 @@ async def pressed(update: Update, context: BotContext) -> str | int:
     value = parts[3] if len(parts) > 3 else None
     if action == "c" and form_field.type == FieldType.CHOICE:
         if value not in {c.id for c in org.choices_of(form_field)}:
-            await query.answer(t.gettext("This button is no longer valid. Type /start for the menu."))
+            await stale_button(update, context)
             return ACTIVE
         await _close_buttons(update, display(org, form_field, value, t))
         return await _store(update, context, application, form_field, value)
@@ -513,7 +514,7 @@ async def pressed(update: Update, context: BotContext) -> str | int:
         return OTHER_TEXT
     if action == "t" and form_field.type == FieldType.MULTI_CHOICE:
         if value not in {c.id for c in org.choices_of(form_field)}:
-            await query.answer(t.gettext("This button is no longer valid. Type /start for the menu."))
+            await stale_button(update, context)
             return ACTIVE
         answers = await services.applications.answers(application.id)
         selected = list(answers.get(form_field.id) or [])
@@ -547,7 +548,7 @@ async def pressed(update: Update, context: BotContext) -> str | int:
     if action in ("back", "skip", "keep"):
         await _close_buttons(update)
         return await _navigate(update, context, application, form_field, action)
-    await query.answer(t.gettext("This button is no longer valid. Type /start for the menu."))
+    await stale_button(update, context)
     return ACTIVE
 
 
@@ -573,27 +574,11 @@ async def other_typed(update: Update, context: BotContext) -> str:
     step = await _current_field(update, context)
     if step is None or not step.field.allow_other:
         return await ask_next(update, context)
-    result = _other_text(update.effective_message.text or "")
+    result = parse_other(update.effective_message.text or "")
     if isinstance(result, Problem):
         await context.bot.send_message(update.effective_chat.id, result.text(context.t))
         return OTHER_TEXT
     return await _store(update, context, step.application, step.field, {OTHER: result.value})
-
-
-def _other_text(text: str) -> Accepted | Problem:
-    text = " ".join(text.split())
-    if not text:
-        return Problem(N_("Please type an answer."))
-    if len(text) > 100:
-        return Problem(
-            *NN_(
-                "That is too long: please shorten it to %(count)d character (now %(length)d).",
-                "That is too long: please shorten it to %(count)d characters (now %(length)d).",
-            ),
-            100,
-            {"length": len(text)},
-        )
-    return Accepted(text)
 
 
 # ---- summary, sending, status ---------------------------------------------------------------
@@ -775,9 +760,7 @@ async def accept_new_rules(update: Update, context: BotContext) -> None:
     services = context.services
     version = update.callback_query.data.split(":", 2)[2]
     if version != services.org.rules.version:
-        await update.callback_query.answer(
-            t.gettext("This button is no longer valid. Type /start for the menu."), show_alert=True
-        )
+        await stale_button(update, context)
         return
     await services.consents.record(update.effective_user.id, RULES, version, True, services.clock())
     await _close_buttons(update, t.gettext("✅ Rules accepted."))

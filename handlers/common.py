@@ -95,6 +95,13 @@ async def alert(update: Update, text: str) -> None:
         await update.get_bot().send_message(update.effective_chat.id, text)
 
 
+async def stale_button(update: Update, context: BotContext) -> None:
+    """A button that no longer applies (old, forged, or for something gone): say so, change nothing."""
+    if update.callback_query is not None:
+        log.info("stale or unknown button %r", (update.callback_query.data or "")[:64])
+    await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))
+
+
 def requires_role(role: Role) -> Callable[[Handler], Handler]:
     """Check the role on every call, for commands and buttons alike; refuse politely."""
 

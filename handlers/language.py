@@ -16,8 +16,8 @@ from telegram.ext import (
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, translator
-from handlers.common import cb, flow, keyboard, show
-from handlers.menu import LANGUAGE_MENU, cancel, menu_after, stale_button
+from handlers.common import cb, flow, keyboard, show, stale_button
+from handlers.menu import LANGUAGE_MENU, cancel, menu_after
 from handlers.session import sync_chat_menu
 
 CHOOSING = "choosing"

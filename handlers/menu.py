@@ -221,8 +221,3 @@ async def unsupported_message(update: Update, context: BotContext) -> None:
         context,
         context.t._("I can't handle this kind of message. Choose something from the menu below."),
     )
-
-
-async def stale_button(update: Update, context: BotContext) -> None:
-    log.info("stale or unknown button %r", (update.callback_query.data or "")[:64])
-    await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))

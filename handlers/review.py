@@ -36,6 +36,7 @@ from handlers.common import (
     requires_role,
     send_safely,
     show,
+    stale_button,
     translator_for,
 )
 from handlers.menu import COORDINATOR_PANEL, cancel
@@ -101,7 +102,7 @@ async def status_list(update: Update, context: BotContext) -> int:
     try:
         status, page = Status(parts[2]), max(0, int(parts[3]))
     except (IndexError, ValueError):
-        await alert(update, t.gettext("This button is no longer valid. Type /start for the menu."))
+        await stale_button(update, context)
         return END
     repo = context.services.applications
     items = await repo.list_by_status(status, page * PAGE_SIZE, PAGE_SIZE + 1)
@@ -192,7 +193,7 @@ async def _application_from(update: Update, context: BotContext) -> Application 
     if len(parts) >= 3 and parts[2].isdigit():
         application = await context.services.applications.get(int(parts[2]))
     if application is None or application.status == Status.DRAFT:
-        await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))
+        await stale_button(update, context)
         return None
     return application
 
@@ -238,9 +239,9 @@ async def _decide(update, context, application, *, accepted: bool, reason: str |
         decided = await services.applications.decide(
             application.id, update.effective_user.id, accepted, reason, now=services.clock()
         )
-    except TransitionRefused as refused:
+    except TransitionRefused:
         current = await services.applications.get(application.id)
-        return await _already_decided(update, context, current or application, refused)
+        return await _already_decided(update, context, current or application)
     if update.callback_query:
         await update.callback_query.answer()
     done = (
@@ -257,7 +258,7 @@ async def _decide(update, context, application, *, accepted: bool, reason: str |
     return END
 
 
-async def _already_decided(update, context, application, refused=None) -> int:
+async def _already_decided(update, context, application) -> int:
     t = context.t
     text = t.gettext(
         "Application #%(id)d has already been dealt with (now: %(status)s).",
@@ -472,10 +473,10 @@ async def export(update: Update, context: BotContext) -> int:
         try:
             statuses = (Status(choice),)
         except ValueError:
-            await alert(update, t.gettext("This button is no longer valid. Type /start for the menu."))
+            await stale_button(update, context)
             return END
         if statuses[0] == Status.DRAFT:
-            await alert(update, t.gettext("This button is no longer valid. Type /start for the menu."))
+            await stale_button(update, context)
             return END
     rows = await context.services.applications.for_export(statuses)
     await update.callback_query.answer()

@@ -72,7 +72,7 @@ class UserRepository:
         ):
             return current
         async with self._db.transaction() as conn:
-            await conn.execute(
+            cursor = await conn.execute(
                 """
                 INSERT INTO users (telegram_id, first_name, last_name, username, telegram_locale,
                                    created_at, last_seen_at)
@@ -84,6 +84,7 @@ class UserRepository:
                     telegram_locale = excluded.telegram_locale,
                     last_seen_at = excluded.last_seen_at,
                     unreachable_at = NULL
+                RETURNING *
                 """,
                 (
                     telegram_id,
@@ -95,9 +96,8 @@ class UserRepository:
                     to_db_time(now),
                 ),
             )
-        record = await self.get(telegram_id)
-        assert record is not None
-        return record
+            row = await cursor.fetchone()
+        return _record(row)
 
     async def set_locale(self, telegram_id: int, locale: str) -> None:
         await self._db.execute("UPDATE users SET chosen_locale = ? WHERE telegram_id = ?", (locale, telegram_id))
