@@ -31,7 +31,7 @@ from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
-from handlers import application, common, errors, language, menu, review, session
+from handlers import application, common, errors, event_admin, events, language, menu, review, session
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.db import utcnow
@@ -134,6 +134,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(language.conversation(), group=0)
     app.add_handler(application.conversation(), group=1)
     app.add_handler(review.conversation(), group=2)
+    app.add_handler(event_admin.conversation(), group=3)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -146,7 +147,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g)
     app.add_handler(language.stale_choice_handler(), group=g)
     app.add_handler(application.rules_handler(), group=g)
-    for handler in review.handlers():
+    for handler in review.handlers() + events.handlers() + event_admin.handlers():
         app.add_handler(handler, group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)

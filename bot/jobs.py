@@ -16,6 +16,7 @@ from handlers.common import cb, keyboard, send_safely, translator_for
 log = logging.getLogger(__name__)
 
 CHECK_EVERY = timedelta(minutes=10)
+EVENTS_EVERY = timedelta(minutes=1)
 
 
 async def send_draft_reminders(app: Application) -> int:
@@ -79,7 +80,19 @@ async def _run(context: BotContext) -> None:
             log.exception("scheduled job %s failed", job.__name__)
 
 
+async def _run_events(context: BotContext) -> None:
+    from bot import event_jobs
+
+    for job in (event_jobs.send_event_reminders, event_jobs.ask_about_attendance, event_jobs.send_event_notices):
+        try:
+            await job(context.application)
+        except Exception:  # one failing job must not stop the others
+            log.exception("scheduled job %s failed", job.__name__)
+
+
 def schedule(app: Application) -> None:
     if app.job_queue is None:
         raise RuntimeError("python-telegram-bot was installed without the job-queue extra")
     app.job_queue.run_repeating(_run, interval=CHECK_EVERY, first=timedelta(seconds=30), name="reminders")
+    # Event reminders are due to the minute ("starts in 1 hour"), so their check runs every minute.
+    app.job_queue.run_repeating(_run_events, interval=EVENTS_EVERY, first=timedelta(seconds=20), name="events")

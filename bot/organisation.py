@@ -171,6 +171,17 @@ class ApplicationSettings(_Strict):
     reminder_after_hours: Annotated[float, Field(gt=0)] = 48
 
 
+class EventSettings(_Strict):
+    # Reminders before an event starts, in hours (fractions allowed: 0.5 is half an hour).
+    reminder_hours: Annotated[list[Annotated[float, Field(gt=0, le=24 * 14)]], Field(max_length=5)] = [24, 1]
+    # Attendees are asked whether they came this many hours after the event ends.
+    attendance_after_hours: Annotated[float, Field(ge=0, le=24 * 7)] = 1
+
+    @property
+    def reminder_minutes(self) -> tuple[int, ...]:
+        return tuple(sorted({round(h * 60) for h in self.reminder_hours}, reverse=True))
+
+
 class Organisation(_Strict):
     organisation: OrganisationInfo
     programme: Programme
@@ -181,6 +192,7 @@ class Organisation(_Strict):
     development_topics: Annotated[list[Choice], Field(min_length=1)]
     event_types: Annotated[list[Choice], Field(min_length=1)]
     application: ApplicationSettings
+    events: EventSettings = EventSettings()
     consents: list[OptionalConsent] = []
     form: Annotated[list[FormField], Field(min_length=1)]
 

@@ -14,6 +14,7 @@ from storage.applications import ApplicationRepository, CoordinatorSettingsRepos
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository
 from storage.db import utcnow
+from storage.events import EventRepository
 from storage.users import UserRepository
 
 
@@ -35,6 +36,7 @@ class Services:
     consents: ConsentRepository = field(init=False)
     notices: NoticeRepository = field(init=False)
     coordinator_settings: CoordinatorSettingsRepository = field(init=False)
+    events: EventRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -43,6 +45,7 @@ class Services:
         self.consents = ConsentRepository(self.db)
         self.notices = NoticeRepository(self.db)
         self.coordinator_settings = CoordinatorSettingsRepository(self.db)
+        self.events = EventRepository(self.db)
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

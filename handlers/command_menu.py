@@ -17,20 +17,22 @@ log = logging.getLogger(__name__)
 _VOLUNTEER_COMMANDS = {
     "pl": [
         ("start", N_("Main menu")),
+        ("wydarzenia", N_("Events and trainings")),
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
         ("anuluj", N_("Stop what you are doing")),
     ],
     "other": [
         ("start", N_("Main menu")),
+        ("events", N_("Events and trainings")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
         ("cancel", N_("Stop what you are doing")),
     ],
 }
 _COORDINATOR_COMMANDS = {
-    "pl": [("koordynator", N_("Coordinator panel"))],
-    "other": [("coordinator", N_("Coordinator panel"))],
+    "pl": [("koordynator", N_("Coordinator panel")), ("nowe_wydarzenie", N_("Create an event"))],
+    "other": [("coordinator", N_("Coordinator panel")), ("new_event", N_("Create an event"))],
 }
 
 

@@ -27,13 +27,13 @@ APPLY = cb("ap", "open")
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
-    (N_("📄 My agreement"), "agreement"),
-    (N_("📅 Events and trainings"), "events"),
-    (N_("🔒 My data"), "mydata"),
+    (N_("📄 My agreement"), cb(SOON, "agreement")),
+    (N_("📅 Events and trainings"), cb("ev", "ls", 0, "-", "-")),
+    (N_("🔒 My data"), cb(SOON, "mydata")),
 ]
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),
-    (N_("🗓 Manage events"), cb(SOON, "manage_events")),
+    (N_("🗓 Manage events"), cb("em", "ls", 0)),
     (N_("📣 Announcements"), cb(SOON, "broadcasts")),
     (N_("✍️ Agreements"), cb(SOON, "agreements")),
 ]
@@ -44,7 +44,7 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     t = context.t
     user_id = context.profile.telegram_id if context.profile else 0
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
-    rows += [[(t.gettext(label), cb(SOON, section))] for label, section in _VOLUNTEER_SECTIONS]
+    rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:
         rows.append([(t.gettext("🧭 Coordinator panel"), COORDINATOR_PANEL)])

@@ -428,7 +428,7 @@ async def export_menu(update: Update, context: BotContext) -> int:
     return END
 
 
-def _cell(value: str) -> str:
+def spreadsheet_cell(value: str) -> str:
     """Spreadsheets run cells starting with = + - @ as formulas; a leading apostrophe stops that."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
@@ -458,7 +458,10 @@ def applications_csv(context: BotContext, rows: list[tuple[Application, dict]]) 
                 t.datetime(application.decided_at, "y-MM-dd HH:mm") if application.decided_at else "",
                 str(application.telegram_id),
             ]
-            + [_cell(display(org, f, answers[f.id], t)) if answers.get(f.id) is not None else "" for f in org.form]
+            + [
+                spreadsheet_cell(display(org, f, answers[f.id], t)) if answers.get(f.id) is not None else ""
+                for f in org.form
+            ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 

@@ -14,6 +14,7 @@ CREATE TABLE events (
     signup_deadline  TEXT,                 -- UTC; NULL: until the start
     status           TEXT NOT NULL CHECK (status IN ('draft', 'published', 'cancelled')),
     cancel_reason    TEXT,
+    default_hours    REAL,                 -- hours recorded per attendee; NULL: the event's length
     sequence         INTEGER NOT NULL DEFAULT 0,  -- iCalendar SEQUENCE, bumped on every change
     created_by       INTEGER NOT NULL,
     created_at       TEXT NOT NULL,
@@ -61,12 +62,17 @@ CREATE TABLE event_alerts (
     PRIMARY KEY (telegram_id, event_type, county)
 );
 
--- New-event announcements waiting to be sent (one row per recipient), drained by a job.
-CREATE TABLE event_announcements (
+-- Messages about events waiting to be sent, one row per recipient, written in the same
+-- transaction as the change they tell about and drained by a job: a new event (to those who
+-- opted in), a change, a cancellation, a seat freed up for someone on the waitlist, and the
+-- question after an event whether they attended.
+CREATE TABLE event_notices (
+    id          INTEGER PRIMARY KEY,
     event_id    INTEGER NOT NULL REFERENCES events (id) ON DELETE CASCADE,
     telegram_id INTEGER NOT NULL,
-    kind        TEXT NOT NULL,           -- 'new', 'changed', 'cancelled', 'promoted'
-    version     INTEGER NOT NULL,        -- the event's sequence at the time
-    sent_at     TEXT,
-    PRIMARY KEY (event_id, telegram_id, kind, version)
+    kind        TEXT NOT NULL CHECK (kind IN ('new', 'changed', 'cancelled', 'promoted', 'attendance')),
+    detail      TEXT,                    -- e.g. the fields that changed
+    created_at  TEXT NOT NULL,
+    sent_at     TEXT
 );
+CREATE INDEX notices_waiting ON event_notices (sent_at, id);
