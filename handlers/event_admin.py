@@ -201,7 +201,7 @@ async def show_admin_card(
     t = context.t
     text = card(event, services.org, t, services.clock())
     if event.status == EventStatus.PUBLISHED:
-        text += "\n\n" + t._("🔒 Visible to: %(audience)s.", audience=t.gettext(AUDIENCE_NAMES[event.audience]))
+        text += "\n\n" + t._("🔒 Who can join: %(audience)s.", audience=t.gettext(AUDIENCE_NAMES[event.audience]))
     if note:
         text = note + "\n\n" + text
     await show(update, context, text, keyboard(admin_buttons(context, event)), new_message=new_message)
@@ -773,13 +773,16 @@ async def start_cancel(update: Update, context: BotContext) -> str | int:
     await update.callback_query.answer()
     people = event.registered + event.waitlisted
     text = t._("Cancel <b>%(title)s</b>?", title=event.title) + "\n\n"
-    text += t.ngettext(
-        "%(count)d person is signed up and will be told. Type the reason they will read "
-        "(or /anuluj to keep the event).",
-        "%(count)d people are signed up and will be told. Type the reason they will read "
-        "(or /anuluj to keep the event).",
-        people,
-    )
+    if people:
+        text += t.ngettext(
+            "%(count)d person is signed up and will be told. Type the reason they will read "
+            "(or /anuluj to keep the event).",
+            "%(count)d people are signed up and will be told. Type the reason they will read "
+            "(or /anuluj to keep the event).",
+            people,
+        )
+    else:
+        text += t._("Nobody has signed up yet. Type the reason, for the record (or /anuluj to keep the event).")
     await context.bot.send_message(update.effective_chat.id, text)
     return REASON
 
@@ -1012,7 +1015,7 @@ async def export_csv(update: Update, context: BotContext) -> int:
     writer.writerow(
         [
             t.gettext("No."),
-            t.gettext("Name"),
+            t.gettext("Name in Telegram"),
             t.gettext("Telegram username"),
             t.gettext("Telegram user id"),
             t.gettext("Status"),
@@ -1024,7 +1027,7 @@ async def export_csv(update: Update, context: BotContext) -> int:
     )
     for number, person in enumerate(people, start=1):
         status = (
-            t.gettext("place")
+            t.gettext("has a place")
             if person.status == Seat.REGISTERED
             else t.gettext("waitlist: %(position)d", position=person.position or 0)
         )

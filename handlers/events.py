@@ -14,6 +14,7 @@ from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from bot.context import BotContext
+from bot.i18n import N_
 from bot.ics import event_ics
 from bot.services import Services
 from handlers.common import alert, cb, keyboard, show, stale_button
@@ -237,11 +238,11 @@ async def event_link(update: Update, context: BotContext, argument: str) -> obje
 
 # ---- signing up and giving the place back ------------------------------------------------------
 _REFUSALS = {
-    Closed.NOT_PUBLISHED: "This event is not open for sign-up.",
-    Closed.CANCELLED: "This event has been cancelled.",
-    Closed.STARTED: "This event has already started.",
-    Closed.DEADLINE: "Sign-up for this event has closed.",
-    Closed.AUDIENCE: "This event is not open to you.",
+    Closed.NOT_PUBLISHED: N_("This event is not open for sign-up."),
+    Closed.CANCELLED: N_("This event has been cancelled."),
+    Closed.STARTED: N_("This event has already started."),
+    Closed.DEADLINE: N_("Sign-up for this event has closed."),
+    Closed.AUDIENCE: N_("This event is not open to you."),
 }
 
 

@@ -442,7 +442,7 @@ async def test_attendance_question_coordinator_confirmation_hours_and_csv(app, d
     await coordinator.tap("« Back")
     await coordinator.tap("📊 CSV")
     rows = coordinator.last.document_bytes.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("No.;Name;")
+    assert rows[0].startswith("No.;Name in Telegram;")
     assert rows[1].split(";")[1] == "Ola" and rows[1].split(";")[-1] == "2.5"
 
 
@@ -456,3 +456,76 @@ async def test_volunteer_cannot_manage_events(app, double, coordinator):
     await ola.press(ola.last.message_id, f"em:rg:{event.id}:0")
     assert len(ola.alerts) == 3
     assert len((await app.services.events.for_coordinators(app.services.clock()))[0]) == 1
+
+
+# ---- the catalogue, the coordinator's lists ----------------------------------------------------------
+async def test_catalogue_pages_and_filters_by_type_and_county(app, double, coordinator, clock):
+    for day in range(1, 9):
+        await published_event(app, starts_at=clock() + timedelta(days=day), title=f"Szkolenie {day}")
+    await published_event(
+        app,
+        type="volunteer_action",
+        county="zamosc",
+        title="Sprzątanie w Zamościu",
+        starts_at=clock() + timedelta(days=20),
+    )
+    ola = await volunteer(double, 5001)
+    await ola.send("/wydarzenia")
+    assert "9 upcoming events" in ola.last.text
+    assert sum("Szkolenie" in b for b in ola.last.buttons) == 6
+    await ola.tap("Next »")
+    assert any("Zamościu" in b for b in ola.last.buttons)
+    await ola.tap("🏷 Type")
+    await ola.tap("Volunteer action")
+    assert "1 upcoming event" in ola.last.text and "Showing: Volunteer action" in ola.last.text
+    await ola.tap("📍 County")
+    await ola.tap("Next »")
+    await ola.tap("Zamość")
+    assert "Showing: Volunteer action, Zamość" in ola.last.text
+    await ola.tap("✖️ Clear filters")
+    await ola.tap("📍 County")
+    await ola.tap("Chełm")
+    assert "No upcoming events match these filters." in ola.last.text
+
+
+async def test_duplicate_registrants_and_more_places_promote_the_waitlist(app, double, coordinator):
+    event = await published_event(app, capacity=1, title="Debata o budżecie")
+    ola, jan = await volunteer(double, 5001, "Ola"), await volunteer(double, 5002, "Jan")
+    for chat in (ola, jan):
+        await chat.send(f"/start event_{event.id}")
+        await chat.tap("✅ Sign me up")
+    await coordinator.send(f"/start event_{event.id}")
+    await coordinator.tap("🛠 Manage")
+    await coordinator.tap("👥 Signed up")
+    assert "Places taken: 1 of 1 · waitlist: 1" in coordinator.last.text
+    assert "1. Ola" in coordinator.last.text and "2. Jan (waitlist: 1)" in coordinator.last.text
+    await coordinator.tap("« Back")
+    await coordinator.tap("✏️ Edit")
+    await coordinator.tap("Places")
+    await coordinator.tap("10")
+    assert (await app.services.events.registration(event.id, 5002)).status == Seat.REGISTERED
+    assert "A place has freed up" in jan.messages[-2].text or "A place has freed up" in jan.last.text
+    await coordinator.tap("📄 Duplicate")
+    assert "A copy is saved as a draft" in coordinator.last.text
+    drafts = [e for e in (await app.services.events.for_coordinators(app.services.clock()))[0] if e.id != event.id]
+    assert [(d.title, d.status, d.registered) for d in drafts] == [("Debata o budżecie", EventStatus.DRAFT, 0)]
+
+
+async def test_polish_volunteer_sees_polish_dates_and_plural_forms(app, double, coordinator, clock):
+    event = await published_event(app, capacity=1, starts_at=datetime(2026, 12, 3, 17, 0, tzinfo=WARSAW))
+    for day in (4, 5, 6, 7):
+        await published_event(app, starts_at=clock() + timedelta(days=day))
+    ola = await volunteer(double, 5001, "Ola", "pl")
+    await ola.send(f"/start event_{event.id}")
+    assert "czwartek, 3 grudnia 2026, 17:00–19:00" in ola.last.text
+    assert "Wolne miejsca: 1 z 1." in ola.last.text
+    await ola.tap("✅ Zapisuję się")
+    waiting = {1: "jest 1 osoba.", 2: "są 2 osoby.", 5: "jest 5 osób."}
+    for number in range(1, 6):
+        chat = await volunteer(double, 5100 + number, "Osoba", "pl")
+        await chat.send(f"/start event_{event.id}")
+        await chat.tap("✅ Zapisuję się")
+        if number in waiting:
+            assert "na liście rezerwowej " + waiting[number] in chat.last.text
+    await ola.send("/wydarzenia")
+    assert "5 nadchodzących wydarzeń" in ola.last.text
