@@ -77,6 +77,8 @@ def seats_line(event: Event, t: Translator) -> Markup:
             event.free_seats,
             capacity=event.capacity,
         )
+    if not event.waitlisted:
+        return t._("👥 All %(capacity)d places are taken; sign up for the waitlist.", capacity=event.capacity)
     return t.ngettext(
         "👥 No places left (%(capacity)d); %(count)d person on the waitlist.",
         "👥 No places left (%(capacity)d); %(count)d people on the waitlist.",

@@ -282,11 +282,14 @@ async def confirm_leave(update: Update, context: BotContext) -> None:
         await alert(update, t.gettext("You are not signed up for this event."))
         await show_card(update, context, event)
         return
-    question = (
-        t._("Give back your place at <b>%(title)s</b>? Someone from the waitlist will get it.", title=event.title)
-        if mine.status == Seat.REGISTERED
-        else t._("Leave the waitlist of <b>%(title)s</b>?", title=event.title)
-    )
+    if mine.status == Seat.WAITLISTED:
+        question = t._("Leave the waitlist of <b>%(title)s</b>?", title=event.title)
+    elif event.waitlisted:
+        question = t._(
+            "Give back your place at <b>%(title)s</b>? Someone from the waitlist will get it.", title=event.title
+        )
+    else:
+        question = t._("Give back your place at <b>%(title)s</b>?", title=event.title)
     rows = [
         [(t.gettext("Yes, I'm cancelling"), cb("ev", "ly", event.id))],
         [(t.gettext("No, keep my place"), cb("ev", "o", event.id))],
