@@ -31,7 +31,18 @@ from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
-from handlers import application, common, errors, event_admin, events, language, menu, review, session
+from handlers import (
+    application,
+    common,
+    coordinators,
+    errors,
+    event_admin,
+    events,
+    language,
+    menu,
+    review,
+    session,
+)
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.db import utcnow
@@ -147,7 +158,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g)
     app.add_handler(language.stale_choice_handler(), group=g)
     app.add_handler(application.rules_handler(), group=g)
-    for handler in review.handlers() + events.handlers() + event_admin.handlers():
+    for handler in review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers():
         app.add_handler(handler, group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)

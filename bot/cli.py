@@ -246,6 +246,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
 
 async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> int:
     from storage import open_database
+    from storage.audit import AuditLog
     from storage.coordinators import CoordinatorRepository
 
     db = await open_database(settings.database_path)
@@ -253,9 +254,13 @@ async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> i
         repository = CoordinatorRepository(db)
         if args.action == "add":
             added = await repository.add(args.user_id)
+            if added:  # from the server: no Telegram user to name as the actor
+                await AuditLog(db).record(None, "coordinator.added", f"user:{args.user_id}", via="command line")
             print(f"{args.user_id} is {'now' if added else 'already'} a coordinator")
         elif args.action == "remove":
             removed = await repository.remove(args.user_id)
+            if removed:
+                await AuditLog(db).record(None, "coordinator.removed", f"user:{args.user_id}", via="command line")
             print(f"{args.user_id} {'is no longer' if removed else 'was not'} a coordinator")
             if args.user_id in settings.admin_ids:
                 print(f"note: {args.user_id} is still an admin through BOT_ADMIN_IDS")

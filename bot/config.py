@@ -33,6 +33,8 @@ class Settings:
     # A user sending more than this many messages within the window is asked to slow down.
     flood_messages: int = 20
     flood_window_seconds: float = 10.0
+    # A coordinator invite link works once, for this long.
+    invite_valid_hours: int = 48
 
     @property
     def tz(self) -> ZoneInfo:
@@ -63,6 +65,7 @@ class Settings:
             webhook_secret=_webhook_secret(get("BOT_WEBHOOK_SECRET")),
             flood_messages=_positive_int("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 20),
             flood_window_seconds=float(_positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)),
+            invite_valid_hours=_positive_int("BOT_INVITE_HOURS", get("BOT_INVITE_HOURS"), 48),
         )
 
 

@@ -11,8 +11,9 @@ from bot.config import Settings
 from bot.organisation import Organisation
 from storage import Database
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
+from storage.audit import AuditLog
 from storage.consents import ConsentRepository, NoticeRepository
-from storage.coordinators import CoordinatorRepository
+from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
 from storage.users import UserRepository
@@ -37,6 +38,8 @@ class Services:
     notices: NoticeRepository = field(init=False)
     coordinator_settings: CoordinatorSettingsRepository = field(init=False)
     events: EventRepository = field(init=False)
+    audit: AuditLog = field(init=False)
+    invites: InviteRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -46,6 +49,8 @@ class Services:
         self.notices = NoticeRepository(self.db)
         self.coordinator_settings = CoordinatorSettingsRepository(self.db)
         self.events = EventRepository(self.db)
+        self.audit = AuditLog(self.db)
+        self.invites = InviteRepository(self.db)
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

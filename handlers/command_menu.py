@@ -36,11 +36,19 @@ _COORDINATOR_COMMANDS = {
 }
 
 
+_ADMIN_COMMANDS = {
+    "pl": [("koordynatorzy", N_("Coordinators")), ("dziennik", N_("Audit log"))],
+    "other": [("coordinators", N_("Coordinators")), ("audit", N_("Audit log"))],
+}
+
+
 def commands_for(t: Translator, role: Role) -> list[BotCommand]:
     key = "pl" if t.locale == "pl" else "other"
     entries = list(_VOLUNTEER_COMMANDS[key])
     if role >= Role.COORDINATOR:
         entries += _COORDINATOR_COMMANDS[key]
+    if role >= Role.ADMIN:
+        entries += _ADMIN_COMMANDS[key]
     return [BotCommand(name, t.gettext(description)) for name, description in entries]
 
 

@@ -116,7 +116,10 @@ def requires_role(role: Role) -> Callable[[Handler], Handler]:
                 handler.__name__,
                 role.name,
             )
-            await alert(update, context.t.gettext("This is only available to coordinators."))
+            if role >= Role.ADMIN:
+                await alert(update, context.t.gettext("This is only available to admins."))
+            else:
+                await alert(update, context.t.gettext("This is only available to coordinators."))
             return ConversationHandler.END
 
         return guarded
@@ -169,6 +172,12 @@ def flow(
             fallbacks=fallbacks,
             allow_reentry=True,
         )
+
+
+# ---- the audit log -------------------------------------------------------------------------------
+async def audit(context: BotContext, actor_id: int | None, action: str, target: str | None = None, **details) -> None:
+    """Record a privileged action: ids and short facts only (see storage.audit)."""
+    await context.services.audit.record(actor_id, action, target, context.services.clock(), **details)
 
 
 # ---- writing to someone who did not just write to us ------------------------------------------

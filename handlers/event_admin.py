@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.dates import DateProblem, local_datetime, parse_datetime, parse_day_and_time, parse_duration, parse_time
 from bot.i18n import N_
 from bot.services import Role
-from handlers.common import alert, cb, flow, keyboard, requires_role, show, stale_button
+from handlers.common import alert, audit, cb, flow, keyboard, requires_role, show, stale_button
 from handlers.event_text import AUDIENCE_NAMES, card, list_label
 from handlers.events import send_notices_now
 from handlers.menu import COORDINATOR_PANEL, cancel
@@ -255,6 +255,7 @@ async def publish(update: Update, context: BotContext) -> int:
         await show_admin_card(update, context, await services.events.get(event.id))
         return END
     log.info("coordinator %s published event %s", update.effective_user.id, event.id)
+    await audit(context, update.effective_user.id, "event.published", f"event:{event.id}")
     note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await _share_link(context, event.id))
     await show_admin_card(update, context, published, note)
     await send_notices_now(context)
@@ -311,6 +312,7 @@ async def delete_draft(update: Update, context: BotContext) -> int:
     if event.status != EventStatus.DRAFT or await services.events.cancel(event.id, "", services.clock()) is None:
         await stale_button(update, context)
         return END
+    await audit(context, update.effective_user.id, "event.draft_deleted", f"event:{event.id}")
     await alert(update, context.t.gettext("The draft has been deleted."))
     await manage(update, context)
     return END
@@ -324,6 +326,7 @@ async def duplicate(update: Update, context: BotContext) -> int:
     if event is None:
         return END
     copy = await services.events.duplicate(event.id, update.effective_user.id, services.clock())
+    await audit(context, update.effective_user.id, "event.duplicated", f"event:{copy.id}", source=event.id)
     note = t._("📄 A copy is saved as a draft. Change the date (and anything else), then publish it.")
     await show_admin_card(update, context, copy, note)
     return END
@@ -741,6 +744,7 @@ async def _save_edit(update: Update, context: BotContext, answer: dict) -> str |
         return END
     updated, _promoted = result
     log.info("coordinator %s changed event %s: %s", update.effective_user.id, event.id, ", ".join(changes))
+    await audit(context, update.effective_user.id, "event.changed", f"event:{event.id}", fields=sorted(changes))
     note = t._("✏️ <b>Saved.</b>")
     if updated.status == EventStatus.PUBLISHED and updated.registered + updated.waitlisted:
         note += " " + t._("Everyone signed up will be told what changed.")
@@ -805,6 +809,7 @@ async def cancel_with_reason(update: Update, context: BotContext) -> str | int:
         await context.bot.send_message(update.effective_chat.id, t._("This event has been cancelled."))
         return END
     log.info("coordinator %s cancelled event %s", update.effective_user.id, cancelled.id)
+    await audit(context, update.effective_user.id, "event.cancelled", f"event:{cancelled.id}")
     await show_admin_card(
         update,
         context,
@@ -906,11 +911,27 @@ async def attendance(update: Update, context: BotContext) -> int:
             await services.events.record_attendance(
                 event.id, person_id, attended, event.hours, update.effective_user.id, services.clock()
             )
+            await audit(
+                context,
+                update.effective_user.id,
+                "event.attendance",
+                f"event:{event.id}",
+                person=person_id,
+                attended=attended,
+            )
         elif parts[1] == "tall":  # everyone who said they came
             for person in await services.events.registrants(event.id):
                 if person.status == Seat.REGISTERED and person.self_attended and person.attendance is None:
                     await services.events.record_attendance(
                         event.id, person.telegram_id, True, event.hours, update.effective_user.id, services.clock()
+                    )
+                    await audit(
+                        context,
+                        update.effective_user.id,
+                        "event.attendance",
+                        f"event:{event.id}",
+                        person=person.telegram_id,
+                        attended=True,
                     )
     except (IndexError, ValueError):
         await stale_button(update, context)
@@ -989,6 +1010,7 @@ async def hours_typed(update: Update, context: BotContext) -> str | int:
     event_id = form.get("event_id", 0)
     updated = await services.events.set_hours(event_id, hours, update.effective_user.id, services.clock())
     log.info("coordinator %s set %s hours for event %s", update.effective_user.id, hours, event_id)
+    await audit(context, update.effective_user.id, "event.hours", f"event:{event_id}", hours=hours)
     await context.bot.send_message(
         update.effective_chat.id,
         t.ngettext(
@@ -1053,6 +1075,7 @@ async def export_csv(update: Update, context: BotContext) -> int:
         caption=t._("%(title)s: %(summary)s", title=event.title, summary=_seats_summary(context, event)),
     )
     log.info("coordinator %s exported the sign-ups of event %s", update.effective_user.id, event.id)
+    await audit(context, update.effective_user.id, "event.exported", f"event:{event.id}", count=len(people))
     return END
 
 

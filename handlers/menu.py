@@ -37,7 +37,7 @@ _COORDINATOR_SECTIONS = [
     (N_("📣 Announcements"), cb(SOON, "broadcasts")),
     (N_("✍️ Agreements"), cb(SOON, "agreements")),
 ]
-_ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb(SOON, "coordinators"))]
+_ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb("co", "ls")), (N_("📜 Audit log"), cb("co", "log", 0))]
 
 
 async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:

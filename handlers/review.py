@@ -30,6 +30,7 @@ from handlers.application_text import (
 )
 from handlers.common import (
     alert,
+    audit,
     cb,
     flow,
     keyboard,
@@ -242,6 +243,8 @@ async def _decide(update, context, application, *, accepted: bool, reason: str |
     except TransitionRefused:
         current = await services.applications.get(application.id)
         return await _already_decided(update, context, current or application)
+    action = "application.accepted" if accepted else "application.rejected"
+    await audit(context, update.effective_user.id, action, f"application:{decided.id}")
     if update.callback_query:
         await update.callback_query.answer()
     done = (
@@ -354,6 +357,7 @@ async def typed(update: Update, context: BotContext) -> str | int:
     except TransitionRefused:
         current = await services.applications.get(application_id)
         return await _already_decided(update, context, current or application)
+    await audit(context, update.effective_user.id, "application.info_requested", f"application:{application_id}")
     await context.bot.send_message(
         update.effective_chat.id,
         t._("❓ Your question has been sent. You will get the answer here."),
@@ -491,6 +495,7 @@ async def export(update: Update, context: BotContext) -> int:
         caption=t.ngettext("%(count)d application.", "%(count)d applications.", len(rows)),
     )
     log.info("coordinator %s exported %d applications (%s)", update.effective_user.id, len(rows), choice)
+    await audit(context, update.effective_user.id, "applications.exported", status=choice, count=len(rows))
     return END
 
 

@@ -1,0 +1,67 @@
+"""The audit log: who did what privileged thing, when. Append-only from the bot's side."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, from_db_time, to_db_time, utcnow
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor_id: int | None
+    action: str
+    target: str | None
+    details: dict[str, Any]
+
+
+def _entry(row) -> AuditEntry:
+    return AuditEntry(
+        id=row["id"],
+        at=from_db_time(row["at"]),
+        actor_id=row["actor_id"],
+        action=row["action"],
+        target=row["target"],
+        details=json.loads(row["details"]) if row["details"] else {},
+    )
+
+
+class AuditLog:
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def record(
+        self,
+        actor_id: int | None,
+        action: str,
+        target: str | None = None,
+        now: datetime | None = None,
+        **details: Any,
+    ) -> None:
+        await self._db.execute(
+            "INSERT INTO audit_log (at, actor_id, action, target, details) VALUES (?, ?, ?, ?, ?)",
+            (
+                to_db_time(now or utcnow()),
+                actor_id,
+                action,
+                target,
+                json.dumps(details, ensure_ascii=False, sort_keys=True) if details else None,
+            ),
+        )
+
+    async def latest(self, *, offset: int = 0, limit: int = 20) -> tuple[list[AuditEntry], int]:
+        total = await self._db.fetch_one("SELECT COUNT(*) FROM audit_log")
+        rows = await self._db.fetch_all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
+        return [_entry(r) for r in rows], int(total[0])
+
+    async def all(self) -> list[AuditEntry]:
+        return [_entry(r) for r in await self._db.fetch_all("SELECT * FROM audit_log ORDER BY id")]
+
+    async def forget_actor(self, actor_id: int) -> None:
+        """After an account is deleted, its own actions stay in the log without its id."""
+        await self._db.execute("UPDATE audit_log SET actor_id = NULL WHERE actor_id = ?", (actor_id,))
