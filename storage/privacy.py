@@ -1,0 +1,157 @@
+"""A person's data as a whole: everything stored about them (for "Moje dane" and the JSON
+export), erasing it on request or after the retention periods, and what must be kept by law.
+
+The tables are discovered from the schema rather than listed by hand: every table with a
+`telegram_id` column holds rows about a person, and tables pointing at those rows by a foreign
+key hold more. So a feature that adds a table is exported and erased without touching this file;
+a table whose rows must outlive a deletion is named in KEPT_BY_LAW.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from storage.db import Database, to_db_time, utcnow
+
+# Tables the bot itself uses for bookkeeping, not data about the person as such.
+_INTERNAL = {"schema_migrations", "audit_log", "coordinator_invites"}
+# table -> SQL condition on that table's rows that must be kept after a deletion (legal duty).
+KEPT_BY_LAW: dict[str, str] = {}
+
+
+async def _person_tables(conn) -> list[str]:
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") as cur:
+        tables = [r[0] for r in await cur.fetchall() if r[0] not in _INTERNAL and not r[0].startswith("sqlite_")]
+    found = []
+    for table in tables:
+        async with conn.execute(f"PRAGMA table_info({table})") as cur:
+            if any(r[1] == "telegram_id" for r in await cur.fetchall()):
+                found.append(table)
+    return found
+
+
+async def _children(conn, parents: list[str]) -> list[tuple[str, str, str, str]]:
+    """(child table, its column, parent table, parent column) for foreign keys into person tables."""
+    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") as cur:
+        tables = [r[0] for r in await cur.fetchall() if not r[0].startswith("sqlite_")]
+    links = []
+    for table in tables:
+        if table in parents or table in _INTERNAL:
+            continue
+        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cur:
+            for row in await cur.fetchall():
+                parent, column, parent_column = row[2], row[3], row[4]
+                if parent in parents and parent_column != "telegram_id":
+                    links.append((table, column, parent, parent_column or "id"))
+    return links
+
+
+def _row(row) -> dict[str, Any]:
+    values = dict(row)
+    for key, value in values.items():
+        if isinstance(value, bytes):  # files (e.g. signed documents) are named, not embedded
+            values[key] = f"<{len(value)} bytes>"
+        elif isinstance(value, str) and value[:1] in "[{":
+            try:
+                values[key] = json.loads(value)
+            except ValueError:
+                pass
+    return values
+
+
+async def personal_data(db: Database, telegram_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Everything stored about one person, table by table, with the rows that depend on them."""
+    async with db.transaction() as conn:
+        tables = await _person_tables(conn)
+        data: dict[str, Any] = {}
+        for table in tables:
+            async with conn.execute(f"SELECT * FROM {table} WHERE telegram_id = ?", (telegram_id,)) as cur:
+                rows = [_row(r) for r in await cur.fetchall()]
+            if rows:
+                data[table] = rows
+        for child, column, parent, parent_column in await _children(conn, tables):
+            ids = [r[parent_column] for r in data.get(parent, []) if parent_column in r]
+            if not ids:
+                continue
+            marks = ", ".join("?" for _ in ids)
+            async with conn.execute(f"SELECT * FROM {child} WHERE {column} IN ({marks})", ids) as cur:
+                rows = [_row(r) for r in await cur.fetchall()]
+            if rows:
+                data[child] = rows
+    return {
+        "exported_at": to_db_time(now or utcnow()),
+        "telegram_id": telegram_id,
+        "data": data,
+    }
+
+
+async def erase(db: Database, telegram_id: int) -> dict[str, int]:
+    """Erase a person: every row about them, except what KEPT_BY_LAW keeps; their profile is then
+    deleted, or reduced to the bare id when kept rows still point at it. Returns rows erased per
+    table (for the log: counts only)."""
+    erased: dict[str, int] = {}
+    async with db.transaction() as conn:
+        tables = await _person_tables(conn)
+        kept = 0
+        for table in tables:
+            if table == "users":
+                continue
+            condition = "telegram_id = ?"
+            if table in KEPT_BY_LAW:
+                condition += f" AND NOT ({KEPT_BY_LAW[table]})"
+                async with conn.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ? AND ({KEPT_BY_LAW[table]})", (telegram_id,)
+                ) as cur:
+                    kept += (await cur.fetchone())[0]
+            cursor = await conn.execute(f"DELETE FROM {table} WHERE {condition}", (telegram_id,))
+            if cursor.rowcount:
+                erased[table] = cursor.rowcount
+        for table in ("bot_user_data", "bot_chat_data"):
+            column = "user_id" if table == "bot_user_data" else "chat_id"
+            await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (telegram_id,))
+        async with conn.execute("SELECT name, key FROM bot_conversations") as cur:
+            keys = [(r[0], r[1]) for r in await cur.fetchall()]
+        for name, key in keys:
+            if telegram_id in json.loads(key):
+                await conn.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", (name, key))
+        if kept:
+            await conn.execute(
+                "UPDATE users SET first_name = '', last_name = NULL, username = NULL, telegram_locale = NULL, "
+                "chosen_locale = NULL WHERE telegram_id = ?",
+                (telegram_id,),
+            )
+        else:
+            cursor = await conn.execute("DELETE FROM users WHERE telegram_id = ?", (telegram_id,))
+            erased["users"] = cursor.rowcount
+    return erased
+
+
+async def kept_by_law(db: Database, telegram_id: int) -> dict[str, int]:
+    """How many rows of each kept table would survive a deletion now."""
+    counts = {}
+    for table, condition in KEPT_BY_LAW.items():
+        row = await db.fetch_one(
+            f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ? AND ({condition})", (telegram_id,)
+        )
+        if row and row[0]:
+            counts[table] = int(row[0])
+    return counts
+
+
+async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
+    """People who have not written since then and never joined the team (no accepted application)
+    and hold nothing kept by law: their data has no purpose any more."""
+    kept = " ".join(
+        f"AND NOT EXISTS (SELECT 1 FROM {table} k WHERE k.telegram_id = u.telegram_id AND ({condition}))"
+        for table, condition in KEPT_BY_LAW.items()
+    )
+    rows = await db.fetch_all(
+        "SELECT u.telegram_id FROM users u WHERE u.last_seen_at < ? "
+        "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id "
+        "AND a.status IN ('submitted', 'needs_info', 'accepted')) "
+        "AND NOT EXISTS (SELECT 1 FROM coordinators c WHERE c.telegram_id = u.telegram_id) " + kept,
+        (to_db_time(last_seen_before),),
+    )
+    return [r[0] for r in rows]
