@@ -9,6 +9,7 @@ a table whose rows must outlive a deletion is named in KEPT_BY_LAW.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import datetime
 from typing import Any
@@ -54,10 +55,8 @@ def _row(row) -> dict[str, Any]:
         if isinstance(value, bytes):  # files (e.g. signed documents) are named, not embedded
             values[key] = f"<{len(value)} bytes>"
         elif isinstance(value, str) and value[:1] in "[{":
-            try:
+            with contextlib.suppress(ValueError):
                 values[key] = json.loads(value)
-            except ValueError:
-                pass
     return values
 
 
