@@ -31,7 +31,7 @@ from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
-from handlers import application, common, errors, language, menu, review, session
+from handlers import agreement, agreement_admin, application, common, errors, language, menu, plan, review, session
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.db import utcnow
@@ -134,6 +134,8 @@ def register_handlers(app: Application) -> None:
     app.add_handler(language.conversation(), group=0)
     app.add_handler(application.conversation(), group=1)
     app.add_handler(review.conversation(), group=2)
+    app.add_handler(agreement.conversation(), group=5)
+    app.add_handler(agreement_admin.conversation(), group=6)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -148,6 +150,9 @@ def register_handlers(app: Application) -> None:
     app.add_handler(application.rules_handler(), group=g)
     for handler in review.handlers():
         app.add_handler(handler, group=g)
+    for handler in [*agreement.handlers(), *agreement_admin.handlers(), *plan.handlers()]:
+        app.add_handler(handler, group=g)
+    app.add_handler(agreement.document_handler(), group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)

@@ -10,10 +10,12 @@ from enum import IntEnum
 from bot.config import Settings
 from bot.organisation import Organisation
 from storage import Database
+from storage.agreements import AgreementRepository
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository
 from storage.db import utcnow
+from storage.plans import PlanRepository
 from storage.users import UserRepository
 
 
@@ -35,6 +37,8 @@ class Services:
     consents: ConsentRepository = field(init=False)
     notices: NoticeRepository = field(init=False)
     coordinator_settings: CoordinatorSettingsRepository = field(init=False)
+    agreements: AgreementRepository = field(init=False)
+    plans: PlanRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -43,6 +47,8 @@ class Services:
         self.consents = ConsentRepository(self.db)
         self.notices = NoticeRepository(self.db)
         self.coordinator_settings = CoordinatorSettingsRepository(self.db)
+        self.agreements = AgreementRepository(self.db)
+        self.plans = PlanRepository(self.db)
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

@@ -20,17 +20,21 @@ _VOLUNTEER_COMMANDS = {
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
         ("anuluj", N_("Stop what you are doing")),
+        ("porozumienie", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
     ],
     "other": [
         ("start", N_("Main menu")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
         ("cancel", N_("Stop what you are doing")),
+        ("agreement", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
     ],
 }
 _COORDINATOR_COMMANDS = {
-    "pl": [("koordynator", N_("Coordinator panel"))],
-    "other": [("coordinator", N_("Coordinator panel"))],
+    "pl": [("koordynator", N_("Coordinator panel")), ("porozumienia", N_("Volunteer agreements"))],
+    "other": [("coordinator", N_("Coordinator panel")), ("agreements", N_("Volunteer agreements"))],
 }
 
 

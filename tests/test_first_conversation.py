@@ -80,7 +80,7 @@ async def test_language_switch_with_a_button_is_stored_and_changes_everything(ap
     # The chat's own command menu follows the chosen language.
     scope = BotCommandScopeChat(chat.id).to_dict()
     commands = await app.bot.get_my_commands(scope=BotCommandScopeChat(chat.id))
-    assert scope and [c.command for c in commands] == ["start", "help", "language", "cancel"]
+    assert scope and [c.command for c in commands] == ["start", "help", "language", "cancel", "agreement", "plan"]
     assert commands[2].description == "Змінити мову"
 
 
@@ -122,12 +122,12 @@ async def test_command_menus_are_set_per_language_and_for_coordinators(app, doub
     polish = await app.bot.get_my_commands(scope=private, language_code="pl")
     english = await app.bot.get_my_commands(scope=private, language_code="en")
     default = await app.bot.get_my_commands(scope=private)
-    assert [c.command for c in polish] == ["start", "pomoc", "jezyk", "anuluj"]
-    assert [c.command for c in english] == ["start", "help", "language", "cancel"]
+    assert [c.command for c in polish] == ["start", "pomoc", "jezyk", "anuluj", "porozumienie", "plan"]
+    assert [c.command for c in english] == ["start", "help", "language", "cancel", "agreement", "plan"]
     assert default == polish
     await coordinator.send("/start")
     mine = await app.bot.get_my_commands(scope=BotCommandScopeChat(COORDINATOR_ID))
-    assert [c.command for c in mine][-1] == "koordynator"
+    assert [c.command for c in mine][-2:] == ["koordynator", "porozumienia"]
 
 
 async def test_unknown_text_gets_a_hint_and_the_menu(app, double):
