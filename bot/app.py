@@ -32,6 +32,8 @@ from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.services import Role, Services
 from handlers import (
+    agreement,
+    agreement_admin,
     application,
     common,
     coordinators,
@@ -40,6 +42,7 @@ from handlers import (
     events,
     language,
     menu,
+    plan,
     review,
     session,
 )
@@ -146,6 +149,8 @@ def register_handlers(app: Application) -> None:
     app.add_handler(application.conversation(), group=1)
     app.add_handler(review.conversation(), group=2)
     app.add_handler(event_admin.conversation(), group=3)
+    app.add_handler(agreement.conversation(), group=5)
+    app.add_handler(agreement_admin.conversation(), group=6)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -160,6 +165,9 @@ def register_handlers(app: Application) -> None:
     app.add_handler(application.rules_handler(), group=g)
     for handler in review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers():
         app.add_handler(handler, group=g)
+    for handler in [*agreement.handlers(), *agreement_admin.handlers(), *plan.handlers()]:
+        app.add_handler(handler, group=g)
+    app.add_handler(agreement.document_handler(), group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)

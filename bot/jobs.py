@@ -11,6 +11,7 @@ from telegram.ext import Application
 from bot.context import SERVICES_KEY, BotContext
 from bot.i18n import html_escape
 from bot.services import Services
+from handlers.agreement_reminders import send_agreement_reminders, update_agreement_states
 from handlers.common import cb, keyboard, send_safely, translator_for
 
 log = logging.getLogger(__name__)
@@ -73,7 +74,7 @@ async def ask_to_accept_new_rules(app: Application) -> int:
 
 
 async def _run(context: BotContext) -> None:
-    for job in (send_draft_reminders, ask_to_accept_new_rules):
+    for job in (send_draft_reminders, ask_to_accept_new_rules, update_agreement_states, send_agreement_reminders):
         try:
             await job(context.application)
         except Exception:  # one failing job must not stop the others

@@ -12,6 +12,7 @@ from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
+from string import Template
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -182,6 +183,120 @@ class EventSettings(_Strict):
         return tuple(sorted({round(h * 60) for h in self.reminder_hours}, reverse=True))
 
 
+AGREEMENT_PLACEHOLDERS = frozenset(
+    {
+        "agreement_number",
+        "organisation_name",
+        "organisation_address",
+        "organisation_email",
+        "organisation_phone",
+        "organisation_representative",
+        "place",
+        "programme_name",
+        "volunteer_name",
+        "volunteer_email",
+        "volunteer_phone",
+        "volunteer_county",
+        "scope",
+        "manner",
+        "availability",
+        "start_date",
+        "end_date",
+        "days",
+        "form_clause",
+    }
+)
+ATTESTATION_PLACEHOLDERS = frozenset(
+    {
+        "organisation_name",
+        "organisation_address",
+        "organisation_representative",
+        "place",
+        "programme_name",
+        "agreement_number",
+        "volunteer_name",
+        "start_date",
+        "end_date",
+        "scope",
+        "issue_date",
+        "hours_line",
+        "opinion_line",
+    }
+)
+
+
+def _check_placeholders(text: str, known: frozenset[str] | set[str]) -> str:
+    """A template may only use the placeholders the bot fills (a typo would print as is)."""
+    template = Template(text)
+    if not template.is_valid():
+        raise ValueError("a $ that is not a placeholder: write $$ for a dollar sign")
+    unknown = sorted(set(template.get_identifiers()) - set(known))
+    if unknown:
+        raise ValueError(f"unknown placeholder {', '.join('${' + u + '}' for u in unknown)}")
+    return text.strip()
+
+
+class AgreementSettings(_Strict):
+    template_version: str
+    template: str  # the Polish legal text with ${placeholders}
+    representative: str  # who signs for the organisation
+    place: str  # where agreements and attestations are signed
+    default_months: Annotated[int, Field(ge=1, le=60)] = 6
+    offer_reminder_days: Annotated[int, Field(ge=1)] = 3
+    copy_reminder_days: Annotated[int, Field(ge=1)] = 7
+    ending_notice_days: Annotated[int, Field(ge=1)] = 14
+    # Telegram lets bots download files of up to 20 MB.
+    max_upload_mb: Annotated[int, Field(ge=1, le=20)] = 10
+    manner: str
+    scope_default: str
+    form_clause_written: str
+    form_clause_documentary: str
+    signature_methods: LocalizedText
+    summary: LocalizedText
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return _check_placeholders(value, AGREEMENT_PLACEHOLDERS)
+
+    @field_validator("scope_default")
+    @classmethod
+    def _scope(cls, value: str) -> str:
+        return _check_placeholders(value, {"areas", "communities"})
+
+    @field_validator("manner", "form_clause_written", "form_clause_documentary")
+    @classmethod
+    def _plain(cls, value: str) -> str:
+        return _check_placeholders(value, set())
+
+
+class AttestationSettings(_Strict):
+    template: str
+    hours_line: str
+    no_hours_line: str
+    opinion_line: str
+
+    @field_validator("template")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        return _check_placeholders(value, ATTESTATION_PLACEHOLDERS)
+
+    @field_validator("hours_line")
+    @classmethod
+    def _hours(cls, value: str) -> str:
+        return _check_placeholders(value, {"hours"})
+
+    @field_validator("opinion_line")
+    @classmethod
+    def _opinion(cls, value: str) -> str:
+        return _check_placeholders(value, {"opinion"})
+
+    @field_validator("no_hours_line")
+    @classmethod
+    def _no_hours(cls, value: str) -> str:
+        return _check_placeholders(value, set())
+
+
 class Organisation(_Strict):
     organisation: OrganisationInfo
     programme: Programme
@@ -195,6 +310,8 @@ class Organisation(_Strict):
     events: EventSettings = EventSettings()
     consents: list[OptionalConsent] = []
     form: Annotated[list[FormField], Field(min_length=1)]
+    agreement: AgreementSettings
+    attestation: AttestationSettings
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Organisation:

@@ -10,12 +10,14 @@ from enum import IntEnum
 from bot.config import Settings
 from bot.organisation import Organisation
 from storage import Database
+from storage.agreements import AgreementRepository
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
 from storage.audit import AuditLog
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
+from storage.plans import PlanRepository
 from storage.users import UserRepository
 
 
@@ -40,6 +42,8 @@ class Services:
     events: EventRepository = field(init=False)
     audit: AuditLog = field(init=False)
     invites: InviteRepository = field(init=False)
+    agreements: AgreementRepository = field(init=False)
+    plans: PlanRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -51,6 +55,8 @@ class Services:
         self.events = EventRepository(self.db)
         self.audit = AuditLog(self.db)
         self.invites = InviteRepository(self.db)
+        self.agreements = AgreementRepository(self.db)
+        self.plans = PlanRepository(self.db)
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

@@ -21,6 +21,8 @@ _VOLUNTEER_COMMANDS = {
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
         ("anuluj", N_("Stop what you are doing")),
+        ("porozumienie", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
     ],
     "other": [
         ("start", N_("Main menu")),
@@ -28,11 +30,21 @@ _VOLUNTEER_COMMANDS = {
         ("help", N_("Help")),
         ("language", N_("Change language")),
         ("cancel", N_("Stop what you are doing")),
+        ("agreement", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
     ],
 }
 _COORDINATOR_COMMANDS = {
-    "pl": [("koordynator", N_("Coordinator panel")), ("nowe_wydarzenie", N_("Create an event"))],
-    "other": [("coordinator", N_("Coordinator panel")), ("new_event", N_("Create an event"))],
+    "pl": [
+        ("koordynator", N_("Coordinator panel")),
+        ("nowe_wydarzenie", N_("Create an event")),
+        ("porozumienia", N_("Volunteer agreements")),
+    ],
+    "other": [
+        ("coordinator", N_("Coordinator panel")),
+        ("new_event", N_("Create an event")),
+        ("agreements", N_("Volunteer agreements")),
+    ],
 }
 
 

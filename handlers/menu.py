@@ -23,11 +23,11 @@ HELP = cb("menu", "help")
 COORDINATOR_PANEL = cb("menu", "coord")
 LANGUAGE_MENU = cb("lang", "menu")
 APPLY = cb("ap", "open")
+MY_AGREEMENT = cb("ag", "my")  # the plan is reached from there (and with /plan)
 
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
-    (N_("📄 My agreement"), cb(SOON, "agreement")),
     (N_("📅 Events and trainings"), cb("ev", "ls", 0, "-", "-")),
     (N_("🔒 My data"), cb(SOON, "mydata")),
 ]
@@ -35,7 +35,7 @@ _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),
     (N_("🗓 Manage events"), cb("em", "ls", 0)),
     (N_("📣 Announcements"), cb(SOON, "broadcasts")),
-    (N_("✍️ Agreements"), cb(SOON, "agreements")),
+    (N_("✍️ Agreements"), cb("ga", "list")),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb("co", "ls")), (N_("📜 Audit log"), cb("co", "log", 0))]
 
@@ -44,6 +44,7 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     t = context.t
     user_id = context.profile.telegram_id if context.profile else 0
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
+    rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:

@@ -21,6 +21,7 @@ from bot.context import BotContext
 from bot.forms import display
 from bot.i18n import html_escape
 from bot.services import Role
+from handlers import agreement_admin
 from handlers.application_text import (
     STATUS_GROUPS,
     answer_lines,
@@ -252,11 +253,12 @@ async def _decide(update, context, application, *, accepted: bool, reason: str |
         if accepted
         else t._("❌ Application #%(id)d not accepted.", id=decided.id)
     )
-    await context.bot.send_message(
-        update.effective_chat.id,
-        done,
-        reply_markup=keyboard([[(t.gettext("« Applications"), LIST)]]),
-    )
+    rows = [[(t.gettext("« Applications"), LIST)]]
+    if accepted:  # the agreement starts here: a draft is ready for the coordinator
+        prepare = await agreement_admin.on_application_accepted(context, decided, update.effective_user.id)
+        if prepare is not None:
+            rows.insert(0, [prepare])
+    await context.bot.send_message(update.effective_chat.id, done, reply_markup=keyboard(rows))
     await _tell_volunteer(context, decided, accepted, reason)
     return END
 

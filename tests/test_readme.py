@@ -55,6 +55,7 @@ def test_the_package_ships_catalogs_migrations_and_the_organisation_file(tmp_pat
         "locales/en/LC_MESSAGES/messages.po",
         "locales/uk/LC_MESSAGES/messages.po",
         "storage/migrations/0001_users_and_roles.sql",
+        "storage/migrations/0005_agreements.sql",
         "handlers/menu.py",
     ):
         assert required in names, f"{required} is not in the wheel"

@@ -1,0 +1,130 @@
+"""What volunteers and coordinators both see of an agreement: state names, the filled-in text,
+the PDF, and the volunteer's name."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InputFile
+
+from bot.agreements import (
+    Volunteer,
+    agreement_number,
+    days_in,
+    default_scope,
+    render_agreement,
+    volunteer_from_answers,
+)
+from bot.i18n import N_, Translator, translator
+from bot.pdf import render_pdf
+from bot.services import Services
+from storage.agreements import Agreement, State
+
+STATE_NAMES = {
+    State.DRAFT: N_("being prepared"),
+    State.OFFERED: N_("waiting for your acceptance"),
+    State.ACCEPTED: N_("accepted in chat"),
+    State.SIGNED: N_("signed copy confirmed"),
+    State.ACTIVE: N_("in force"),
+    State.ENDED: N_("ended"),
+    State.EXPIRED: N_("expired"),
+}
+# The coordinator's lists: the same states, named for whoever manages them.
+STATE_GROUPS = {
+    State.DRAFT: N_("Being prepared"),
+    State.OFFERED: N_("Offered, not accepted yet"),
+    State.ACCEPTED: N_("Accepted in chat"),
+    State.SIGNED: N_("Signed, not in force yet"),
+    State.ACTIVE: N_("In force"),
+    State.ENDED: N_("Ended"),
+    State.EXPIRED: N_("Expired"),
+}
+
+
+def state_name(t: Translator, state: State) -> str:
+    return t.gettext(STATE_NAMES[state])
+
+
+def today(services: Services) -> date:
+    return services.clock().astimezone(services.settings.tz).date()
+
+
+def number(services: Services, agreement: Agreement) -> str:
+    return agreement_number(services.org, agreement.id, agreement.created_at.year)
+
+
+def period(t: Translator, agreement: Agreement) -> str:
+    return t.gettext(
+        "%(start)s – %(end)s (%(days)s)",
+        start=t.date(agreement.start_date),
+        end=t.date(agreement.end_date),
+        days=t.ungettext("%(count)d day", "%(count)d days", days_in(agreement.start_date, agreement.end_date)),
+    )
+
+
+async def volunteer_of(services: Services, telegram_id: int, application_id: int | None) -> Volunteer:
+    answers = await services.applications.answers(application_id) if application_id else {}
+    user = await services.users.get(telegram_id)
+    return volunteer_from_answers(services.org, answers, user.full_name if user else str(telegram_id))
+
+
+async def display_name(services: Services, agreement: Agreement) -> str:
+    return (await volunteer_of(services, agreement.telegram_id, agreement.application_id)).name
+
+
+async def scope_of(services: Services, agreement: Agreement) -> str:
+    """The coordinator's scope, else one made from the plan (if it says more) and the application."""
+    if agreement.scope:
+        return agreement.scope
+    volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
+    plan = await services.plans.of(agreement.telegram_id)
+    areas = plan.content.areas if plan and plan.content.areas else volunteer.areas
+    communities = plan.content.communities if plan and plan.content.communities else volunteer.communities
+    return default_scope(services.org, areas, communities)
+
+
+async def agreement_text(services: Services, agreement: Agreement) -> str:
+    """The frozen text once offered; before that, what would be offered now."""
+    if agreement.rendered_text is not None:
+        return agreement.rendered_text
+    volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
+    return render_agreement(
+        services.org,
+        agreement_id=agreement.id,
+        year=agreement.created_at.year,
+        volunteer=volunteer,
+        scope=await scope_of(services, agreement),
+        start=agreement.start_date,
+        end=agreement.end_date,
+    )
+
+
+def polish(services: Services) -> Translator:
+    """Documents are Polish whoever asks for them."""
+    return translator("pl", services.settings.timezone)
+
+
+async def agreement_pdf(services: Services, agreement: Agreement) -> InputFile:
+    from storage.agreements import sha256_text
+
+    pl = polish(services)
+    text = await agreement_text(services, agreement)
+    no = number(services, agreement)
+    footer = pl.gettext(
+        "Agreement no. %(number)s · template %(version)s · SHA-256 of the text: %(sha)s",
+        number=no,
+        version=agreement.template_version or services.org.agreement.template_version,
+        sha=sha256_text(text),
+    )
+    if agreement.state == State.DRAFT:
+        footer = pl.gettext("DRAFT for preview, not offered yet") + " · " + footer
+    acceptance = await services.agreements.acceptance(agreement.id)
+    if acceptance is not None:
+        footer += "\n" + pl.gettext(
+            "Accepted in chat on %(when)s by %(name)s (Telegram user %(user)d).",
+            when=pl.datetime(acceptance.accepted_at),
+            name=acceptance.typed_name,
+            user=acceptance.telegram_id,
+        )
+    content = render_pdf(text, title=pl.gettext("Volunteer agreement"), footer=footer, created=services.clock())
+    return InputFile(content, filename=f"porozumienie-{no.replace('/', '-')}.pdf")

@@ -1,0 +1,115 @@
+"""The individual development plan: chosen by the volunteer, approved or commented on by the coordinator."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.app import build_application
+from bot.double import running
+from storage.plans import PlanStatus
+from tests.conftest import COORDINATOR_ID
+from tests.test_agreements import START, accepted, pdf_text
+
+
+@pytest.fixture
+async def capp(settings, double):
+    async with running(build_application(settings, double, clock=lambda: START), double) as application:
+        await application.services.coordinators.add(COORDINATOR_ID)
+        yield application
+
+
+@pytest.fixture
+def staff(capp, double):
+    return double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+
+
+async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, double, staff):
+    db = capp.services.db
+    await db.execute(
+        "INSERT INTO events (id, type, title, starts_at, ends_at, audience, status, created_by, created_at, "
+        "updated_at) "
+        "VALUES (7, 'training', 'Fundusz sołecki od A do Z', '2026-12-03T16:00:00+00:00', "
+        "'2026-12-03T19:00:00+00:00', 'everyone', 'published', 1, 'x', 'x')"
+    )
+    volunteer = await accepted(double, staff, 6001)
+    await volunteer.send("/plan")
+    text = volunteer.last.text
+    assert text.startswith("🧭 Twój indywidualny plan rozwoju")
+    assert "▫️ Pisanie wniosków o granty" in text  # from the application
+    assert "Budżet obywatelski, Fundusz sołecki" in text and "KGW w Zemborzycach" in text
+    await volunteer.tap("📨 Wyślij do koordynatora")
+    assert volunteer.alerts[-1] == "Przed wysłaniem uzupełnij: od jednego do trzech celów."
+
+    await volunteer.tap("📚 Szkolenia")
+    await volunteer.tap("▫️ Fundusz sołecki od A do Z (03.12.2026)")
+    assert "✅ Fundusz sołecki od A do Z (03.12.2026)" in volunteer.last.buttons
+    await volunteer.press(volunteer.last.message_id, "pl:tt:event:999")  # not in the catalogue
+    assert volunteer.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
+    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("🎯 Cele")
+    for goal in ("Poprowadzić dwa spotkania o budżecie obywatelskim.", "Pomóc KGW napisać wniosek.", "Trzeci cel."):
+        await volunteer.tap("➕ Dodaj cel")
+        await volunteer.send(goal)
+    assert "➕ Dodaj cel" not in volunteer.last.buttons
+    await volunteer.tap("🗑 Usuń cel 3")
+    await volunteer.tap("« Plan")
+    await volunteer.tap("📨 Wyślij do koordynatora")
+    assert "Status: wysłany, czeka na koordynatora" in volunteer.last.text
+    assert staff.last.text.startswith("🧭 Anna Kowalska – plan rozwoju do zatwierdzenia (wersja 1)")
+
+    await staff.tap("Otwórz plan")
+    await staff.tap("💬 Skomentuj i poproś o zmiany")
+    await staff.send("Dodaj proszę konkretną gminę przy pierwszym celu.")
+    assert volunteer.last.text.startswith("💬 Koordynator komentuje Twój plan rozwoju:")
+    stale_approve = "pc:ok:1:1"
+    await volunteer.tap("🧭 Mój plan rozwoju")
+    await volunteer.tap("🎯 Cele")
+    await volunteer.tap("🗑 Usuń cel 1")
+    await volunteer.tap("➕ Dodaj cel")
+    await volunteer.send("Poprowadzić dwa spotkania o budżecie obywatelskim w gminie Wólka.")
+    await volunteer.tap("« Plan")
+    await volunteer.tap("📨 Wyślij do koordynatora")
+    await staff.press(staff.last.message_id, stale_approve)
+    assert staff.alerts[-1] == "Ta wersja planu nie czeka już na zatwierdzenie."
+    await staff.tap("Otwórz plan")
+    await staff.tap("✅ Zatwierdź")
+    assert volunteer.last.text.startswith("✅ Koordynator zatwierdził Twój plan rozwoju (wersja 2).")
+
+    plan = await capp.services.plans.of(volunteer.id)
+    versions = await capp.services.plans.versions(plan.id)
+    assert plan.status == PlanStatus.APPROVED and [v.version for v in versions] == [1, 2]
+    assert versions[0].approved_at is None and versions[1].approved_by is not None
+    assert versions[0].content.goals[0] == "Poprowadzić dwa spotkania o budżecie obywatelskim."
+    assert "gminie Wólka" in versions[1].content.goals[-1]
+
+    # Trainings are completed: the attended event by itself, a topic marked by the coordinator.
+    await db.execute(
+        "INSERT INTO event_registrations (event_id, telegram_id, status, queued_at, joined_at, updated_at, attendance, "
+        "hours) VALUES (7, ?, 'registered', 1, 'x', 'x', 'attended', 3)",
+        (volunteer.id,),
+    )
+    await staff.tap("✔️ Oznacz ukończone szkolenie")
+    assert staff.last.buttons == ["✔️ Pisanie wniosków o granty", "« Plan"]
+    await staff.tap("✔️ Pisanie wniosków o granty")
+    assert staff.last.text == "Wszystkie szkolenia z planu są ukończone."
+    await volunteer.send("/plan")
+    assert "✅ Pisanie wniosków o granty" in volunteer.last.text
+    assert "✅ Fundusz sołecki od A do Z" in volunteer.last.text
+    await volunteer.tap("📄 Plan w PDF")
+    assert "INDYWIDUALNY PLAN ROZWOJU WOLONTARIATU EKSPERCKIEGO" in pdf_text(volunteer.last.document_bytes)
+    # Editing after approval makes a new working copy; the approved version stays on record.
+    await volunteer.tap("🧩 Obszary")
+    await volunteer.tap("▫️ Konsultacje społeczne")
+    assert (await capp.services.plans.of(volunteer.id)).status == PlanStatus.DRAFT
+    assert (await capp.services.plans.approved_version(plan.id)).version == 2
+
+
+async def test_no_plan_before_acceptance_and_no_review_for_volunteers(capp, double, staff):
+    stranger = double.user(user_id=6002)
+    await stranger.send("/plan")
+    assert stranger.last.text.startswith("Plan rozwoju uzgadnia się po przyjęciu")
+    await stranger.press(stranger.last.message_id, "pl:send")
+    assert stranger.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
+    for forged in ("pc:o:1", "pc:ok:1:1", "pc:dn:1:topic:grant_writing"):
+        await stranger.press(stranger.last.message_id, forged)
+        assert stranger.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
