@@ -42,6 +42,7 @@ from handlers import (
     events,
     language,
     menu,
+    mydata,
     plan,
     review,
     session,
@@ -149,6 +150,7 @@ def register_handlers(app: Application) -> None:
     app.add_handler(application.conversation(), group=1)
     app.add_handler(review.conversation(), group=2)
     app.add_handler(event_admin.conversation(), group=3)
+    app.add_handler(mydata.conversation(), group=4)
     app.add_handler(agreement.conversation(), group=5)
     app.add_handler(agreement_admin.conversation(), group=6)
 
@@ -163,7 +165,9 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g)
     app.add_handler(language.stale_choice_handler(), group=g)
     app.add_handler(application.rules_handler(), group=g)
-    for handler in review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers():
+    for handler in (
+        review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers() + mydata.handlers()
+    ):
         app.add_handler(handler, group=g)
     for handler in [*agreement.handlers(), *agreement_admin.handlers(), *plan.handlers()]:
         app.add_handler(handler, group=g)

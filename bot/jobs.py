@@ -73,8 +73,33 @@ async def ask_to_accept_new_rules(app: Application) -> int:
     return asked
 
 
+async def apply_retention(app: Application) -> dict[str, int]:
+    """Erase what the retention periods in the organisation file say has no purpose any more."""
+    from storage import privacy
+
+    services: Services = app.bot_data[SERVICES_KEY]
+    retention = services.org.retention
+    now = services.clock()
+    counts = await privacy.purge_old(
+        services.db,
+        now,
+        draft_days=retention.draft_days,
+        closed_days=retention.closed_application_days,
+        agreement_years=services.org.data_protection.agreements_kept_years,
+    )
+    inactive = await privacy.stale_people(services.db, now - timedelta(days=retention.inactive_person_days))
+    for telegram_id in inactive:
+        await privacy.erase(services.db, telegram_id)
+    counts["people"] = len(inactive)
+    if any(counts.values()):
+        await services.audit.record(None, "retention.purged", None, now, **counts)
+        log.info("retention: erased %s", counts)
+    return counts
+
+
 async def _run(context: BotContext) -> None:
-    for job in (send_draft_reminders, ask_to_accept_new_rules, update_agreement_states, send_agreement_reminders):
+    jobs = (send_draft_reminders, ask_to_accept_new_rules, update_agreement_states, send_agreement_reminders)
+    for job in (*jobs, apply_retention):
         try:
             await job(context.application)
         except Exception:  # one failing job must not stop the others

@@ -98,6 +98,20 @@ class DataProtection(_Strict):
     # The information clause shown before the consent to processing (RODO art. 13).
     version: str
     notice: LocalizedText
+    # How long agreements accepted or signed are kept after they end, also when the volunteer
+    # deletes their account (evidence of the agreement, project accounting).
+    agreements_kept_years: Annotated[int, Field(ge=0, le=50)] = 5
+
+
+class Retention(_Strict):
+    """How long data without a purpose any more is kept before a scheduled job erases it."""
+
+    # Application drafts nobody touched for this long are deleted.
+    draft_days: Annotated[int, Field(ge=1)] = 60
+    # Applications not accepted or withdrawn are deleted this long after the decision.
+    closed_application_days: Annotated[int, Field(ge=1)] = 365
+    # People who have not written for this long and never joined the team are erased entirely.
+    inactive_person_days: Annotated[int, Field(ge=30)] = 730
 
 
 class Rules(_Strict):
@@ -309,6 +323,7 @@ class Organisation(_Strict):
     application: ApplicationSettings
     events: EventSettings = EventSettings()
     consents: list[OptionalConsent] = []
+    retention: Retention = Retention()
     form: Annotated[list[FormField], Field(min_length=1)]
     agreement: AgreementSettings
     attestation: AttestationSettings

@@ -39,6 +39,7 @@ ACTION_NAMES = {
     Action.ACCEPTED: N_("accepted"),
     Action.REJECTED: N_("not accepted"),
     Action.WITHDRAWN: N_("withdrawn"),
+    Action.CORRECTED: N_("an answer corrected by the volunteer"),
 }
 
 

@@ -18,20 +18,22 @@ _VOLUNTEER_COMMANDS = {
     "pl": [
         ("start", N_("Main menu")),
         ("wydarzenia", N_("Events and trainings")),
+        ("porozumienie", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
+        ("moje_dane", N_("My data")),
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
         ("anuluj", N_("Stop what you are doing")),
-        ("porozumienie", N_("My volunteer agreement")),
-        ("plan", N_("My development plan")),
     ],
     "other": [
         ("start", N_("Main menu")),
         ("events", N_("Events and trainings")),
+        ("agreement", N_("My volunteer agreement")),
+        ("plan", N_("My development plan")),
+        ("mydata", N_("My data")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
         ("cancel", N_("Stop what you are doing")),
-        ("agreement", N_("My volunteer agreement")),
-        ("plan", N_("My development plan")),
     ],
 }
 _COORDINATOR_COMMANDS = {

@@ -52,6 +52,8 @@ ACTION_NAMES = {
     "coordinator.removed": N_("coordinator removed"),
     "coordinator.invites_revoked": N_("unused invites revoked"),
     "audit.exported": N_("audit log exported"),
+    "account.deleted": N_("an account deleted by its owner"),
+    "retention.purged": N_("old data erased (retention periods)"),
 }
 
 

@@ -29,7 +29,7 @@ MY_AGREEMENT = cb("ag", "my")  # the plan is reached from there (and with /plan)
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
     (N_("📅 Events and trainings"), cb("ev", "ls", 0, "-", "-")),
-    (N_("🔒 My data"), cb(SOON, "mydata")),
+    (N_("🔒 My data"), cb("md", "show")),
 ]
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),

@@ -46,6 +46,7 @@ class Action(StrEnum):
     ACCEPTED = "accepted"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
+    CORRECTED = "corrected"  # the volunteer corrected an answer after sending ("Moje dane")
 
 
 class TransitionRefused(Exception):
@@ -231,6 +232,31 @@ class ApplicationRepository:
                     stamp,
                 ),
             )
+
+    async def correct_answer(
+        self, application_id: int, telegram_id: int, field_id: str, value: Any, now: datetime | None = None
+    ) -> bool:
+        """The volunteer corrects their data ("Moje dane") after sending: the answer changes and the
+        history says so, for the coordinators. Only the owner's sent application."""
+        stamp = to_db_time(now or utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE applications SET updated_at = ? WHERE id = ? AND telegram_id = ? AND status != 'draft'",
+                (stamp, application_id, telegram_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await conn.execute(
+                "INSERT INTO application_answers (application_id, field_id, value, answered_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (application_id, field_id) DO UPDATE SET "
+                "value = excluded.value, answered_at = excluded.answered_at",
+                (application_id, field_id, json.dumps(value, ensure_ascii=False), stamp),
+            )
+            await conn.execute(
+                "INSERT INTO application_history (application_id, at, actor_id, action, note) VALUES (?, ?, ?, ?, ?)",
+                (application_id, stamp, telegram_id, Action.CORRECTED, field_id),
+            )
+        return True
 
     async def move_cursor(
         self,

@@ -18,8 +18,13 @@ from storage.db import Database, to_db_time, utcnow
 
 # Tables the bot itself uses for bookkeeping, not data about the person as such.
 _INTERNAL = {"schema_migrations", "audit_log", "coordinator_invites"}
-# table -> SQL condition on that table's rows that must be kept after a deletion (legal duty).
-KEPT_BY_LAW: dict[str, str] = {}
+# table -> SQL condition on that table's rows that must be kept after a deletion (legal duty):
+# agreements accepted or signed (evidence of the agreement), with the signed copies.
+_BINDING = "state IN ('accepted', 'signed', 'active', 'ended', 'expired')"
+KEPT_BY_LAW: dict[str, str] = {
+    "agreements": _BINDING,
+    "agreement_files": f"agreement_id IN (SELECT id FROM agreements WHERE {_BINDING})",
+}
 
 
 async def _person_tables(conn) -> list[str]:
@@ -154,3 +159,36 @@ async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
         (to_db_time(last_seen_before),),
     )
     return [r[0] for r in rows]
+
+
+async def purge_old(db: Database, now: datetime, *, draft_days: int, closed_days: int, agreement_years: int) -> dict:
+    """The retention periods: untouched drafts, closed applications, agreements past their keeping
+    period (and the bare profiles left only for them). Returns counts per kind."""
+    from datetime import timedelta
+
+    counts = {}
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "DELETE FROM applications WHERE status = 'draft' AND updated_at < ?",
+            (to_db_time(now - timedelta(days=draft_days)),),
+        )
+        counts["drafts"] = cursor.rowcount
+        cursor = await conn.execute(
+            "DELETE FROM applications WHERE status IN ('rejected', 'withdrawn') "
+            "AND COALESCE(decided_at, updated_at) < ?",
+            (to_db_time(now - timedelta(days=closed_days)),),
+        )
+        counts["closed_applications"] = cursor.rowcount
+        cursor = await conn.execute(
+            "DELETE FROM agreements WHERE state IN ('ended', 'expired') AND end_date < ?",
+            ((now - timedelta(days=365 * agreement_years)).date().isoformat(),),
+        )
+        counts["agreements"] = cursor.rowcount
+        # Profiles reduced to an id when their owner deleted the account, kept only for agreements.
+        cursor = await conn.execute(
+            "DELETE FROM users WHERE first_name = '' AND username IS NULL AND last_seen_at < ? "
+            "AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.telegram_id = users.telegram_id)",
+            (to_db_time(now - timedelta(days=1)),),
+        )
+        counts["profiles"] = cursor.rowcount
+    return counts

@@ -1,0 +1,174 @@
+""" "Moje dane": seeing, correcting and exporting one's data, withdrawing consents, deleting the
+account (keeping only what the law requires), and the retention job."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.app import build_application
+from bot.double import running
+from bot.jobs import apply_retention
+from storage.db import to_db_time
+from tests.conftest import COORDINATOR_ID
+from tests.events_helpers import Clock, published_event
+from tests.test_agreements import accept, accepted, offer
+from tests.test_review import submitted_application
+
+VOLUNTEER = 2001
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def app(settings, double, clock):
+    async with running(build_application(settings, double, clock=clock), double) as application:
+        await application.services.coordinators.add(COORDINATOR_ID)
+        yield application
+
+
+@pytest.fixture
+def staff(app, double):
+    return double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+
+
+async def rows(app, table: str, telegram_id: int) -> int:
+    row = await app.services.db.fetch_one(f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ?", (telegram_id,))
+    return row[0]
+
+
+async def test_my_data_shows_exports_and_corrects(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    event = await published_event(app)
+    await anna.send(f"/start event_{event.id}")
+    await anna.tap("✅ Zapisuję się")
+    await anna.send("/moje_dane")
+    text = anna.last.text
+    assert "Moje dane" in text and "Imię i nazwisko: Anna" in text
+    assert "anna.kowalska@example.org" in text.lower()
+    assert "1 zapis na nadchodzące wydarzenie." in text
+
+    await anna.tap("📦 Pobierz wszystkie moje dane (JSON)")
+    export = json.loads(anna.last.document_bytes)
+    assert export["telegram_id"] == VOLUNTEER
+    tables = export["data"]
+    assert tables["users"][0]["first_name"] == "Anna"
+    assert {c["kind"] for c in tables["consents"]} >= {"rules", "privacy"}
+    assert any(a["field_id"] == "email" for a in tables["application_answers"])
+    assert tables["application_history"][0]["action"] == "submitted"
+    assert tables["event_registrations"][0]["event_id"] == event.id
+
+    await anna.send("/moje_dane")
+    await anna.tap("✏️ Popraw moje dane")
+    await anna.tap("E-mail")
+    await anna.send("anna@@example")
+    assert "e-mail" in anna.last.text.lower()
+    await anna.send("anna.nowak@example.org")
+    assert "Zapisano. Koordynatorzy zobaczą zmianę." in anna.messages[-2].text
+    application = await app.services.applications.latest(VOLUNTEER)
+    assert (await app.services.applications.answers(application.id))["email"] == "anna.nowak@example.org"
+    history = await app.services.applications.history(application.id)
+    assert (history[-1].action, history[-1].note) == ("corrected", "email")
+
+
+async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    kind = f"optional:{app.services.org.consents[0].id}"
+    await anna.send("/moje_dane")
+    await anna.tap("🚫 Zgody dobrowolne")
+    before = await app.services.consents.current(VOLUNTEER, kind)
+    label = "Wycofaj zgodę 1" if before and before.granted else "Udziel zgody 1"
+    await anna.tap(label)
+    after = await app.services.consents.current(VOLUNTEER, kind)
+    assert after.granted is not (before is not None and before.granted)
+    assert anna.alerts[-1] in ("Zgoda udzielona.", "Zgoda wycofana.")
+
+
+async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    event = await published_event(app)
+    await anna.send(f"/start event_{event.id}")
+    await anna.tap("✅ Zapisuję się")
+    await anna.send("/moje_dane")
+    await anna.tap("🗑 Usuń moje konto")
+    assert "Tej operacji nie można cofnąć" in anna.last.text
+    assert "Przepisy zobowiązują" not in anna.last.text  # nothing to keep: no agreement
+    await anna.tap("🗑 Tak, usuń moje konto")
+    assert "Twoje konto zostało usunięte" in anna.last.text
+    for table in ("users", "consents", "applications", "event_registrations"):
+        assert await rows(app, table, VOLUNTEER) == 0, table
+    leftovers = await app.services.db.fetch_all("SELECT key FROM bot_conversations")
+    assert not [k for (k,) in leftovers if str(VOLUNTEER) in k]
+    (entry,) = [e for e in await app.services.audit.all() if e.action == "account.deleted"]
+    assert entry.actor_id is None and entry.target is None and str(VOLUNTEER) not in json.dumps(entry.details)
+    assert await app.services.db.integrity_check() == "ok"
+
+    await anna.send("/start")
+    assert anna.last.buttons[0] == "📝 Zgłoś się do zespołu"
+    assert (await app.services.users.get(VOLUNTEER)).first_name == "Anna"
+    assert await app.services.applications.latest(VOLUNTEER) is None
+
+
+async def test_a_signed_agreement_is_kept_when_the_account_is_deleted(app, double, staff):
+    anna = await accepted(double, staff, VOLUNTEER)
+    await offer(staff)
+    await anna.tap("📄 Moje porozumienie")
+    await accept(anna)
+    agreement = (await app.services.agreements.for_volunteer(VOLUNTEER))[0]
+    await anna.send("/moje_dane")
+    await anna.tap("🗑 Usuń moje konto")
+    assert "przez 5 lat po ich zakończeniu" in anna.last.text
+    await anna.tap("🗑 Tak, usuń moje konto")
+    assert await rows(app, "agreements", VOLUNTEER) == 1
+    assert await rows(app, "applications", VOLUNTEER) == 0
+    assert await rows(app, "consents", VOLUNTEER) == 0
+    profile = await app.services.users.get(VOLUNTEER)
+    assert (profile.first_name, profile.username) == ("", None)
+    assert (await app.services.agreements.get(agreement.id)).state == agreement.state
+
+
+async def test_retention_erases_old_drafts_closed_applications_and_inactive_people(app, double, clock):
+    services = app.services
+    old, fresh, idle = 3001, 3002, 3003
+    for person in (old, fresh, idle):
+        chat = double.user(user_id=person, first_name="X", language_code="pl")
+        await chat.send("/start")
+    await services.applications.start_draft(old, "full_name", clock())
+    await services.applications.start_draft(fresh, "full_name", clock())
+    clock.advance(days=61)
+    await services.db.execute(
+        "UPDATE applications SET updated_at = ? WHERE telegram_id = ?", (to_db_time(clock()), fresh)
+    )
+    await services.db.execute("UPDATE users SET last_seen_at = ? WHERE telegram_id != ?", (to_db_time(clock()), idle))
+    counts = await apply_retention(app)
+    assert counts["drafts"] == 1
+    assert await rows(app, "applications", old) == 0 and await rows(app, "applications", fresh) == 1
+    assert counts["people"] == 0
+    clock.advance(days=730)
+    await services.db.execute(
+        "UPDATE users SET last_seen_at = ? WHERE telegram_id IN (?, ?)", (to_db_time(clock()), old, fresh)
+    )
+    counts = await apply_retention(app)
+    assert counts["people"] == 1 and await services.users.get(idle) is None
+    assert await services.users.get(old) is not None
+    assert [e.action for e in await services.audit.all()][-1] == "retention.purged"
+    clock.advance(days=1)
+    assert not any((await apply_retention(app)).values())
+
+
+async def test_my_data_needs_no_application(app, double):
+    ola = double.user(user_id=4001, first_name="Ola", language_code="en")
+    await ola.send("/start")
+    await ola.tap("🔒 My data")
+    assert "Profile" in ola.last.text and "✏️ Correct my data" not in ola.last.buttons
+    await ola.press(ola.last.message_id, "md:ef:1")
+    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
+    await ola.press(ola.last.message_id, "md:c:99")
+    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
