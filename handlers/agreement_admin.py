@@ -27,7 +27,18 @@ from handlers.agreement_text import (
     state_name,
     today,
 )
-from handlers.common import alert, cb, flow, keyboard, requires_role, send_safely, show, stale_button, translator_for
+from handlers.common import (
+    alert,
+    audit,
+    cb,
+    flow,
+    keyboard,
+    requires_role,
+    send_safely,
+    show,
+    stale_button,
+    translator_for,
+)
 from handlers.menu import COORDINATOR_PANEL, cancel
 from storage.agreements import (
     COORDINATOR_MAY_END,
@@ -555,6 +566,7 @@ async def offer(update: Update, context: BotContext) -> int:
         )
     except TransitionRefused:
         return await _refused(update, context, agreement.id)
+    await audit(context, update.effective_user.id, "agreement.offered", f"agreement:{offered.id}")
     await update.callback_query.answer()
     await _show(update, context, offered)
     vt = await translator_for(services, offered.telegram_id)
@@ -589,6 +601,7 @@ async def withdraw(update: Update, context: BotContext) -> int:
         )
     except TransitionRefused:
         return await _refused(update, context, agreement.id)
+    await audit(context, update.effective_user.id, "agreement.offer_withdrawn", f"agreement:{back.id}")
     await _show(update, context, back)
     return END
 
@@ -608,6 +621,7 @@ async def confirm_signed(update: Update, context: BotContext) -> int:
         signed = await services.agreements.confirm_signed(agreement.id, update.effective_user.id, how, services.clock())
     except TransitionRefused:
         return await _refused(update, context, agreement.id)
+    await audit(context, update.effective_user.id, "agreement.signed_copy_confirmed", f"agreement:{signed.id}", how=how)
     activated = await services.agreements.activate_due(today(services), services.clock(), signed.id)
     current = activated[0] if activated else signed
     await _show(update, context, current)
@@ -640,6 +654,7 @@ async def end_confirmed(update: Update, context: BotContext) -> int:
         )
     except TransitionRefused:
         return await _refused(update, context, agreement.id)
+    await audit(context, update.effective_user.id, "agreement.ended", f"agreement:{ended.id}")
     context.user_data.pop(_ENDING, None)
     await update.callback_query.answer()
     await _show(update, context, ended, new_message=True)

@@ -53,6 +53,11 @@ ACTION_NAMES = {
     "coordinator.invites_revoked": N_("unused invites revoked"),
     "audit.exported": N_("audit log exported"),
     "account.deleted": N_("an account deleted by its owner"),
+    "agreement.offered": N_("agreement offered"),
+    "agreement.offer_withdrawn": N_("agreement offer withdrawn"),
+    "agreement.signed_copy_confirmed": N_("signed copy of an agreement confirmed"),
+    "agreement.ended": N_("agreement ended"),
+    "plan.approved": N_("development plan approved"),
     "retention.purged": N_("old data erased (retention periods)"),
 }
 

@@ -18,7 +18,7 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator, html_escape
 from bot.pdf import render_pdf
 from bot.services import Role
-from handlers.common import alert, cb, keyboard, requires_role, send_safely, show, stale_button, translator_for
+from handlers.common import alert, audit, cb, keyboard, requires_role, send_safely, show, stale_button, translator_for
 from handlers.menu import MAIN_MENU
 from storage.applications import Status
 from storage.plans import (
@@ -494,6 +494,7 @@ async def approve(update: Update, context: BotContext) -> int:
     except PlanRefused:
         await alert(update, t.gettext("This version of the plan is no longer waiting for approval."))
         return END
+    await audit(context, update.effective_user.id, "plan.approved", f"plan:{approved.id}", version=version)
     await _show_to_coordinator(update, context, approved)
     vt = await translator_for(services, approved.telegram_id)
     await send_safely(
