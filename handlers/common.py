@@ -55,6 +55,16 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def page_row(t, page: int, total: int, size: int, data_for: Callable[[int], str]) -> list[list[tuple[str, str]]]:
+    """The "« Previous" / "Next »" row of a paged list (none when it fits one page)."""
+    row = []
+    if page > 0:
+        row.append((t.gettext("« Previous"), data_for(page - 1)))
+    if (page + 1) * size < total:
+        row.append((t.gettext("Next »"), data_for(page + 1)))
+    return [row] if row else []
+
+
 async def show(
     update: Update,
     context: BotContext,

@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.dates import DateProblem, local_datetime, parse_datetime, parse_day_and_time, parse_duration, parse_time
 from bot.i18n import N_
 from bot.services import Role
-from handlers.common import alert, audit, cb, flow, keyboard, requires_role, show, stale_button
+from handlers.common import alert, audit, cb, flow, keyboard, page_row, requires_role, show, stale_button
 from handlers.event_text import AUDIENCE_NAMES, card, list_label
 from handlers.events import send_notices_now
 from handlers.menu import COORDINATOR_PANEL, cancel
@@ -142,13 +142,7 @@ async def manage(update: Update, context: BotContext) -> int:
         elif event.capacity is not None:
             label += f" ({event.registered}/{event.capacity})"
         rows.append([(label, cb("em", "o", event.id))])
-    pages = []
-    if page > 0:
-        pages.append((t.gettext("« Previous"), cb("em", "ls", page - 1)))
-    if (page + 1) * size < total:
-        pages.append((t.gettext("Next »"), cb("em", "ls", page + 1)))
-    if pages:
-        rows.append(pages)
+    rows += page_row(t, page, total, size, lambda p: cb("em", "ls", p))
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, "\n".join(lines), keyboard(rows))
     return END
@@ -858,13 +852,7 @@ async def registrants(update: Update, context: BotContext) -> int:
     if not people:
         lines.append(t._("Nobody has signed up yet."))
     rows = []
-    pages = []
-    if page > 0:
-        pages.append((t.gettext("« Previous"), cb("em", "rg", event.id, page - 1)))
-    if (page + 1) * REGISTRANTS_PAGE < len(people):
-        pages.append((t.gettext("Next »"), cb("em", "rg", event.id, page + 1)))
-    if pages:
-        rows.append(pages)
+    rows += page_row(t, page, len(people), REGISTRANTS_PAGE, lambda p: cb("em", "rg", event.id, p))
     rows.append([(t.gettext("📊 CSV"), cb("em", "csv", event.id)), (t.gettext("« Back"), cb("em", "o", event.id))])
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
     return END
@@ -955,13 +943,7 @@ async def attendance(update: Update, context: BotContext) -> int:
         mark = {"attended": "✅", "absent": "❌"}.get(person.attendance or "", "▫️")
         said = " 🙋" if person.self_attended else ""
         rows.append([(f"{mark} {_person(person)}{said}"[:60], cb("em", "ta", event.id, person.telegram_id, page))])
-    pages = []
-    if page > 0:
-        pages.append((t.gettext("« Previous"), cb("em", "att", event.id, page - 1)))
-    if (page + 1) * ATTENDANCE_PAGE < len(seated):
-        pages.append((t.gettext("Next »"), cb("em", "att", event.id, page + 1)))
-    if pages:
-        rows.append(pages)
+    rows += page_row(t, page, len(seated), ATTENDANCE_PAGE, lambda p: cb("em", "att", event.id, p))
     rows.append([(t.gettext("🙋 Mark all who said they came"), cb("em", "tall", event.id, page))])
     rows.append(
         [(t.gettext("⏱ Set the hours"), cb("em", "hrs", event.id)), (t.gettext("« Back"), cb("em", "o", event.id))]

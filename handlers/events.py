@@ -17,7 +17,7 @@ from bot.context import BotContext
 from bot.i18n import N_
 from bot.ics import event_ics
 from bot.services import Services
-from handlers.common import alert, cb, keyboard, show, stale_button
+from handlers.common import alert, cb, keyboard, page_row, show, stale_button
 from handlers.event_text import card, list_label, short_when, type_label
 from handlers.menu import MAIN_MENU, deep_link
 from storage.applications import Status
@@ -128,13 +128,7 @@ async def catalogue(update: Update, context: BotContext) -> None:
     else:
         lines.append(t._("There are no upcoming events right now. We will add new ones soon."))
     rows = [[(list_label(e, t), cb("ev", "o", e.id))] for e in events]
-    pages = []
-    if page > 0:
-        pages.append((t.gettext("« Previous"), cb("ev", "ls", page - 1, ti, ci)))
-    if (page + 1) * PAGE_SIZE < total:
-        pages.append((t.gettext("Next »"), cb("ev", "ls", page + 1, ti, ci)))
-    if pages:
-        rows.append(pages)
+    rows += page_row(t, page, total, PAGE_SIZE, lambda p: cb("ev", "ls", p, ti, ci))
     rows.append(
         [
             (t.gettext("🏷 Type"), cb("ev", "ft", ti, ci)),
@@ -181,13 +175,7 @@ async def county_filter(update: Update, context: BotContext) -> None:
     shown = list(enumerate(org.counties))[page * COUNTY_PAGE : (page + 1) * COUNTY_PAGE]
     buttons = [(county.name, cb("ev", "ls", 0, ti, i)) for i, county in shown]
     rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    pages = []
-    if page > 0:
-        pages.append((t.gettext("« Previous"), cb("ev", "fc", ti, ALL, page - 1)))
-    if (page + 1) * COUNTY_PAGE < len(org.counties):
-        pages.append((t.gettext("Next »"), cb("ev", "fc", ti, ALL, page + 1)))
-    if pages:
-        rows.append(pages)
+    rows += page_row(t, page, len(org.counties), COUNTY_PAGE, lambda p: cb("ev", "fc", ti, ALL, p))
     await show(update, context, t._("Events in which county?"), keyboard(rows))
 
 
