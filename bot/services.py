@@ -11,9 +11,11 @@ from bot.config import Settings
 from bot.organisation import Organisation
 from storage import Database
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
+from storage.broadcasts import AnswerFields, BroadcastRepository
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository
 from storage.db import utcnow
+from storage.preferences import PreferenceRepository
 from storage.users import UserRepository
 
 
@@ -35,6 +37,8 @@ class Services:
     consents: ConsentRepository = field(init=False)
     notices: NoticeRepository = field(init=False)
     coordinator_settings: CoordinatorSettingsRepository = field(init=False)
+    preferences: PreferenceRepository = field(init=False)
+    broadcasts: BroadcastRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -43,6 +47,16 @@ class Services:
         self.consents = ConsentRepository(self.db)
         self.notices = NoticeRepository(self.db)
         self.coordinator_settings = CoordinatorSettingsRepository(self.db)
+        self.preferences = PreferenceRepository(self.db, self.settings.default_quiet)
+        self.broadcasts = BroadcastRepository(self.db, self.preferences)
+
+    def answer_fields(self) -> AnswerFields:
+        """The form fields that hold a county and competence areas (audiences filter on them)."""
+        form = self.org.form
+        return AnswerFields(
+            counties=tuple(f.id for f in form if f.choices_from == "counties"),
+            competences=tuple(f.id for f in form if f.choices_from == "competence_areas"),
+        )
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

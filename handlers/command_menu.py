@@ -19,18 +19,28 @@ _VOLUNTEER_COMMANDS = {
         ("start", N_("Main menu")),
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
+        ("powiadomienia", N_("Notification settings")),
         ("anuluj", N_("Stop what you are doing")),
     ],
     "other": [
         ("start", N_("Main menu")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
+        ("notifications", N_("Notification settings")),
         ("cancel", N_("Stop what you are doing")),
     ],
 }
 _COORDINATOR_COMMANDS = {
-    "pl": [("koordynator", N_("Coordinator panel"))],
-    "other": [("coordinator", N_("Coordinator panel"))],
+    "pl": [
+        ("koordynator", N_("Coordinator panel")),
+        ("ogloszenie", N_("New announcement")),
+        ("ogloszenia", N_("Announcements")),
+    ],
+    "other": [
+        ("coordinator", N_("Coordinator panel")),
+        ("announce", N_("New announcement")),
+        ("announcements", N_("Announcements")),
+    ],
 }
 
 

@@ -23,6 +23,7 @@ HELP = cb("menu", "help")
 COORDINATOR_PANEL = cb("menu", "coord")
 LANGUAGE_MENU = cb("lang", "menu")
 APPLY = cb("ap", "open")
+NOTIFICATIONS = cb("np", "menu")
 
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
@@ -34,7 +35,7 @@ _VOLUNTEER_SECTIONS = [
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),
     (N_("🗓 Manage events"), cb(SOON, "manage_events")),
-    (N_("📣 Announcements"), cb(SOON, "broadcasts")),
+    (N_("📣 Announcements"), cb("bc", "list", 0)),
     (N_("✍️ Agreements"), cb(SOON, "agreements")),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb(SOON, "coordinators"))]
@@ -45,6 +46,7 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     user_id = context.profile.telegram_id if context.profile else 0
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
     rows += [[(t.gettext(label), cb(SOON, section))] for label, section in _VOLUNTEER_SECTIONS]
+    rows.append([(t.gettext("🔔 Notifications"), NOTIFICATIONS)])
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:
         rows.append([(t.gettext("🧭 Coordinator panel"), COORDINATOR_PANEL)])

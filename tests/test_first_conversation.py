@@ -14,6 +14,7 @@ MENU_PL = [
     "📄 Moje porozumienie",
     "📅 Wydarzenia i szkolenia",
     "🔒 Moje dane",
+    "🔔 Powiadomienia",
     "❓ Pomoc",
     "🌐 Język",
 ]
@@ -80,7 +81,7 @@ async def test_language_switch_with_a_button_is_stored_and_changes_everything(ap
     # The chat's own command menu follows the chosen language.
     scope = BotCommandScopeChat(chat.id).to_dict()
     commands = await app.bot.get_my_commands(scope=BotCommandScopeChat(chat.id))
-    assert scope and [c.command for c in commands] == ["start", "help", "language", "cancel"]
+    assert scope and [c.command for c in commands] == ["start", "help", "language", "notifications", "cancel"]
     assert commands[2].description == "Змінити мову"
 
 
@@ -122,12 +123,12 @@ async def test_command_menus_are_set_per_language_and_for_coordinators(app, doub
     polish = await app.bot.get_my_commands(scope=private, language_code="pl")
     english = await app.bot.get_my_commands(scope=private, language_code="en")
     default = await app.bot.get_my_commands(scope=private)
-    assert [c.command for c in polish] == ["start", "pomoc", "jezyk", "anuluj"]
-    assert [c.command for c in english] == ["start", "help", "language", "cancel"]
+    assert [c.command for c in polish] == ["start", "pomoc", "jezyk", "powiadomienia", "anuluj"]
+    assert [c.command for c in english] == ["start", "help", "language", "notifications", "cancel"]
     assert default == polish
     await coordinator.send("/start")
     mine = await app.bot.get_my_commands(scope=BotCommandScopeChat(COORDINATOR_ID))
-    assert [c.command for c in mine][-1] == "koordynator"
+    assert [c.command for c in mine][-3:] == ["koordynator", "ogloszenie", "ogloszenia"]
 
 
 async def test_unknown_text_gets_a_hint_and_the_menu(app, double):
@@ -217,7 +218,7 @@ async def test_coordinators_see_their_panel_and_volunteers_do_not(app, double, c
     assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla koordynatorów.")
     await volunteer.press(volunteer.last.message_id, "menu:coord")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
-    await volunteer.press(volunteer.last.message_id, "soon:broadcasts")
+    await volunteer.press(volunteer.last.message_id, "bc:list:0")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
 
 
