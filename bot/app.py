@@ -10,7 +10,6 @@ from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -24,17 +23,20 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import jobs
+from bot.broadcast_sender import BroadcastSender
 from bot.config import ConfigError, Settings
 from bot.context import SERVICES_KEY, BotContext
 from bot.i18n import resolve_locale, translator
 from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
+from bot.rate_limit import SharedRateLimiter
 from bot.services import Role, Services
 from handlers import (
     agreement,
     agreement_admin,
     application,
+    broadcasts,
     common,
     coordinators,
     errors,
@@ -44,6 +46,7 @@ from handlers import (
     menu,
     mydata,
     plan,
+    preferences,
     review,
     session,
 )
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 
 SESSION_GROUP = -1
 GLOBAL_GROUP = 100
+SENDER_KEY = "broadcast_sender"
 
 
 class VolunteerBotApplication(Application):
@@ -68,6 +72,18 @@ class VolunteerBotApplication(Application):
         await self.services.db.open()
         await super().initialize()
         await self._set_command_menus()
+
+    @property
+    def broadcast_sender(self) -> BroadcastSender:
+        return self.bot_data[SENDER_KEY]
+
+    async def start(self) -> None:
+        await super().start()
+        await self.broadcast_sender.start()
+
+    async def stop(self) -> None:
+        await self.broadcast_sender.stop()
+        await super().stop()
 
     async def shutdown(self) -> None:
         try:
@@ -132,9 +148,11 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+        # The broadcast sender paces itself and handles 429 alone; see bot/rate_limit.py.
+        builder = builder.rate_limiter(SharedRateLimiter(max_retries=3))
     app = builder.build()
     app.bot_data[SERVICES_KEY] = services
+    app.bot_data[SENDER_KEY] = BroadcastSender(app, rate=settings.broadcast_rate, paid=settings.broadcast_paid)
     # Conversation states and user data are written after every update, not once a minute.
     processor.after_update = lambda _update: app.update_persistence()
     register_handlers(app)
@@ -153,6 +171,8 @@ def register_handlers(app: Application) -> None:
     app.add_handler(mydata.conversation(), group=4)
     app.add_handler(agreement.conversation(), group=5)
     app.add_handler(agreement_admin.conversation(), group=6)
+    app.add_handler(broadcasts.conversation(), group=7)
+    app.add_handler(preferences.conversation(), group=8)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -172,6 +192,8 @@ def register_handlers(app: Application) -> None:
     for handler in [*agreement.handlers(), *agreement_admin.handlers(), *plan.handlers()]:
         app.add_handler(handler, group=g)
     app.add_handler(agreement.document_handler(), group=g)
+    for handler in broadcasts.handlers() + preferences.handlers():
+        app.add_handler(handler, group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)
@@ -180,3 +202,4 @@ def register_handlers(app: Application) -> None:
 
     app.add_error_handler(errors.on_error)
     jobs.schedule(app)
+    broadcasts.schedule_jobs(app)

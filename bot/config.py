@@ -35,10 +35,21 @@ class Settings:
     flood_window_seconds: float = 10.0
     # A coordinator invite link works once, for this long.
     invite_valid_hours: int = 48
+    # Broadcasts: messages per second overall (Telegram allows about 30, or 1000 as paid broadcasts).
+    broadcast_rate: float = 25.0
+    broadcast_paid: bool = False
+    # Default quiet hours ("21:00-08:00", or "off"): non-urgent announcements wait until the end.
+    quiet_hours: str = "21:00-08:00"
 
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def default_quiet(self):
+        from storage.preferences import parse_quiet_hours
+
+        return parse_quiet_hours(self.quiet_hours)
 
     def with_changes(self, **changes: object) -> Settings:
         return replace(self, **changes)
@@ -66,6 +77,7 @@ class Settings:
             flood_messages=_positive_int("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 20),
             flood_window_seconds=float(_positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)),
             invite_valid_hours=_positive_int("BOT_INVITE_HOURS", get("BOT_INVITE_HOURS"), 48),
+            **_broadcast_settings(get("BOT_BROADCAST_RATE"), get("BOT_BROADCAST_PAID"), get("BOT_QUIET_HOURS")),
         )
 
 
@@ -146,3 +158,30 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
     return int(value)
+
+
+FREE_BROADCAST_LIMIT = 30.0
+PAID_BROADCAST_LIMIT = 1000.0
+
+
+def _broadcast_settings(rate: str | None, paid: str | None, quiet: str | None) -> dict:
+    from storage.preferences import parse_quiet_hours
+
+    if paid is not None and paid.lower() not in ("0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"BOT_BROADCAST_PAID: expected 1 or 0, got {paid!r}")
+    is_paid = paid is not None and paid.lower() in ("1", "true", "yes")
+    limit = PAID_BROADCAST_LIMIT if is_paid else FREE_BROADCAST_LIMIT
+    try:
+        value = 25.0 if rate is None else float(rate)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= limit:
+        raise ConfigError(
+            f"BOT_BROADCAST_RATE: expected messages per second above 0 and at most {limit:g}"
+            f"{'' if is_paid else ' (Telegram allows about 30; more needs BOT_BROADCAST_PAID=1)'}, got {rate!r}"
+        )
+    try:
+        parse_quiet_hours(quiet or "21:00-08:00")
+    except ValueError:
+        raise ConfigError(f"BOT_QUIET_HOURS: expected a range like 21:00-08:00, or off; got {quiet!r}") from None
+    return {"broadcast_rate": value, "broadcast_paid": is_paid, "quiet_hours": quiet or "21:00-08:00"}

@@ -13,11 +13,13 @@ from storage import Database
 from storage.agreements import AgreementRepository
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
 from storage.audit import AuditLog
+from storage.broadcasts import AnswerFields, BroadcastRepository
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
 from storage.plans import PlanRepository
+from storage.preferences import PreferenceRepository
 from storage.users import UserRepository
 
 
@@ -44,6 +46,8 @@ class Services:
     invites: InviteRepository = field(init=False)
     agreements: AgreementRepository = field(init=False)
     plans: PlanRepository = field(init=False)
+    preferences: PreferenceRepository = field(init=False)
+    broadcasts: BroadcastRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -57,6 +61,16 @@ class Services:
         self.invites = InviteRepository(self.db)
         self.agreements = AgreementRepository(self.db)
         self.plans = PlanRepository(self.db)
+        self.preferences = PreferenceRepository(self.db, self.settings.default_quiet)
+        self.broadcasts = BroadcastRepository(self.db, self.preferences)
+
+    def answer_fields(self) -> AnswerFields:
+        """The form fields that hold a county and competence areas (audiences filter on them)."""
+        form = self.org.form
+        return AnswerFields(
+            counties=tuple(f.id for f in form if f.choices_from == "counties"),
+            competences=tuple(f.id for f in form if f.choices_from == "competence_areas"),
+        )
 
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""

@@ -23,6 +23,7 @@ _VOLUNTEER_COMMANDS = {
         ("moje_dane", N_("My data")),
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
+        ("powiadomienia", N_("Notification settings")),
         ("anuluj", N_("Stop what you are doing")),
     ],
     "other": [
@@ -33,6 +34,7 @@ _VOLUNTEER_COMMANDS = {
         ("mydata", N_("My data")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
+        ("notifications", N_("Notification settings")),
         ("cancel", N_("Stop what you are doing")),
     ],
 }
@@ -41,11 +43,15 @@ _COORDINATOR_COMMANDS = {
         ("koordynator", N_("Coordinator panel")),
         ("nowe_wydarzenie", N_("Create an event")),
         ("porozumienia", N_("Volunteer agreements")),
+        ("ogloszenie", N_("New announcement")),
+        ("ogloszenia", N_("Announcements")),
     ],
     "other": [
         ("coordinator", N_("Coordinator panel")),
         ("new_event", N_("Create an event")),
         ("agreements", N_("Volunteer agreements")),
+        ("announce", N_("New announcement")),
+        ("announcements", N_("Announcements")),
     ],
 }
 

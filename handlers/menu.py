@@ -24,6 +24,7 @@ COORDINATOR_PANEL = cb("menu", "coord")
 LANGUAGE_MENU = cb("lang", "menu")
 APPLY = cb("ap", "open")
 MY_AGREEMENT = cb("ag", "my")  # the plan is reached from there (and with /plan)
+NOTIFICATIONS = cb("np", "menu")
 
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
@@ -34,7 +35,7 @@ _VOLUNTEER_SECTIONS = [
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),
     (N_("🗓 Manage events"), cb("em", "ls", 0)),
-    (N_("📣 Announcements"), cb(SOON, "broadcasts")),
+    (N_("📣 Announcements"), cb("bc", "list", 0)),
     (N_("✍️ Agreements"), cb("ga", "list")),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb("co", "ls")), (N_("📜 Audit log"), cb("co", "log", 0))]
@@ -46,6 +47,7 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
     rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
+    rows.append([(t.gettext("🔔 Notifications"), NOTIFICATIONS)])
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:
         rows.append([(t.gettext("🧭 Coordinator panel"), COORDINATOR_PANEL)])

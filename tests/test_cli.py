@@ -736,7 +736,7 @@ def test_chat(tmp_path):
         "--database",
         "try.db",
         env=clean_env(DATABASE_URL=str(tmp_path / "production.db")),
-        stdin="5\n1\n/jezyk\n2\n/quit\n",
+        stdin="6\n1\n/jezyk\n2\n/quit\n",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -747,7 +747,7 @@ def test_chat(tmp_path):
     # Output is not a terminal: clean text, no tags, no entities, no escape sequences.
     for raw in ("<b>", "</b>", "&lt;", "&amp;", "\033["):
         assert raw not in out
-    # [5] pressed the help button: the menu message became the help text.
+    # [6] pressed the help button: the menu message became the help text.
     assert "🤖 (edited)\n  Pomoc\n" in out
     assert "Polecenia:" in out
     # /jezyk, then [2] chose English.
@@ -763,12 +763,12 @@ def test_chat(tmp_path):
 
 
 def test_chat_as_admin(tmp_path):
-    result = volunteer_bot(tmp_path, "chat", "--as-admin", "--name", "Ewa", stdin="7\n/quit\n")
+    result = volunteer_bot(tmp_path, "chat", "--as-admin", "--name", "Ewa", stdin="8\n/quit\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Cześć, Ewa!" in out
-    assert "[7]  🧭 Panel koordynatora" in out
-    # [7] opened the panel, with the admin's own section.
+    assert "[8]  🧭 Panel koordynatora" in out
+    # [8] opened the panel, with the admin's own section.
     assert "🤖 (edited)\n  Panel koordynatora\n" in out
     assert "Czym chcesz się zająć?" in out
     assert "👥 Koordynatorzy" in out

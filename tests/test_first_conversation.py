@@ -14,6 +14,7 @@ MENU_PL = [
     "📄 Moje porozumienie",
     "📅 Wydarzenia i szkolenia",
     "🔒 Moje dane",
+    "🔔 Powiadomienia",
     "❓ Pomoc",
     "🌐 Język",
 ]
@@ -222,7 +223,7 @@ async def test_coordinators_see_their_panel_and_volunteers_do_not(app, double, c
     assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla koordynatorów.")
     await volunteer.press(volunteer.last.message_id, "menu:coord")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
-    await volunteer.press(volunteer.last.message_id, "soon:broadcasts")
+    await volunteer.press(volunteer.last.message_id, "bc:list:0")
     assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
 
 

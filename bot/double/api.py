@@ -70,23 +70,30 @@ def bad_request(description: str) -> ApiError:
 @dataclass
 class FloodControl:
     """Telegram's limits: ~30 messages/s overall, ~1/s in one private chat with a short burst,
-    20/minute in a group. Exceeding them gets 429 with retry_after."""
+    20/minute in a group; paid broadcasts (allow_paid_broadcast) up to 1000/s overall.
+    Exceeding them gets 429 with retry_after. It also keeps figures for tests and benchmarks:
+    the busiest one-second window and the shortest gap between two messages to one chat."""
 
     global_per_second: float = 30.0
     chat_per_second: float = 1.0
     chat_burst: int = 3
     group_per_minute: int = 20
     clock: Callable[[], float] = time.monotonic
+    paid_per_second: float = 1000.0
     _global: deque = field(default_factory=deque)
     _chats: dict = field(default_factory=dict)
     rejected: int = 0
+    accepted: int = 0
+    peak_per_second: int = 0
+    shortest_chat_gap: float = math.inf
+    _last_in_chat: dict = field(default_factory=dict)
 
-    def check(self, chat_id: int, is_group: bool) -> None:
+    def check(self, chat_id: int, is_group: bool, paid: bool = False) -> None:
         now = self.clock()
         window = self._global
         while window and now - window[0] >= 1.0:
             window.popleft()
-        if len(window) >= self.global_per_second:
+        if len(window) >= (self.paid_per_second if paid else self.global_per_second):
             self._reject(1.0 - (now - window[0]))
         per_chat = self._chats.setdefault(chat_id, deque())
         horizon = 60.0 if is_group else self.chat_burst / self.chat_per_second
@@ -97,6 +104,12 @@ class FloodControl:
             self._reject(horizon - (now - per_chat[0]))
         window.append(now)
         per_chat.append(now)
+        self.accepted += 1
+        self.peak_per_second = max(self.peak_per_second, len(window))
+        last = self._last_in_chat.get(chat_id)
+        if last is not None:
+            self.shortest_chat_gap = min(self.shortest_chat_gap, now - last)
+        self._last_in_chat[chat_id] = now
 
     def _reject(self, wait: float) -> None:
         self.rejected += 1
@@ -174,6 +187,7 @@ class BotApiDouble(BaseRequest):
         self._updates: asyncio.Queue | None = None
         self.application = None  # set by attach(); updates then go straight to it
         self.on_request: Callable[[str, dict], None] | None = None
+        self._scripted: list[tuple[str, int | None, ApiError]] = []
 
     # ---- wiring -----------------------------------------------------------------------
     def attach(self, application) -> None:
@@ -249,6 +263,9 @@ class BotApiDouble(BaseRequest):
         if handler is None:
             return 404, b'{"ok":false,"error_code":404,"description":"Not Found: method not found"}'
         try:
+            scripted = self._scripted_error(api_method, params) if self._scripted else None
+            if scripted is not None:
+                raise scripted
             result = handler(params, files)
             if asyncio.iscoroutine(result):
                 result = await result
@@ -274,13 +291,40 @@ class BotApiDouble(BaseRequest):
             raise bad_request("chat not found")
         return chat
 
-    def _sendable_chat(self, chat_id: Any, method: str) -> ChatState:
+    def _sendable_chat(self, chat_id: Any, method: str, paid: bool = False) -> ChatState:
         chat = self._chat(chat_id)
         if chat.blocked_bot:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if self.flood_control and method in _SEND_METHODS:
-            self.flood_control.check(chat.id, chat.is_group)
+            self.flood_control.check(chat.id, chat.is_group, paid)
         return chat
+
+    def fail_next(
+        self,
+        method: str,
+        code: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
+    ) -> None:
+        """Answer the next `times` calls of `method` (to `chat_id`, or any chat) with an error,
+        e.g. fail_next("sendMessage", 429, "Too Many Requests: retry after 2", retry_after=2)."""
+        parameters = {"retry_after": retry_after} if retry_after is not None else None
+        for _ in range(times):
+            self._scripted.append((method, chat_id, ApiError(code, description, parameters)))
+
+    def _scripted_error(self, method: str, params: dict) -> ApiError | None:
+        for i, (wanted, chat_id, error) in enumerate(self._scripted):
+            if wanted == method and (chat_id is None or str(chat_id) == str(params.get("chat_id"))):
+                del self._scripted[i]
+                return error
+        return None
+
+    def count_errors(self, code: int, method: str | None = None) -> int:
+        """How many answers had this error code (e.g. 429), for one method or all."""
+        return sum(1 for m, c, _ in self.errors if c == code and (method is None or m == method))
 
     @staticmethod
     def _formatted(text: Any, parse_mode: Any, limit: int, what: str) -> tuple[str, list, str]:
@@ -433,7 +477,7 @@ class BotApiDouble(BaseRequest):
         return True
 
     def _m_sendMessage(self, params, files):
-        chat = self._sendable_chat(params.get("chat_id"), "sendMessage")
+        chat = self._sendable_chat(params.get("chat_id"), "sendMessage", bool(params.get("allow_paid_broadcast")))
         plain, entities, html = self._formatted(
             params.get("text"), params.get("parse_mode"), TEXT_LIMIT, "message text"
         )
@@ -513,7 +557,7 @@ class BotApiDouble(BaseRequest):
         return True
 
     def _send_file(self, params, files, field_name: str, method: str):
-        chat = self._sendable_chat(params.get("chat_id"), method)
+        chat = self._sendable_chat(params.get("chat_id"), method, bool(params.get("allow_paid_broadcast")))
         reference = params.get(field_name)
         if reference is None and field_name in files:
             # an upload sent as a multipart field named after the parameter

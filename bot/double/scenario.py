@@ -167,6 +167,32 @@ class UserChat:
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
         await self._deliver("message", self._user_message(content))
 
+    async def send_formatted(self, text: str, entities: list[dict]) -> None:
+        """A message with Telegram's own formatting (bold, links...), as entities."""
+        await self._deliver("message", self._user_message({"text": text, "entities": entities}))
+
+    async def send_photo(
+        self, content: bytes = b"\x89PNG photo", caption: str | None = None, caption_entities: list[dict] | None = None
+    ) -> str:
+        """A photo with an optional caption; returns the photo's file_id."""
+        file_id = self.double.register_file(content, "photo.jpg")
+        photo = [
+            {
+                "file_id": file_id,
+                "file_unique_id": f"U{file_id}",
+                "width": 1280,
+                "height": 960,
+                "file_size": len(content),
+            }
+        ]
+        payload: dict[str, Any] = {"photo": photo}
+        if caption is not None:
+            payload["caption"] = caption
+        if caption_entities:
+            payload["caption_entities"] = caption_entities
+        await self.send_other(**payload)
+        return file_id
+
     async def edit(self, original_text: str, new_text: str) -> None:
         """Edit one of the user's own earlier messages."""
         for stored in reversed(list(self.chat.messages.values())):

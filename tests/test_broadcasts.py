@@ -1,0 +1,325 @@
+"""Coordinators compose, preview, send, schedule, follow and cancel announcements in chat."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from bot.app import build_application
+from bot.double import running
+from storage.applications import Status
+from storage.broadcasts import BroadcastStatus, DeliveryState
+from tests.broadcast_helpers import T0, applicant, person
+from tests.conftest import COORDINATOR_ID
+
+FOOTER_PL = "🔔 Wybierz, jakie ogłoszenia chcesz dostawać: /powiadomienia"
+FOOTER_EN = "🔔 Choose which announcements you get: /notifications"
+
+
+@pytest.fixture
+async def app(settings, double):
+    """The bot at noon in Warsaw, so quiet hours never get in the way unless a test wants them."""
+    now = [T0]
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as application:
+        yield application
+
+
+def received(chat, needle: str) -> list:
+    return [m for m in chat.messages if needle in m.text]
+
+
+async def compose(coordinator, text="Zapraszamy na szkolenie z budżetu obywatelskiego!", entities=None):
+    await coordinator.send("/ogloszenie")
+    assert coordinator.last.text.startswith("📣 Nowe ogłoszenie")
+    if entities:
+        await coordinator.send_formatted(text, entities)
+    else:
+        await coordinator.send(text)
+    assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr")
+
+
+async def test_compose_preview_choose_recipients_and_send(app, double, coordinator):
+    s = app.services
+    expert = double.user(user_id=3001, first_name="Ewa")
+    await applicant(s, 3001, Status.ACCEPTED, "lublin", ["grants"])
+    english = double.user(user_id=3002, first_name="John", language_code="en")
+    await applicant(s, 3002, Status.ACCEPTED, "lublin", ["grants"])
+    await english.send("/start")
+    other_county = double.user(user_id=3003, first_name="Piotr")
+    await applicant(s, 3003, Status.ACCEPTED, "zamosc", ["grants"])
+    waiting = double.user(user_id=3004, first_name="Iga")
+    await applicant(s, 3004, Status.SUBMITTED, "lublin", ["grants"])
+
+    text = "Szkolenie <we wtorek> & link: zapisy"
+    entities = [
+        {"type": "bold", "offset": 0, "length": 9},
+        {"type": "text_link", "offset": 30, "length": 6, "url": "https://example.org/zapisy?a=1&b=2"},
+    ]
+    await compose(coordinator, text, entities)
+    preview = coordinator.messages[-2]
+    assert preview.html.startswith(
+        '<b>Szkolenie</b> &lt;we wtorek&gt; &amp; link: <a href="https://example.org/zapisy?a=1&b=2">zapisy</a>'
+    )
+    assert preview.text == text + "\n\n" + FOOTER_PL
+    panel = coordinator.last.text
+    assert "Kategoria: 📢 Ogłoszenia ogólne" in panel and "Kto: Wszyscy, którzy pisali do bota" in panel
+    assert "Odbiorcy: 5 osób" in panel  # the four volunteers and the coordinator
+
+    await coordinator.tap("👥 Odbiorcy")
+    await coordinator.tap("▫️ Przyjęci eksperci i ekspertki")
+    assert "Odbiorcy: 3 osoby" in coordinator.last.text
+    await coordinator.tap("📍 Powiaty (0)")
+    await coordinator.tap("▫️ Lublin")
+    assert "Odbiorcy: 2 osoby" in coordinator.last.text
+    await coordinator.tap("« Wróć do odbiorców")
+    assert "Tylko z powiatów: Lublin" in coordinator.last.text
+    await coordinator.tap("« Wróć do szkicu")
+    await coordinator.tap("🏷 Kategoria")
+    await coordinator.tap("🎓 Szkolenia")
+    assert "Kategoria: 🎓 Szkolenia" in coordinator.last.text
+    await coordinator.tap("🚀 Wyślij teraz")
+    assert coordinator.last.text.startswith("Wysłać teraz ogłoszenie nr")
+    assert "do 2 osób?" in coordinator.last.text
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+
+    assert received(expert, "Szkolenie <we wtorek>")[-1].text == text + "\n\n" + FOOTER_PL
+    assert received(english, "Szkolenie")[-1].text == text + "\n\n" + FOOTER_EN
+    assert received(english, "Szkolenie")[-1].html == preview.html.replace(
+        "Wybierz, jakie ogłoszenia chcesz dostawać: /powiadomienia",
+        "Choose which announcements you get: /notifications",
+    )
+    assert not received(other_county, "Szkolenie") and not received(waiting, "Szkolenie")
+    report = received(coordinator, "Dostarczono do 2 osób z 2.")
+    assert report and "Ogłoszenie nr 1 – wysłane." in report[-1].text
+    broadcast = await s.broadcasts.get(1)
+    assert broadcast.status == BroadcastStatus.DONE and broadcast.recipients == 2
+    assert await s.broadcasts.deliveries(1) == {3001: DeliveryState.SENT, 3002: DeliveryState.SENT}
+
+    await coordinator.send("/ogloszenia")
+    assert coordinator.last.buttons[0].startswith("✅ #1 · ") and coordinator.last.buttons[0].endswith(" · 2/2")
+    await coordinator.tap(coordinator.last.buttons[0])
+    assert "Dostarczono do 2 osób z 2." in coordinator.last.text
+    assert "✖️ Anuluj ogłoszenie" not in coordinator.last.buttons
+
+
+async def test_a_photo_with_a_caption_goes_out_by_file_id(app, double, coordinator):
+    volunteer = double.user(user_id=3010)
+    await volunteer.send("/start")
+    await coordinator.send("/ogloszenie")
+    file_id = await coordinator.send_photo(b"PHOTO", caption="Plakat akcji", caption_entities=None)
+    assert coordinator.messages[-2].text == "Plakat akcji\n\n" + FOOTER_PL
+    await coordinator.tap("🚀 Wyślij teraz")
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+    photos = [(m, p) for m, p in double.requests if m == "sendPhoto" and str(p.get("chat_id")) == "3010"]
+    assert len(photos) == 1 and photos[0][1]["photo"] == file_id
+    assert volunteer.last.text == "Plakat akcji\n\n" + FOOTER_PL
+
+
+async def test_too_long_text_and_other_content_are_refused_politely(app, double, coordinator):
+    await coordinator.send("/ogloszenie")
+    await coordinator.send("a" * 4090)
+    assert coordinator.last.text.startswith("Ten tekst ma 4090 znaków, a ogłoszenie może mieć najwyżej")
+    await coordinator.send_sticker()
+    assert coordinator.last.text.startswith("Wyślij ogłoszenie jako tekst, zdjęcie albo dokument")
+    await coordinator.send("Krótko 👋")
+    assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr 1")
+
+
+async def test_urgent_broadcast_ignores_quiet_hours_and_is_logged(settings, double, caplog):
+    now = [datetime(2026, 3, 10, 22, 0, tzinfo=UTC)]  # 23:00 in Warsaw
+    app = build_application(settings, double, clock=lambda: now[0])
+    async with running(app, double):
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+        volunteer = double.user(user_id=3020)
+        await volunteer.send("/start")
+        await compose(coordinator, "Jutrzejsze szkolenie odwołane z powodu burzy.")
+        assert "2 z nich mają teraz godziny ciszy" in coordinator.last.text  # with the coordinator
+        await coordinator.tap("⚡ Pilne: nie")
+        assert "⚡ Pilne: tak (wychodzi od razu" in coordinator.last.text
+        await coordinator.tap("🚀 Wyślij teraz")
+        assert "wyjdzie także w godzinach ciszy" in coordinator.last.text
+        with caplog.at_level(logging.WARNING):
+            await coordinator.tap("✅ Tak, wyślij")
+            await app.broadcast_sender.wait_idle()
+        assert volunteer.last.text.startswith("❗ Pilne\n\nJutrzejsze szkolenie odwołane")
+        assert any("URGENT broadcast 1" in r.getMessage() for r in caplog.records)
+
+
+async def test_quiet_hours_defer_until_the_morning(settings, double):
+    now = [datetime(2026, 3, 10, 21, 30, tzinfo=UTC)]  # 22:30 in Warsaw
+    app = build_application(settings, double, clock=lambda: now[0])
+    async with running(app, double):
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+        night_owl = double.user(user_id=3031)
+        sleeper = double.user(user_id=3030)
+        for chat in (night_owl, sleeper):
+            await chat.send("/start")
+        await night_owl.send("/powiadomienia")
+        await night_owl.tap("🌙 Godziny ciszy: 21:00–08:00")
+        await night_owl.tap("Bez godzin ciszy")
+        await compose(coordinator, "Nowe materiały w bibliotece.")
+        await coordinator.tap("🚀 Wyślij teraz")
+        await coordinator.tap("✅ Tak, wyślij")
+        await app.broadcast_sender.wait_idle()
+        assert received(night_owl, "Nowe materiały") and not received(sleeper, "Nowe materiały")
+        deliveries = await app.services.broadcasts.deliveries(1)
+        assert deliveries[3030] == DeliveryState.PENDING
+        progress = await app.services.broadcasts.progress(1, now[0])
+        assert progress.later == 2  # the sleeper and the coordinator, also in quiet hours
+        status = [m for m in coordinator.messages if m.text.startswith("📣 Ogłoszenie nr 1")][-1]
+        assert "2 osoby dostaną je po godzinach ciszy (od 11.03 08:00)." in status.text
+
+        now[0] = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)  # 08:00 in Warsaw
+        app.broadcast_sender.wake()
+        await app.broadcast_sender.wait_idle()
+        assert received(sleeper, "Nowe materiały")
+        assert (await app.services.broadcasts.get(1)).status == BroadcastStatus.DONE
+
+
+async def test_category_turned_off_is_respected(app, double, coordinator):
+    volunteer = double.user(user_id=3040)
+    await volunteer.send("/powiadomienia")
+    assert volunteer.last.text.startswith("🔔 Powiadomienia")
+    await volunteer.tap("✅ 🤝 Spotkania koalicji")
+    assert "▫️ 🤝 Spotkania koalicji" in volunteer.last.buttons
+    await compose(coordinator, "Spotkanie koalicji w czwartek.")
+    await coordinator.tap("🏷 Kategoria")
+    await coordinator.tap("🤝 Spotkania koalicji")
+    assert "Jeszcze 1 osoba wyłączyła tę kategorię." in coordinator.last.text
+    await coordinator.tap("🚀 Wyślij teraz")
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+    assert not received(volunteer, "Spotkanie koalicji w czwartek")
+    assert "Wyłączona ta kategoria: 1." in coordinator.last.text
+
+
+async def test_typed_quiet_hours_and_bad_input(app, double):
+    volunteer = double.user(user_id=3050)
+    await volunteer.send("/powiadomienia")
+    await volunteer.tap("🌙 Godziny ciszy: 21:00–08:00")
+    await volunteer.tap("⌨️ Inne godziny…")
+    await volunteer.send("wieczorem")
+    assert volunteer.last.text.startswith("Nie rozpoznaję tu zakresu godzin.")
+    await volunteer.send("22:30-6:45")
+    assert "Godziny ciszy: 22:30–06:45." in volunteer.last.text
+    assert volunteer.last.text.startswith("Zapisano.")
+    await volunteer.press(volunteer.last.message_id, "np:qs:1:2")  # forged preset
+    assert volunteer.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+
+
+async def test_volunteers_cannot_compose_confirm_or_cancel(app, double, coordinator):
+    volunteer = double.user(user_id=3060)
+    await volunteer.send("/ogloszenie")
+    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    await volunteer.send("/ogloszenia")
+    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    await compose(coordinator, "Tylko dla ekspertów.")
+    draft_id = 1
+    message = volunteer.last.message_id
+    for data in (f"bc:go:{draft_id}", f"bc:g:{draft_id}:everyone", f"bc:urg:{draft_id}", f"bc:d:{draft_id}", "bc:new"):
+        await volunteer.press(message, data)
+        assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    draft = await app.services.broadcasts.get(draft_id)
+    assert draft.status == BroadcastStatus.DRAFT and not draft.urgent
+    # Another coordinator cannot send someone else's draft either.
+    other = double.user(user_id=9001, first_name="Marek")  # the admin
+    await other.send("/start")
+    await other.press(other.last.message_id, f"bc:go:{draft_id}")
+    assert other.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.DRAFT
+    # Scheduled, then a forged cancel from a volunteer, then a real one.
+    await coordinator.tap("🕒 Zaplanuj")
+    await coordinator.send("24.12.2026 18:00")
+    await coordinator.tap("✅ Tak, zaplanuj")
+    assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.SCHEDULED
+    await volunteer.press(message, f"bc:xy:{draft_id}")
+    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.SCHEDULED
+    await coordinator.press(coordinator.last.message_id, "bc:xy:oops")
+    assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    await coordinator.send("/ogloszenia")
+    await coordinator.tap(coordinator.last.buttons[0])
+    await coordinator.tap("✖️ Anuluj ogłoszenie")
+    await coordinator.tap("✖️ Tak, anuluj")
+    assert coordinator.last.text == "✖️ Ogłoszenie nr 1 anulowane."
+    assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.CANCELLED
+    await coordinator.press(coordinator.last.message_id, f"bc:xy:{draft_id}")
+    assert coordinator.alerts[-1] == "To ogłoszenie zostało już zakończone."
+
+
+async def test_a_double_confirmation_sends_once(app, double, coordinator):
+    volunteer = double.user(user_id=3070)
+    await volunteer.send("/start")
+    await compose(coordinator, "Raz i tylko raz.")
+    await coordinator.tap("🚀 Wyślij teraz")
+    confirm = coordinator.last.message_id
+    await coordinator.press(confirm, "bc:go:1")
+    await coordinator.press(confirm, "bc:go:1")
+    await app.broadcast_sender.wait_idle()
+    assert len(received(volunteer, "Raz i tylko raz.")) == 1
+    assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+
+
+async def test_scheduled_broadcast_survives_a_restart(settings, double):
+    now = [datetime(2026, 3, 10, 11, 0, tzinfo=UTC)]
+    app = build_application(settings, double, clock=lambda: now[0])
+    async with running(app, double):
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+        volunteer = double.user(user_id=3080)
+        await volunteer.send("/start")
+        await compose(coordinator, "Przypominamy o jutrzejszym szkoleniu.")
+        await coordinator.tap("🕒 Zaplanuj")
+        await coordinator.send("jutro rano")
+        assert coordinator.last.text.startswith("Nie rozpoznaję tu daty i godziny.")
+        await coordinator.send("1.03.2026 9:00")
+        assert coordinator.last.text.startswith("Ta chwila już minęła.")
+        await coordinator.send("11.03 9:00")
+        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
+        await coordinator.tap("✅ Tak, zaplanuj")
+        assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie 11 marca 2026, 09:00.")
+        from handlers.broadcasts import start_due_broadcasts
+
+        assert await start_due_broadcasts(app) == 0
+    # The bot is down over night; a new process starts after the time has come.
+    now[0] = datetime(2026, 3, 11, 8, 5, tzinfo=UTC)  # 09:05 in Warsaw
+    restarted = build_application(settings, double, clock=lambda: now[0])
+    async with running(restarted, double):
+        from handlers.broadcasts import start_due_broadcasts
+
+        assert await start_due_broadcasts(restarted) == 1
+        await restarted.broadcast_sender.wait_idle()
+        assert received(volunteer, "Przypominamy o jutrzejszym szkoleniu.")
+        assert await start_due_broadcasts(restarted) == 0
+        assert (await restarted.services.broadcasts.get(1)).status == BroadcastStatus.DONE
+
+
+async def test_recipients_are_counted_when_nobody_matches(app, double, coordinator):
+    await person(app.services, 3090)
+    await compose(coordinator, "Dla nikogo.")
+    await coordinator.tap("👥 Odbiorcy")
+    await coordinator.tap("▫️ Osoby z aktywnym porozumieniem wolontariackim")
+    assert "Odbiorcy: 0 osób" in coordinator.last.text
+    await coordinator.tap("« Wróć do szkicu")
+    await coordinator.tap("🚀 Wyślij teraz")
+    assert coordinator.alerts[-1] == "Tego ogłoszenia nikt by nie dostał. Wybierz innych odbiorców."
+
+
+async def test_menus_lead_to_announcements_and_notifications(app, double, coordinator):
+    await coordinator.send("/koordynator")
+    await coordinator.tap("📣 Ogłoszenia")
+    assert coordinator.last.text.startswith("📣 Ogłoszenia\nJeszcze nie ma żadnych.")
+    await coordinator.tap("✍️ Nowe ogłoszenie")
+    assert coordinator.last.text.startswith("📣 Nowe ogłoszenie")
+    volunteer = double.user(user_id=3100, language_code="uk")
+    await volunteer.send("/start")
+    await volunteer.tap("🔔 Сповіщення")
+    assert volunteer.last.text.startswith("🔔 Сповіщення")
+    assert "Години тиші: 21:00–08:00." in volunteer.last.text
+    await volunteer.tap("« Головне меню")
