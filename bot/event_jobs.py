@@ -8,7 +8,7 @@ neither repeats nor loses one. A notice that fails for a passing reason is relea
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -20,6 +20,7 @@ from bot.services import Services
 from handlers.common import cb, keyboard, send_safely, translator_for
 from handlers.event_text import card, changed_fields, short_when
 from storage.events import Event, EventStatus, Notice, Seat
+from storage.preferences import Category
 
 log = logging.getLogger(__name__)
 
@@ -96,12 +97,38 @@ async def send_event_notices(app: Application, limit: int = 500) -> int:
             event = events[notice.event_id]
             if event is None:
                 continue
+            wait_until = await _quiet_until(services, notice, event)
+            if wait_until is not None:
+                await services.events.release_notice(notice.id, not_before=wait_until)
+                continue
             outcome = await _send_notice(app, services, notice, event)
             if outcome is None:  # a passing failure: release it for the next run, stop this one
                 await services.events.release_notice(notice.id)
                 return delivered
             delivered += int(outcome)
     return delivered
+
+
+# Notices that can wait for the morning; a change, a cancellation or a freed seat cannot.
+_CAN_WAIT = {"new", "attendance"}
+
+
+def category_of(event_type: str) -> Category:
+    """The notification category (the volunteer's preferences) of an event type."""
+    return {"training": Category.TRAININGS, "coalition_meeting": Category.COALITION}.get(event_type, Category.EVENTS)
+
+
+async def _quiet_until(services: Services, notice: Notice, event: Event) -> datetime | None:
+    """When a notice that can wait falls in the person's quiet hours, the time it may go out."""
+    if notice.kind not in _CAN_WAIT:
+        return None
+    now = services.clock()
+    when = await services.preferences.when_may_receive(
+        notice.telegram_id, category_of(event.type), now, services.settings.tz
+    )
+    if when is None:  # the category is turned off: an announcement is dropped, a question is still asked
+        return None
+    return when if when > now else None
 
 
 async def _send_notice(app: Application, services: Services, notice: Notice, event: Event) -> bool | None:
@@ -114,6 +141,11 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
     attach_calendar = False
     if notice.kind == "new":
         if event.status != EventStatus.PUBLISHED or event.closed_reason(now) is not None:
+            return False
+        wanted = await services.preferences.when_may_receive(
+            notice.telegram_id, category_of(event.type), now, services.settings.tz
+        )
+        if wanted is None:  # they turned this category off after asking for alerts: the newer choice wins
             return False
         text = t._("🆕 <b>New event</b>") + "\n\n" + card(event, services.org, t, now)
         rows = [[(t.gettext("✅ Sign me up"), cb("ev", "j", event.id))], [open_card]]

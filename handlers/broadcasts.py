@@ -29,7 +29,18 @@ from handlers.broadcast_text import (
     status_name,
     title,
 )
-from handlers.common import alert, cb, flow, keyboard, requires_role, send_safely, show, stale_button, translator_for
+from handlers.common import (
+    alert,
+    audit,
+    cb,
+    flow,
+    keyboard,
+    requires_role,
+    send_safely,
+    show,
+    stale_button,
+    translator_for,
+)
 from handlers.menu import COORDINATOR_PANEL, cancel
 from storage.broadcasts import Broadcast, BroadcastStatus, Group, Plan, Refused
 from storage.preferences import CATEGORIES, Category
@@ -503,6 +514,14 @@ async def send_now(update: Update, context: BotContext) -> None:
         return
     await update.callback_query.answer()
     _log_start(started, update.effective_user.id)
+    await audit(
+        context,
+        update.effective_user.id,
+        "broadcast.sent",
+        f"broadcast:{started.id}",
+        recipients=started.recipients,
+        urgent=started.urgent,
+    )
     await _post_status_message(context.application, started)
 
 
@@ -662,6 +681,9 @@ async def schedule(update: Update, context: BotContext) -> None:
         await stale_button(update, context)
         return
     log.info("broadcast %d scheduled for %s by %s", scheduled.id, moment.isoformat(), update.effective_user.id)
+    await audit(
+        context, update.effective_user.id, "broadcast.scheduled", f"broadcast:{scheduled.id}", at=moment.isoformat()
+    )
     await show(
         update,
         context,
@@ -824,6 +846,7 @@ async def cancel_broadcast(update: Update, context: BotContext) -> None:
         await alert(update, t.gettext("This announcement has already finished."))
         return
     log.info("broadcast %d cancelled by %s", cancelled.id, update.effective_user.id)
+    await audit(context, update.effective_user.id, "broadcast.cancelled", f"broadcast:{cancelled.id}")
     sender = getattr(context.application, "broadcast_sender", None)
     if sender is not None:
         sender.cancelled(cancelled.id)

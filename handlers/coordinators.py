@@ -58,6 +58,9 @@ ACTION_NAMES = {
     "agreement.signed_copy_confirmed": N_("signed copy of an agreement confirmed"),
     "agreement.ended": N_("agreement ended"),
     "plan.approved": N_("development plan approved"),
+    "broadcast.sent": N_("announcement sent"),
+    "broadcast.scheduled": N_("announcement scheduled"),
+    "broadcast.cancelled": N_("announcement cancelled"),
     "retention.purged": N_("old data erased (retention periods)"),
 }
 

@@ -606,16 +606,20 @@ class EventRepository:
             self._db.transaction() as conn,
             conn.execute(
                 "UPDATE event_notices SET sent_at = ? WHERE id IN "
-                "(SELECT id FROM event_notices WHERE sent_at IS NULL ORDER BY id LIMIT ?) "
+                "(SELECT id FROM event_notices WHERE sent_at IS NULL AND (not_before IS NULL OR not_before <= ?) "
+                "ORDER BY id LIMIT ?) "
                 "RETURNING id, event_id, telegram_id, kind, detail",
-                (to_db_time(now), limit),
+                (to_db_time(now), to_db_time(now), limit),
             ) as cur,
         ):
             rows = await cur.fetchall()
         return sorted((Notice(**dict(r)) for r in rows), key=lambda n: n.id)
 
-    async def release_notice(self, notice_id: int) -> None:
-        await self._db.execute("UPDATE event_notices SET sent_at = NULL WHERE id = ?", (notice_id,))
+    async def release_notice(self, notice_id: int, not_before: datetime | None = None) -> None:
+        """Put a claimed notice back: to retry it, or to wait until `not_before` (quiet hours)."""
+        await self._db.execute(
+            "UPDATE event_notices SET sent_at = NULL, not_before = ? WHERE id = ?", (to_db_time(not_before), notice_id)
+        )
 
     async def pending_notices(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM event_notices WHERE sent_at IS NULL")

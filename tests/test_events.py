@@ -529,3 +529,23 @@ async def test_polish_volunteer_sees_polish_dates_and_plural_forms(app, double, 
             assert "na liście rezerwowej " + waiting[number] in chat.last.text
     await ola.send("/wydarzenia")
     assert "5 nadchodzących wydarzeń" in ola.last.text
+
+
+async def test_new_event_alerts_wait_for_the_end_of_quiet_hours_and_respect_a_muted_category(
+    app, double, coordinator, clock
+):
+    from storage.preferences import Category
+
+    ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
+    for user_id in (5001, 5002):
+        await app.services.events.set_alerts(user_id, {"training"}, set())
+    await app.services.preferences.toggle(5002, Category.TRAININGS)  # Jan mutes trainings afterwards
+    clock.now = datetime(2026, 11, 21, 22, 30, tzinfo=WARSAW)
+    await published_event(app, title="Wieczorem opublikowane")
+    assert await event_jobs.send_event_notices(app) == 0
+    assert not [m for m in ola.messages if "🆕" in m.text]
+    clock.now = datetime(2026, 11, 22, 8, 0, tzinfo=WARSAW)
+    assert await event_jobs.send_event_notices(app) == 1
+    assert [m for m in ola.messages if "🆕" in m.text]
+    assert not [m for m in jan.messages if "🆕" in m.text]
+    assert await app.services.events.pending_notices() == 0

@@ -73,6 +73,7 @@ CREATE TABLE event_notices (
     kind        TEXT NOT NULL CHECK (kind IN ('new', 'changed', 'cancelled', 'promoted', 'attendance')),
     detail      TEXT,                    -- e.g. the fields that changed
     created_at  TEXT NOT NULL,
+    not_before  TEXT,                    -- waits for the end of the person's quiet hours
     sent_at     TEXT
 );
 CREATE INDEX notices_waiting ON event_notices (sent_at, id);
