@@ -97,6 +97,8 @@ async def test_compose_preview_choose_recipients_and_send(app, double, coordinat
     broadcast = await s.broadcasts.get(1)
     assert broadcast.status == BroadcastStatus.DONE and broadcast.recipients == 2
     assert await s.broadcasts.deliveries(1) == {3001: DeliveryState.SENT, 3002: DeliveryState.SENT}
+    (sent,) = [e for e in await s.audit.all() if e.action == "broadcast.sent"]
+    assert (sent.actor_id, sent.target, sent.details["recipients"]) == (coordinator.id, "broadcast:1", 2)
 
     await coordinator.send("/ogloszenia")
     assert coordinator.last.buttons[0].startswith("✅ #1 · ") and coordinator.last.buttons[0].endswith(" · 2/2")
