@@ -19,6 +19,7 @@ from bot.i18n import html_escape
 from bot.organisation import FieldType
 from handlers.application_text import answer_lines, status_name
 from handlers.common import alert, cb, flow, keyboard, show, stale_button
+from handlers.events import send_notices_now
 from handlers.menu import MAIN_MENU, cancel
 from storage import privacy
 from storage.applications import Status
@@ -258,12 +259,18 @@ async def delete(update: Update, context: BotContext) -> int:
     if user_id in services.settings.admin_ids:
         await alert(update, t.gettext("Admins are set in the server settings; ask the server's administrator."))
         return END
+    # Places in upcoming events go to the waitlist first, as if given back one by one.
+    promoted = False
+    for event, _registration in await services.events.mine(user_id, services.clock()):
+        promoted |= bool((await services.events.leave(event.id, user_id, services.clock())).promoted)
     kept = await privacy.kept_by_law(services.db, user_id)
     erased = await privacy.erase(services.db, user_id)
     await services.audit.forget_actor(user_id)
     # The log says that an account was deleted and what was kept, never whose.
     await services.audit.record(None, "account.deleted", None, services.clock(), kept=kept, erased=sum(erased.values()))
     _forget_in_memory(context, user_id)
+    if promoted:
+        await send_notices_now(context)
     await update.callback_query.answer()
     await show(
         update,

@@ -93,15 +93,20 @@ async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
 async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(app, double):
     anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
     await submitted_application(anna)
-    event = await published_event(app)
+    event = await published_event(app, capacity=1)
     await anna.send(f"/start event_{event.id}")
     await anna.tap("✅ Zapisuję się")
+    waiting = double.user(user_id=VOLUNTEER + 1, first_name="Ewa", language_code="pl")
+    await waiting.send(f"/start event_{event.id}")
+    await waiting.tap("✅ Zapisuję się")
     await anna.send("/moje_dane")
     await anna.tap("🗑 Usuń moje konto")
     assert "Tej operacji nie można cofnąć" in anna.last.text
     assert "Przepisy zobowiązują" not in anna.last.text  # nothing to keep: no agreement
     await anna.tap("🗑 Tak, usuń moje konto")
     assert "Twoje konto zostało usunięte" in anna.last.text
+    assert (await app.services.events.registration(event.id, VOLUNTEER + 1)).status == "registered"
+    assert "Zwolniło się miejsce — jest Twoje!" in waiting.last.text
     for table in ("users", "consents", "applications", "event_registrations"):
         assert await rows(app, table, VOLUNTEER) == 0, table
     leftovers = await app.services.db.fetch_all("SELECT key FROM bot_conversations")
