@@ -5,6 +5,8 @@ Updates from groups and channels stop here: the bot works in private chats only.
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop
@@ -13,7 +15,7 @@ from bot.context import BotContext
 from bot.flood import FloodGuard
 from bot.i18n import resolve_locale, translator
 from handlers.command_menu import set_chat_commands
-from handlers.common import keyboard
+from handlers.common import keyboard, stale_button
 
 _FLOOD_KEY = "flood_guard"
 # (role, locale) whose command menu was last set for a chat, in this process.
@@ -65,6 +67,13 @@ async def load_session(update: Update, context: BotContext) -> None:
     context.t = translator(locale, settings.timezone)
     if chat is not None:
         await sync_chat_menu(context, chat.id)
+    if _out_of_range(update):
+        # Forged ids beyond SQLite's integers: no handler needs to see them.
+        if update.callback_query is not None:
+            await stale_button(update, context)
+        else:
+            await context.bot.send_message(chat.id, context.t._("This link is not valid. Type /start for the menu."))
+        raise ApplicationHandlerStop
     if update.edited_message is not None:
         # Answers were taken as first sent; an edit would silently disagree with what is stored.
         await context.bot.send_message(
@@ -73,6 +82,21 @@ async def load_session(update: Update, context: BotContext) -> None:
             parse_mode="HTML",
         )
         raise ApplicationHandlerStop
+
+
+_NUMBER = re.compile(r"-?\d+")
+_INT64 = 2**63
+
+
+def _out_of_range(update: Update) -> bool:
+    """True when button data or a /start payload carries a number no stored id can have."""
+    if update.callback_query is not None:
+        carried = update.callback_query.data or ""
+    elif update.message is not None and (update.message.text or "").startswith("/start"):
+        carried = update.message.text or ""
+    else:
+        return False
+    return any(abs(int(number)) >= _INT64 for number in _NUMBER.findall(carried))
 
 
 async def sync_chat_menu(context: BotContext, chat_id: int) -> None:

@@ -549,3 +549,13 @@ async def test_new_event_alerts_wait_for_the_end_of_quiet_hours_and_respect_a_mu
     assert [m for m in ola.messages if "🆕" in m.text]
     assert not [m for m in jan.messages if "🆕" in m.text]
     assert await app.services.events.pending_notices() == 0
+
+
+async def test_ids_too_large_for_the_database_are_refused_politely(app, double, coordinator):
+    ola = await volunteer(double, 5001)
+    await ola.send("/start event_" + "9" * 30)
+    assert ola.last.text == "This link is not valid. Type /start for the menu."
+    await ola.press(ola.last.message_id, "ev:j:" + "9" * 19)
+    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
+    await ola.press(ola.last.message_id, f"ev:j:{2**63 - 1}")  # the largest id: merely unknown
+    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
