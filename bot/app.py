@@ -11,7 +11,6 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
-    ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -32,6 +31,7 @@ from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.rate_limit import SharedRateLimiter
 from bot.services import Role, Services
+from bot.telegram_bot import VolunteerBotBuilder
 from handlers import (
     agreement,
     agreement_admin,
@@ -130,7 +130,7 @@ def build_application(
     )
     processor = PerUserOrderedProcessor()
     builder = (
-        ApplicationBuilder()
+        VolunteerBotBuilder()
         .application_class(VolunteerBotApplication)
         .token(token)
         .base_url(settings.api_url)

@@ -118,7 +118,7 @@ def _admin_ids(value: str | None) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.isdigit():
+        if not part.isdecimal():
             raise ConfigError(
                 f"BOT_ADMIN_IDS: {part!r} is not a Telegram user id "
                 "(expected comma-separated numbers, e.g. 12345678,87654321)"
@@ -155,7 +155,7 @@ def _webhook_secret(value: str | None) -> str | None:
 def _positive_int(name: str, value: str | None, default: int) -> int:
     if value is None:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdecimal() or int(value) < 1:
         raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
     return int(value)
 

@@ -168,7 +168,7 @@ class TerminalChat:
             return False
         if not line:
             return True
-        if line.isdigit() and 1 <= int(line) <= len(self.choices):
+        if line.isdecimal() and 1 <= int(line) <= len(self.choices):
             await self._press(self.choices[int(line) - 1], ask)
         else:
             await self.chat.send(line)

@@ -152,7 +152,7 @@ async def _own(update: Update, context: BotContext, states: tuple[State, ...] | 
     """The agreement a button names, if it is the user's own (and in one of `states`)."""
     parts = update.callback_query.data.split(":")
     agreement = None
-    if len(parts) >= 3 and parts[2].isdigit():
+    if len(parts) >= 3 and parts[2].isdecimal():
         agreement = await context.services.agreements.get(int(parts[2]))
     if agreement is None or agreement.telegram_id != update.effective_user.id or agreement.state == State.DRAFT:
         await stale_button(update, context)

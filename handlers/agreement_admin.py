@@ -169,7 +169,7 @@ async def on_application_accepted(context: BotContext, application: Application,
 async def make_draft(update: Update, context: BotContext) -> int:
     parts = update.callback_query.data.split(":")
     application = None
-    if len(parts) == 3 and parts[2].isdigit():
+    if len(parts) == 3 and parts[2].isdecimal():
         application = await context.services.applications.get(int(parts[2]))
     if application is None or application.status != "accepted":
         await stale_button(update, context)
@@ -187,7 +187,7 @@ async def make_draft(update: Update, context: BotContext) -> int:
 async def _agreement_from(update: Update, context: BotContext) -> Agreement | None:
     parts = update.callback_query.data.split(":")
     agreement = None
-    if len(parts) >= 3 and parts[2].isdigit():
+    if len(parts) >= 3 and parts[2].isdecimal():
         agreement = await context.services.agreements.get(int(parts[2]))
     if agreement is None:
         await stale_button(update, context)
@@ -316,7 +316,7 @@ async def send_pdf(update: Update, context: BotContext) -> int:
 async def send_file(update: Update, context: BotContext) -> int:
     parts = update.callback_query.data.split(":")
     found = (
-        await context.services.agreements.get_file(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+        await context.services.agreements.get_file(int(parts[2])) if len(parts) == 3 and parts[2].isdecimal() else None
     )
     if found is None:
         await stale_button(update, context)
@@ -406,7 +406,7 @@ async def period_preset(update: Update, context: BotContext) -> int:
     parts = update.callback_query.data.split(":")
     if agreement is None:
         return END
-    if len(parts) != 4 or not parts[3].isdigit() or not 1 <= int(parts[3]) <= 60:
+    if len(parts) != 4 or not parts[3].isdecimal() or not 1 <= int(parts[3]) <= 60:
         await stale_button(update, context)
         return END
     await update.callback_query.answer()
@@ -718,7 +718,9 @@ async def renew(update: Update, context: BotContext) -> int:
 async def start_opinion(update: Update, context: BotContext) -> str | int:
     parts = update.callback_query.data.split(":")
     attestation = (
-        await context.services.agreements.attestation(int(parts[2])) if len(parts) == 3 and parts[2].isdigit() else None
+        await context.services.agreements.attestation(int(parts[2]))
+        if len(parts) == 3 and parts[2].isdecimal()
+        else None
     )
     if attestation is None:
         await stale_button(update, context)

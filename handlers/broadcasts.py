@@ -70,7 +70,7 @@ async def _draft_from(update: Update, context: BotContext) -> Broadcast | None:
     """The draft named by the button, if it is still a draft of this coordinator."""
     parts = _parts(update)
     found = None
-    if len(parts) >= 3 and parts[2].isdigit():
+    if len(parts) >= 3 and parts[2].isdecimal():
         found = await context.services.broadcasts.get(int(parts[2]))
     if found is None or found.status != BroadcastStatus.DRAFT or found.created_by != update.effective_user.id:
         await stale_button(update, context)
@@ -81,7 +81,7 @@ async def _draft_from(update: Update, context: BotContext) -> Broadcast | None:
 async def _broadcast_from(update: Update, context: BotContext) -> Broadcast | None:
     parts = _parts(update)
     found = None
-    if len(parts) >= 3 and parts[2].isdigit():
+    if len(parts) >= 3 and parts[2].isdecimal():
         found = await context.services.broadcasts.get(int(parts[2]))
     if found is None or found.status == BroadcastStatus.DRAFT:
         await stale_button(update, context)
@@ -460,7 +460,7 @@ async def toggle_option(update: Update, context: BotContext) -> None:
         audience = audience.toggle_county(value)
     elif kind == "k" and value in {a.id for a in services.org.competence_areas}:
         audience = audience.toggle_competence(value)
-    elif kind == "e" and value.isdigit() and await services.broadcasts.event(int(value)) is not None:
+    elif kind == "e" and value.isdecimal() and await services.broadcasts.event(int(value)) is not None:
         audience = audience.toggle_event(int(value))
     else:
         await stale_button(update, context)
@@ -667,7 +667,7 @@ async def schedule(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     parts = _parts(update)
-    if len(parts) < 4 or not parts[3].isdigit():
+    if len(parts) < 4 or not parts[3].isdecimal():
         await stale_button(update, context)
         return
     moment = datetime.fromtimestamp(int(parts[3]), UTC)
@@ -746,7 +746,7 @@ async def list_broadcasts(update: Update, context: BotContext) -> int:
     page = 0
     if update.callback_query is not None:
         parts = _parts(update)
-        page = int(parts[2]) if len(parts) > 2 and parts[2].isdigit() else 0
+        page = int(parts[2]) if len(parts) > 2 and parts[2].isdecimal() else 0
     items = await services.broadcasts.recent(page * PAGE_SIZE, PAGE_SIZE + 1)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]

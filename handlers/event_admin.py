@@ -41,6 +41,7 @@ DESCRIPTION_LIMIT = 1500
 PLACE_LIMIT = 200
 REASON_LIMIT = 500
 MAX_CAPACITY = 10_000
+PLANNING_HORIZON = timedelta(days=3 * 366)
 _TIME_ONLY = re.compile(r"^\d{1,2}[:.]\d{2}$")
 
 # The steps of the form, in order. `online_url` is asked after "Online" is chosen as the place.
@@ -96,6 +97,7 @@ DATE_PROBLEMS = {
     "time_missing": N_("Please add the time too, e.g. <code>12.03 18:00</code>."),
     "bad_duration": N_("Please give a length between a few minutes and two weeks."),
     "in_past": N_("This moment has already passed. Please give a time in the future."),
+    "too_far": N_("Events can be planned up to three years ahead. Please check the year."),
     "end_before_start": N_("The end must be after the start."),
     "deadline_after_start": N_("Sign-up must close before the event starts."),
 }
@@ -609,7 +611,7 @@ async def _typed_answer(context: BotContext, step: str, text: str) -> dict:
             raise ValueError(t._("This does not look like a link. Please type it starting with https://"))
         return {"online_url": text}
     if step == "capacity":
-        if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
+        if not text.isdecimal() or not 1 <= int(text) <= MAX_CAPACITY:
             raise ValueError(t._("Please type a number of places from 1 to %(limit)d.", limit=MAX_CAPACITY))
         return {"capacity": int(text)}
     if step == "deadline":
@@ -647,6 +649,10 @@ async def _take(update: Update, context: BotContext, answer: dict) -> str | int:
     if "starts_at" in answer and datetime.fromisoformat(answer["starts_at"]) <= now:
         form["step"] = "start"
         await ask(update, context, _date_problem(t, "in_past"))
+        return FIELD
+    if "starts_at" in answer and datetime.fromisoformat(answer["starts_at"]) > now + PLANNING_HORIZON:
+        form["step"] = "start"
+        await ask(update, context, _date_problem(t, "too_far"))
         return FIELD
     if form["mode"] == "edit":
         return await _save_edit(update, context, answer)

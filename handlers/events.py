@@ -214,7 +214,7 @@ async def open_card(update: Update, context: BotContext) -> None:
 @deep_link("event")
 async def event_link(update: Update, context: BotContext, argument: str) -> object:
     """t.me/<bot>?start=event_42 opens the card; coordinators share it anywhere."""
-    event = await context.services.events.get(int(argument)) if argument.isdigit() else None
+    event = await context.services.events.get(int(argument)) if argument.isdecimal() else None
     if event is None or event.status == EventStatus.DRAFT or not await may_see(context, event):
         from handlers.menu import menu_after
 

@@ -76,14 +76,14 @@ async def plan_for(context: BotContext, user_id: int) -> Plan:
 async def _training_labels(context: BotContext, items: list[str], locale: str) -> dict[str, str]:
     org = context.services.org
     topics = {c.id: c.label.get(locale) for c in org.development_topics}
-    event_ids = [int(i.split(":", 1)[1]) for i in items if i.startswith("event:") and i.split(":", 1)[1].isdigit()]
+    event_ids = [int(i.split(":", 1)[1]) for i in items if i.startswith("event:") and i.split(":", 1)[1].isdecimal()]
     events = await context.services.plans.trainings_by_id(event_ids)
     labels = {}
     for item in items:
         kind, _, ref = item.partition(":")
         if kind == "topic":
             labels[item] = topics.get(ref, ref)
-        elif kind == "event" and ref.isdigit() and int(ref) in events:
+        elif kind == "event" and ref.isdecimal() and int(ref) in events:
             training = events[int(ref)]
             labels[item] = f"{training.title} ({training.starts_at.date().strftime('%d.%m.%Y')})"
         else:
@@ -255,7 +255,7 @@ async def remove_goal(update: Update, context: BotContext) -> int:
     if plan is None:
         return END
     part = update.callback_query.data.split(":")[2] if update.callback_query.data.count(":") == 2 else ""
-    if not part.isdigit() or not 1 <= int(part) <= len(plan.content.goals):
+    if not part.isdecimal() or not 1 <= int(part) <= len(plan.content.goals):
         await stale_button(update, context)
         return END
     remaining = [g for i, g in enumerate(plan.content.goals, 1) if i != int(part)]
@@ -438,7 +438,7 @@ async def send_plan_pdf(update: Update, context: BotContext) -> int:
 # ---- the coordinator -------------------------------------------------------------------------
 def _plan_id(update: Update, index: int = 2) -> int | None:
     parts = update.callback_query.data.split(":")
-    return int(parts[index]) if len(parts) > index and parts[index].isdigit() else None
+    return int(parts[index]) if len(parts) > index and parts[index].isdecimal() else None
 
 
 @requires_role(Role.COORDINATOR)

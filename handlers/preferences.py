@@ -89,7 +89,7 @@ async def set_quiet(update: Update, context: BotContext) -> None:
     quiet: QuietHours | None
     if parts[2:] == ["off"]:
         quiet = None
-    elif len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+    elif len(parts) == 4 and parts[2].isdecimal() and parts[3].isdecimal():
         quiet = QuietHours(int(parts[2]), int(parts[3]))
         if quiet not in {QuietHours(s, e) for s, e in PRESETS}:
             await stale_button(update, context)

@@ -192,7 +192,7 @@ async def open_one(update: Update, context: BotContext) -> int:
 async def _application_from(update: Update, context: BotContext) -> Application | None:
     parts = update.callback_query.data.split(":")
     application = None
-    if len(parts) >= 3 and parts[2].isdigit():
+    if len(parts) >= 3 and parts[2].isdecimal():
         application = await context.services.applications.get(int(parts[2]))
     if application is None or application.status == Status.DRAFT:
         await stale_button(update, context)

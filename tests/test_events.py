@@ -136,6 +136,8 @@ async def test_a_time_skipped_by_the_clock_change_is_refused(app, double, coordi
     await coordinator.tap("Skip")
     await coordinator.send("28.03 02:30")
     assert "clocks go forward" in coordinator.last.text
+    await coordinator.send("28.03.9999 10:00")
+    assert "up to three years ahead" in coordinator.last.text
     await coordinator.send("28.03 01:30")
     await coordinator.tap("3 h")
     await coordinator.send("Online")
