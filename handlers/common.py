@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import logging
+import re
 import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -77,6 +79,8 @@ async def show(
     query = update.callback_query
     if query is not None and query.message is not None and not new_message:
         await _answer_quietly(update)
+        if _shows_already(query.message, text, markup):  # Telegram refuses an edit that changes nothing
+            return
         try:
             await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=markup)
             return
@@ -88,6 +92,14 @@ async def show(
     elif query is not None:
         await _answer_quietly(update)
     await context.bot.send_message(update.effective_chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+def _shows_already(message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    """The pressed message already reads this (as Telegram reports it: plain text and buttons)."""
+    if getattr(message, "reply_markup", None) != markup:
+        return False
+    plain = html.unescape(re.sub(r"<[^>]+>", "", str(text))).strip()
+    return (getattr(message, "text", None) or "").strip() == plain
 
 
 async def _answer_quietly(update: Update) -> None:
