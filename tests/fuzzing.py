@@ -643,6 +643,7 @@ class Fuzzer:
         self._query_ids = itertools.count(1)
         self.invites: list[str] = []
         self.pruned_below: dict[int, int] = {}  # chat id -> the oldest message still in the double
+        self.user_files: set[str] = set()  # file ids of what people sent (the bot may send them on)
         self.people: list[Person] = []
         self.volunteers: list[Person] = []
         self.staff: list[Person] = []
@@ -1226,6 +1227,7 @@ class Fuzzer:
     def _file(self, content: bytes, name: str) -> dict:
         """A file the user sends: known to the double, so the bot may send it on by its file_id."""
         file_id = self.double.register_file(content, name)
+        self.user_files.add(file_id)
         return {"file_id": file_id, "file_unique_id": f"U{file_id}", "file_size": len(content)}
 
     def _sticker(self) -> dict:
@@ -1595,6 +1597,9 @@ class Fuzzer:
                 for message_id in list(chat.messages)[:-keep]:
                     del chat.messages[message_id]
                 self.pruned_below[chat.id] = next(iter(chat.messages))
+        sent_by_bot = [file_id for file_id in self.double.files if file_id not in self.user_files]
+        for file_id in sent_by_bot[:-100]:  # calendars, CSV and PDF files the bot sent long ago
+            del self.double.files[file_id]
         queries = self.double.callback_queries
         if len(queries) > 1000:
             for query_id in list(queries)[:-200]:
