@@ -235,8 +235,11 @@ async def ask_field(
 async def _retire_question(update: Update, context: BotContext) -> None:
     """Take the buttons off the previous question, so only the current one can be pressed."""
     message_id = context.user_data.pop(_QUESTION, None)
-    if message_id is None:
-        return
+    query = update.callback_query
+    if message_id is None or (
+        query is not None and query.message is not None and query.message.message_id == message_id
+    ):
+        return  # none, or the pressed message: its buttons were closed with the press
     with contextlib.suppress(TelegramError):  # already without buttons, or deleted by the user
         await context.bot.edit_message_reply_markup(update.effective_chat.id, message_id, reply_markup=None)
 

@@ -3,6 +3,8 @@ and the coordinator's views."""
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -87,17 +89,39 @@ def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, s
     return lines
 
 
+def _telegram_length(html_text: str) -> int:
+    """What Telegram counts against its limit: UTF-16 units of the text without the markup (an
+    emoji counts twice)."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", html_text))
+    return len(plain.encode("utf-16-le")) // 2
+
+
+def _cut(block: str, limit: int) -> list[str]:
+    """A single block longer than a message: its plain text in pieces (the formatting is dropped)."""
+    plain = html.unescape(re.sub(r"<[^>]+>", "", block))
+    pieces, start, units = [], 0, 0
+    for index, char in enumerate(plain):
+        width = len(char.encode("utf-16-le")) // 2
+        if units + width > limit:
+            pieces.append(html.escape(plain[start:index], quote=False))
+            start, units = index, 0
+        units += width
+    pieces.append(html.escape(plain[start:], quote=False))
+    return pieces
+
+
 def split_for_telegram(blocks: list[str], limit: int = TEXT_LIMIT - 96) -> list[str]:
     """Join blocks with newlines into as few messages as Telegram allows."""
     messages: list[str] = []
     current = ""
     for block in blocks:
-        candidate = f"{current}\n{block}" if current else block
-        if len(candidate) > limit and current:
-            messages.append(current)
-            current = block
-        else:
-            current = candidate
+        for piece in _cut(block, limit) if _telegram_length(block) > limit else [block]:
+            candidate = f"{current}\n{piece}" if current else piece
+            if _telegram_length(candidate) > limit and current:
+                messages.append(current)
+                current = piece
+            else:
+                current = candidate
     if current:
         messages.append(current)
     return messages

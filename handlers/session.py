@@ -35,6 +35,11 @@ async def load_session(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
         return
+    member = update.my_chat_member
+    if member is not None and member.new_chat_member.status in ("kicked", "left"):
+        # The person blocked the bot: not a sign of activity; nothing more will reach them.
+        await services.users.mark_unreachable(user.id, services.clock())
+        raise ApplicationHandlerStop
     verdict = _flood_guard(context).check(user.id, services.clock().timestamp())
     if not verdict.allowed:
         if verdict.warn and chat is not None:
@@ -61,6 +66,7 @@ async def load_session(update: Update, context: BotContext) -> None:
         last_name=user.last_name,
         username=user.username,
         telegram_locale=user.language_code,
+        now=services.clock(),
     )
     context.role = await services.role_of(user.id)
     locale = resolve_locale(context.profile.chosen_locale, user.language_code, settings.default_locale)

@@ -287,3 +287,25 @@ async def test_a_user_who_floods_is_asked_to_slow_down_once_then_ignored(setting
         now[0] += 11
         await chat.send("/start")
         assert chat.last.buttons == MENU_PL
+
+
+async def test_blocking_the_bot_marks_the_person_unreachable_and_is_not_activity(app, double):
+    chat = double.user(user_id=4321, first_name="Ola", language_code="pl")
+    await chat.send("/start")
+    seen = (await app.services.users.get(4321)).last_seen_at
+    chat.block_bot(True)
+    bot = double.bot_user
+    await double.deliver(
+        {
+            "update_id": double.next_update_id(),
+            "my_chat_member": {
+                "chat": chat.chat.info,
+                "from": chat.user,
+                "date": 1_800_000_000,
+                "old_chat_member": {"status": "member", "user": bot},
+                "new_chat_member": {"status": "kicked", "user": bot, "until_date": 0},
+            },
+        }
+    )
+    profile = await app.services.users.get(4321)
+    assert profile.unreachable_at is not None and profile.last_seen_at == seen
