@@ -57,6 +57,16 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def page_of(update: Update, position: int = 2) -> int | None:
+    """The page number a list button carries (0 for a command); None when the data is malformed."""
+    if update.callback_query is None:
+        return 0
+    try:
+        return max(int((update.callback_query.data or "").split(":")[position]), 0)
+    except (IndexError, ValueError):
+        return None
+
+
 def page_row(t, page: int, total: int, size: int, data_for: Callable[[int], str]) -> list[list[tuple[str, str]]]:
     """The "« Previous" / "Next »" row of a paged list (none when it fits one page)."""
     row = []

@@ -19,7 +19,18 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from bot.services import Role, Services
 from handlers.command_menu import set_chat_commands
-from handlers.common import alert, audit, cb, keyboard, requires_role, send_safely, show, stale_button, translator_for
+from handlers.common import (
+    alert,
+    audit,
+    cb,
+    keyboard,
+    page_of,
+    requires_role,
+    send_safely,
+    show,
+    stale_button,
+    translator_for,
+)
 from handlers.menu import COORDINATOR_PANEL, deep_link, menu_after
 from handlers.review import spreadsheet_cell
 from storage.audit import AuditEntry
@@ -232,13 +243,10 @@ def describe(entry: AuditEntry, t: Translator) -> str:
 async def audit_log(update: Update, context: BotContext) -> int:
     t = context.t
     services = context.services
-    page = 0
-    if update.callback_query is not None:
-        try:
-            page = max(int(update.callback_query.data.split(":")[2]), 0)
-        except (IndexError, ValueError):
-            await stale_button(update, context)
-            return END
+    page = page_of(update)
+    if page is None:
+        await stale_button(update, context)
+        return END
     entries, total = await services.audit.latest(offset=page * AUDIT_PAGE, limit=AUDIT_PAGE)
     lines = [t._("<b>📜 Audit log</b>"), ""]
     if not total:

@@ -22,7 +22,7 @@ from bot.context import BotContext
 from bot.dates import DateProblem, local_datetime, parse_datetime, parse_day_and_time, parse_duration, parse_time
 from bot.i18n import N_
 from bot.services import Role
-from handlers.common import alert, audit, cb, flow, keyboard, page_row, requires_role, show, stale_button
+from handlers.common import alert, audit, cb, flow, keyboard, page_of, page_row, requires_role, show, stale_button
 from handlers.event_text import AUDIENCE_NAMES, card, list_label
 from handlers.events import send_notices_now
 from handlers.menu import COORDINATOR_PANEL, cancel
@@ -121,13 +121,10 @@ def _shown_step(step: str) -> str:
 async def manage(update: Update, context: BotContext) -> int:
     t = context.t
     services = context.services
-    page = 0
-    if update.callback_query is not None:
-        try:
-            page = max(int(update.callback_query.data.split(":")[2]), 0)
-        except (IndexError, ValueError):
-            await stale_button(update, context)
-            return END
+    page = page_of(update)
+    if page is None:
+        await stale_button(update, context)
+        return END
     size = 8
     events, total = await services.events.for_coordinators(services.clock(), offset=page * size, limit=size)
     lines = [t._("<b>🗓 Manage events</b>"), ""]

@@ -230,7 +230,6 @@ _REFUSALS = {
     Closed.CANCELLED: N_("This event has been cancelled."),
     Closed.STARTED: N_("This event has already started."),
     Closed.DEADLINE: N_("Sign-up for this event has closed."),
-    Closed.AUDIENCE: N_("This event is not open to you."),
 }
 
 

@@ -44,7 +44,6 @@ class Closed(StrEnum):
     CANCELLED = "cancelled"
     STARTED = "started"
     DEADLINE = "deadline"
-    AUDIENCE = "audience"
 
 
 def audience_allows(audience: Audience, *, is_coordinator: bool, is_expert: bool) -> bool:
@@ -682,7 +681,3 @@ class EventRepository:
                 "INSERT INTO event_alerts (telegram_id, event_type, county) VALUES (?, ?, ?)",
                 [(telegram_id, t, c) for t in sorted(types) for c in sorted(counties)],
             )
-
-    # ---- export -------------------------------------------------------------------------
-    async def export_rows(self, event_id: int) -> list[Registration]:
-        return await self.registrants(event_id)
