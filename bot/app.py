@@ -23,13 +23,15 @@ from telegram.request import BaseRequest
 
 from bot import jobs
 from bot.broadcast_sender import BroadcastSender
+from bot.buttons.menu import MenuButton
 from bot.config import ConfigError, Settings
-from bot.context import SERVICES_KEY, BotContext
+from bot.context import ROUTES_KEY, SERVICES_KEY, BotContext
 from bot.i18n import resolve_locale, translator
 from bot.organisation import Organisation, load_organisation
 from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.rate_limit import SharedRateLimiter
+from bot.routing import Routes
 from bot.services import Role, Services
 from bot.telegram_bot import VolunteerBotBuilder
 from handlers import (
@@ -56,7 +58,8 @@ from storage.db import utcnow
 
 log = logging.getLogger(__name__)
 
-SESSION_GROUP = -1
+SESSION_GROUP = -2
+ROUTER_GROUP = -1
 GLOBAL_GROUP = 100
 SENDER_KEY = "broadcast_sender"
 
@@ -162,10 +165,15 @@ def build_application(
 def register_handlers(app: Application) -> None:
     """Every handler, in order. Groups run in ascending order; one handler per group."""
     app.add_handler(TypeHandler(Update, session.load_session), group=SESSION_GROUP)
+    routes = Routes()
+    routes.engine.menu_after = menu.menu_after
+    app.bot_data[ROUTES_KEY] = routes
+    application.register(routes)
+    routes.press(MenuButton, menu.menu_pressed)
+    app.add_handler(TypeHandler(Update, routes.route), group=ROUTER_GROUP)
 
     # Conversations, one group each (see handlers.common.flow).
     app.add_handler(language.conversation(), group=0)
-    app.add_handler(application.conversation(), group=1)
     app.add_handler(review.conversation(), group=2)
     app.add_handler(event_admin.conversation(), group=3)
     app.add_handler(mydata.conversation(), group=4)
@@ -180,11 +188,8 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["pomoc", "help"], menu.help_command), group=g)
     app.add_handler(CommandHandler(["koordynator", "coordinator"], menu.coordinator_panel), group=g)
     app.add_handler(CommandHandler(["anuluj", "cancel"], menu.nothing_to_cancel), group=g)
-    app.add_handler(CallbackQueryHandler(menu.main_menu, pattern=f"^{menu.MAIN_MENU}$"), group=g)
-    app.add_handler(CallbackQueryHandler(menu.help_command, pattern=f"^{menu.HELP}$"), group=g)
-    app.add_handler(CallbackQueryHandler(menu.coordinator_panel, pattern=f"^{menu.COORDINATOR_PANEL}$"), group=g)
+    app.add_handler(CommandHandler(["zgloszenie", "apply"], application.open_application), group=g)
     app.add_handler(language.stale_choice_handler(), group=g)
-    app.add_handler(application.rules_handler(), group=g)
     for handler in (
         review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers() + mydata.handlers()
     ):

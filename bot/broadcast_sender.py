@@ -353,7 +353,7 @@ class BroadcastSender:
 
     # ---- progress and reports ---------------------------------------------------------------
     async def _show_progress(self, broadcast_ids: set[int]) -> None:
-        from handlers.common import translator_for
+        from bot.sending import translator_for
 
         services = self.services
         for broadcast_id in sorted(broadcast_ids):
@@ -375,7 +375,7 @@ class BroadcastSender:
 
     async def finish(self) -> None:
         """Close broadcasts with nothing left to send and give each one final report."""
-        from handlers.common import translator_for
+        from bot.sending import translator_for
 
         services = self.services
         for broadcast in await services.broadcasts.finish_completed(services.clock()):

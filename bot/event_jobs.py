@@ -16,8 +16,10 @@ from telegram.ext import Application
 
 from bot.context import SERVICES_KEY
 from bot.i18n import Translator
+from bot.replies import keyboard
+from bot.sending import send_safely, translator_for
 from bot.services import Services
-from handlers.common import cb, keyboard, send_safely, translator_for
+from handlers.common import cb
 from handlers.event_text import card, changed_fields, short_when
 from storage.events import Event, EventStatus, Notice, Seat
 from storage.preferences import Category

@@ -87,6 +87,14 @@ def _text(form_field: FormField, text: str) -> Accepted | Problem:
 OTHER_LIMIT = 100
 
 
+def typed_text(text: str | None, limit: int, minimum: int = 1) -> Accepted | Problem:
+    """The one reader of free text typed in a flow: 1 (or `minimum`) to `limit` characters."""
+    text = (text or "").strip()
+    if not text:
+        return Problem(N_("Please type an answer."))
+    return _within(text, minimum if minimum > 1 else None, limit)
+
+
 def parse_other(text: str) -> Accepted | Problem:
     """The free-text answer after choosing "other" in a choice."""
     text = " ".join(text.split())

@@ -10,9 +10,11 @@ from telegram.ext import Application
 
 from bot.context import SERVICES_KEY, BotContext
 from bot.i18n import html_escape
+from bot.replies import keyboard
+from bot.sending import send_safely, translator_for
 from bot.services import Services
 from handlers.agreement_reminders import send_agreement_reminders, update_agreement_states
-from handlers.common import cb, keyboard, send_safely, translator_for
+from handlers.common import cb
 
 log = logging.getLogger(__name__)
 

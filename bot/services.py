@@ -20,6 +20,7 @@ from storage.db import utcnow
 from storage.events import EventRepository
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
+from storage.sessions import SessionStore
 from storage.users import UserRepository
 
 
@@ -48,6 +49,7 @@ class Services:
     plans: PlanRepository = field(init=False)
     preferences: PreferenceRepository = field(init=False)
     broadcasts: BroadcastRepository = field(init=False)
+    sessions: SessionStore = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -63,6 +65,7 @@ class Services:
         self.plans = PlanRepository(self.db)
         self.preferences = PreferenceRepository(self.db, self.settings.default_quiet)
         self.broadcasts = BroadcastRepository(self.db, self.preferences)
+        self.sessions = SessionStore(self.db)
 
     def answer_fields(self) -> AnswerFields:
         """The form fields that hold a county and competence areas (audiences filter on them)."""

@@ -3,7 +3,8 @@ Telegram for something it must refuse.
 
 - A button press is answered at most once. Several layers may answer the same press (a menu
   edited in place answers quietly, then an alert); Telegram refuses the second answer with
-  "400 query is too old or query ID is invalid".
+  "400 query is too old or query ID is invalid". A press handled late (after ~15 s) is
+  refused the same way: its effect stands, so the refusal is logged, never raised.
 - An edit that would leave a message exactly as it is (same text, same buttons) is not sent:
   Telegram refuses it with "400 message is not modified". The bot remembers what it last put in
   its recent messages, so it knows.
@@ -13,11 +14,15 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 from collections import OrderedDict
 from typing import Any
 
 from telegram._utils.defaultvalue import DefaultValue
+from telegram.error import BadRequest
 from telegram.ext import ApplicationBuilder, ExtBot
+
+log = logging.getLogger(__name__)
 
 _REMEMBERED = 4096  # presses are answered within seconds; older ids need not be kept
 
@@ -49,7 +54,13 @@ class VolunteerBot(ExtBot):
         if callback_query_id in self._answered:
             return True
         _remember(self._answered, callback_query_id, None)
-        return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        try:
+            return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        except BadRequest as exc:
+            if "query is too old" not in exc.message and "query id is invalid" not in exc.message.lower():
+                raise
+            log.info("a button press was answered too late: %s", exc.message)
+            return False
 
     async def send_message(self, *args, **kwargs):
         message = await super().send_message(*args, **kwargs)

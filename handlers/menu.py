@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
+from bot.buttons.application import ApplicationButton
+from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
@@ -18,11 +20,8 @@ from handlers.common import alert, cb, keyboard, requires_role, show
 
 log = logging.getLogger(__name__)
 
-MAIN_MENU = cb("menu", "main")
-HELP = cb("menu", "help")
-COORDINATOR_PANEL = cb("menu", "coord")
 LANGUAGE_MENU = cb("lang", "menu")
-APPLY = cb("ap", "open")
+APPLY = ApplicationButton(act="open").pack()
 MY_AGREEMENT = cb("ag", "my")  # the plan is reached from there (and with /plan)
 NOTIFICATIONS = cb("np", "menu")
 
@@ -118,6 +117,10 @@ async def start(update: Update, context: BotContext) -> object:
 
 async def main_menu(update: Update, context: BotContext) -> None:
     await send_main_menu(update, context)
+
+
+async def menu_pressed(update: Update, context: BotContext, press: MenuButton) -> None:
+    await {"main": main_menu, "help": help_command, "coord": coordinator_panel}[press.section](update, context)
 
 
 # ---- help --------------------------------------------------------------------------------

@@ -14,8 +14,10 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.flood import FloodGuard
 from bot.i18n import resolve_locale, translator
+from bot.services import Role
 from handlers.command_menu import set_chat_commands
 from handlers.common import keyboard, stale_button
+from storage.sessions import SessionRecord
 
 _FLOOD_KEY = "flood_guard"
 # (role, locale) whose command menu was last set for a chat, in this process.
@@ -60,15 +62,12 @@ async def load_session(update: Update, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer()
         raise ApplicationHandlerStop
-    context.profile = await services.users.record_contact(
-        telegram_id=user.id,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        username=user.username,
-        telegram_locale=user.language_code,
-        now=services.clock(),
-    )
-    context.role = await services.role_of(user.id)
+    context.session = await _session(context, user)
+    context.profile = context.session.user
+    if user.id in settings.admin_ids:
+        context.role = Role.ADMIN
+    elif context.session.is_coordinator:
+        context.role = Role.COORDINATOR
     locale = resolve_locale(context.profile.chosen_locale, user.language_code, settings.default_locale)
     context.t = translator(locale, settings.timezone)
     if chat is not None:
@@ -88,6 +87,25 @@ async def load_session(update: Update, context: BotContext) -> None:
             parse_mode="HTML",
         )
         raise ApplicationHandlerStop
+
+
+async def _session(context: BotContext, user) -> SessionRecord:
+    """One query for what every update needs; the profile is written only when it changed."""
+    services = context.services
+    session = await services.sessions.load(user.id)
+    if session is None or not services.users.is_current(
+        session.user, user.first_name, user.last_name, user.username, user.language_code, services.clock()
+    ):
+        await services.users.record_contact(
+            telegram_id=user.id,
+            first_name=user.first_name,
+            last_name=user.last_name,
+            username=user.username,
+            telegram_locale=user.language_code,
+            now=services.clock(),
+        )
+        session = await services.sessions.load(user.id)
+    return session
 
 
 _NUMBER = re.compile(r"-?\d+")

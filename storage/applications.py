@@ -233,6 +233,22 @@ class ApplicationRepository:
                 ),
             )
 
+    async def keep_answer(self, application_id: int, field_id: str, value: Any, now: datetime | None = None) -> None:
+        """Store one answer of a draft (None = skipped); refused once the application was sent."""
+        stamp = to_db_time(now or utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE applications SET updated_at = ? WHERE id = ? AND status = 'draft'", (stamp, application_id)
+            )
+            if cursor.rowcount != 1:
+                raise TransitionRefused(None)
+            await conn.execute(
+                "INSERT INTO application_answers (application_id, field_id, value, answered_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (application_id, field_id) DO UPDATE SET "
+                "value = excluded.value, answered_at = excluded.answered_at",
+                (application_id, field_id, None if value is None else json.dumps(value, ensure_ascii=False), stamp),
+            )
+
     async def correct_answer(
         self, application_id: int, telegram_id: int, field_id: str, value: Any, now: datetime | None = None
     ) -> bool:

@@ -2,6 +2,12 @@
 
 aiosqlite runs the connection in its own thread; an asyncio lock makes every
 transaction atomic with respect to the other coroutines sharing the connection.
+
+Transactions nest by joining: inside `async with db.transaction()`, every repository call made
+by the same task (reads, `execute`, another `transaction()`) runs in that one transaction. So a
+step of a conversation can save its data and the conversation's state together, with
+repositories that know nothing of each other. (A task started inside a transaction inherits
+it; do not start one there.)
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +56,8 @@ class Database:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._lock = asyncio.Lock()
+        # The transaction the current task is in (set only inside `transaction()`).
+        self._in_transaction: ContextVar[bool] = ContextVar(f"in_transaction_{id(self)}", default=False)
 
     async def open(self, *, migrate_to: int | None = None) -> Database:
         async with self._lock:
@@ -68,9 +77,13 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; joins the task's open one."""
+        if self._in_transaction.get():
+            yield self._connection
+            return
         async with self._lock:
             await self._connection.execute("BEGIN IMMEDIATE")
+            token = self._in_transaction.set(True)
             try:
                 yield self._connection
             except BaseException:
@@ -78,13 +91,23 @@ class Database:
                 raise
             else:
                 await self._connection.execute("COMMIT")
+            finally:
+                self._in_transaction.reset(token)
+
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
+        if self._in_transaction.get():
+            yield self._connection
+        else:
+            async with self._lock:
+                yield self._connection
 
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
+        async with self._reading() as conn, conn.execute(sql, tuple(params)) as cursor:
             return await cursor.fetchone()
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._lock, self._connection.execute(sql, tuple(params)) as cursor:
+        async with self._reading() as conn, conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:

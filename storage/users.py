@@ -28,7 +28,7 @@ class UserRecord:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
 
 
-def _record(row) -> UserRecord:
+def user_record(row) -> UserRecord:
     return UserRecord(
         telegram_id=row["telegram_id"],
         first_name=row["first_name"],
@@ -48,7 +48,7 @@ class UserRepository:
 
     async def get(self, telegram_id: int) -> UserRecord | None:
         row = await self._db.fetch_one("SELECT * FROM users WHERE telegram_id = ?", (telegram_id,))
-        return _record(row) if row else None
+        return user_record(row) if row else None
 
     async def record_contact(
         self,
@@ -62,14 +62,7 @@ class UserRepository:
         """Note that the user wrote to the bot; writes only when something changed."""
         now = now or utcnow()
         current = await self.get(telegram_id)
-        if current is not None and (
-            current.first_name == first_name
-            and current.last_name == last_name
-            and current.username == username
-            and current.telegram_locale == telegram_locale
-            and current.unreachable_at is None
-            and now - current.last_seen_at < LAST_SEEN_RESOLUTION
-        ):
+        if current is not None and self.is_current(current, first_name, last_name, username, telegram_locale, now):
             return current
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -97,7 +90,26 @@ class UserRepository:
                 ),
             )
             row = await cursor.fetchone()
-        return _record(row)
+        return user_record(row)
+
+    @staticmethod
+    def is_current(
+        current: UserRecord,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        telegram_locale: str | None,
+        now: datetime,
+    ) -> bool:
+        """Nothing to write: the same Telegram profile, reachable, seen within the hour."""
+        return (
+            current.first_name == first_name
+            and current.last_name == last_name
+            and current.username == username
+            and current.telegram_locale == telegram_locale
+            and current.unreachable_at is None
+            and now - current.last_seen_at < LAST_SEEN_RESOLUTION
+        )
 
     async def set_locale(self, telegram_id: int, locale: str) -> None:
         await self._db.execute("UPDATE users SET chosen_locale = ? WHERE telegram_id = ?", (locale, telegram_id))

@@ -1,0 +1,12 @@
+"""Every kind of button the bot makes, declared once (see bot/callback_data.py).
+
+They live below handlers/ so scheduled jobs can build them too; each module holds one
+capability's kinds. Importing this package declares them all (a test checks every kind has
+exactly one handler).
+"""
+
+from bot.buttons import application, menu  # noqa: F401  (declares the kinds)
+from bot.callback_data import CallbackData
+from bot.flow import FlowButton
+
+__all__ = ["CallbackData", "FlowButton"]

@@ -1,0 +1,36 @@
+"""Writing to someone who did not just write to us: in their language, safely."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import Forbidden, TelegramError
+
+from bot.i18n import Translator, resolve_locale, translator
+
+log = logging.getLogger(__name__)
+
+
+async def translator_for(services, telegram_id: int) -> Translator:
+    """The language a person chose (or their Telegram language), for messages sent to them."""
+    settings = services.settings
+    user = await services.users.get(telegram_id)
+    locale = resolve_locale(
+        user.chosen_locale if user else None,
+        user.telegram_locale if user else None,
+        settings.default_locale,
+    )
+    return translator(locale, settings.timezone)
+
+
+async def send_safely(bot, services, chat_id: int, text: str, markup=None) -> bool:
+    """Send a notification; a user who blocked the bot is marked unreachable, not an error."""
+    try:
+        await bot.send_message(chat_id, text, reply_markup=markup)
+    except Forbidden:
+        await services.users.mark_unreachable(chat_id)
+        return False
+    except TelegramError as exc:
+        log.warning("could not send a message to %s: %s", chat_id, exc)
+        return False
+    return True

@@ -1,0 +1,13 @@
+-- The one conversation a person is in (at most one), replacing python-telegram-bot's
+-- ConversationHandler states and per-user scratch data held in memory.
+CREATE TABLE flow_state (
+    telegram_id    INTEGER PRIMARY KEY REFERENCES users (telegram_id) ON DELETE CASCADE,
+    flow           TEXT NOT NULL,      -- e.g. application, event_form, cancel_event
+    step           TEXT NOT NULL,      -- the step waiting for the person's input
+    data           TEXT NOT NULL,      -- JSON: the flow's small payload (ids, answers so far)
+    version        INTEGER NOT NULL,   -- +1 on every change: a write from a stale read is refused
+    message_id     INTEGER,            -- the message with the current step's buttons
+    last_update_id INTEGER,            -- updates at or below it were handled (a redelivery is ignored)
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX flow_state_by_age ON flow_state (updated_at);
