@@ -162,25 +162,42 @@ def build_application(
     return app
 
 
+# Every capability, in the order its handlers are registered. A module registers its buttons,
+# flows and commands in `register(routes)`.
+CAPABILITIES = (
+    language,
+    application,
+    review,
+    events,
+    event_admin,
+    mydata,
+    coordinators,
+    agreement,
+    agreement_admin,
+    plan,
+    broadcasts,
+    preferences,
+)
+
+
 def register_handlers(app: Application) -> None:
     """Every handler, in order. Groups run in ascending order; one handler per group."""
     app.add_handler(TypeHandler(Update, session.load_session), group=SESSION_GROUP)
     routes = Routes()
     routes.engine.menu_after = menu.menu_after
     app.bot_data[ROUTES_KEY] = routes
-    application.register(routes)
     routes.press(MenuButton, menu.menu_pressed)
+    for module in CAPABILITIES:
+        register = getattr(module, "register", None)  # while modules move onto the flow engine
+        if register is not None:
+            register(routes)
     app.add_handler(TypeHandler(Update, routes.route), group=ROUTER_GROUP)
 
-    # Conversations, one group each (see handlers.common.flow).
-    app.add_handler(language.conversation(), group=0)
-    app.add_handler(review.conversation(), group=2)
-    app.add_handler(event_admin.conversation(), group=3)
-    app.add_handler(mydata.conversation(), group=4)
-    app.add_handler(agreement.conversation(), group=5)
-    app.add_handler(agreement_admin.conversation(), group=6)
-    app.add_handler(broadcasts.conversation(), group=7)
-    app.add_handler(preferences.conversation(), group=8)
+    # Conversations of the older kind, one group each (see handlers.common.flow), while they last.
+    for group, module in enumerate(CAPABILITIES):
+        conversation = getattr(module, "conversation", None)
+        if conversation is not None:
+            app.add_handler(conversation(), group=group)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -188,17 +205,15 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["pomoc", "help"], menu.help_command), group=g)
     app.add_handler(CommandHandler(["koordynator", "coordinator"], menu.coordinator_panel), group=g)
     app.add_handler(CommandHandler(["anuluj", "cancel"], menu.nothing_to_cancel), group=g)
-    app.add_handler(CommandHandler(["zgloszenie", "apply"], application.open_application), group=g)
-    app.add_handler(language.stale_choice_handler(), group=g)
-    for handler in (
-        review.handlers() + events.handlers() + event_admin.handlers() + coordinators.handlers() + mydata.handlers()
-    ):
+    for handler in routes.handlers:
         app.add_handler(handler, group=g)
-    for handler in [*agreement.handlers(), *agreement_admin.handlers(), *plan.handlers()]:
-        app.add_handler(handler, group=g)
-    app.add_handler(agreement.document_handler(), group=g)
-    for handler in broadcasts.handlers() + preferences.handlers():
-        app.add_handler(handler, group=g)
+    for module in CAPABILITIES:
+        for handler in getattr(module, "handlers", list)():
+            app.add_handler(handler, group=g)
+    if hasattr(language, "stale_choice_handler"):
+        app.add_handler(language.stale_choice_handler(), group=g)
+    if hasattr(agreement, "document_handler"):
+        app.add_handler(agreement.document_handler(), group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)
@@ -207,4 +222,5 @@ def register_handlers(app: Application) -> None:
 
     app.add_error_handler(errors.on_error)
     jobs.schedule(app)
-    broadcasts.schedule_jobs(app)
+    if hasattr(broadcasts, "schedule_jobs"):
+        broadcasts.schedule_jobs(app)

@@ -97,3 +97,8 @@ async def stale_button(update: Update, context) -> None:
     if update.callback_query is not None:
         log.info("stale or unknown button %r", (update.callback_query.data or "")[:64])
     await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))
+
+
+async def confirm(update: Update, context, question: str, yes: tuple[str, str], no: tuple[str, str]) -> None:
+    """The one confirmation screen: a question with "yes, do it" and "no" (labels and button data)."""
+    await show(update, context, question, keyboard([[yes], [no]]))

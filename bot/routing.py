@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop
+from telegram.ext import ApplicationHandlerStop, BaseHandler, CommandHandler
 
 from bot.callback_data import CallbackData
 from bot.flow import Flow, FlowButton
@@ -33,6 +33,14 @@ class Routes:
     def __init__(self) -> None:
         self.engine = FlowEngine()
         self.presses: dict[type[CallbackData], PressHandler] = {FlowButton: self._flow_press}
+        self.handlers: list[BaseHandler] = []  # commands and other plain PTB handlers
+
+    def command(self, names: str | list[str], callback) -> None:
+        """A command: a plain PTB handler (the router has already ended any flow it leaves)."""
+        self.handlers.append(CommandHandler(names, callback))
+
+    def handler(self, handler: BaseHandler) -> None:
+        self.handlers.append(handler)
 
     def press(self, kind: type[CallbackData], handler: PressHandler) -> None:
         if kind in self.presses:

@@ -230,3 +230,4 @@ def register(routes: Routes) -> None:
     routes.flow(INFO)
     routes.press(ApplicationButton, pressed)
     routes.press(AcceptNewRules, accept_new_rules)
+    routes.command(["zgloszenie", "apply"], open_application)
