@@ -1,0 +1,94 @@
+"""How to reach every step of every flow that waits for typed text, through the real UI.
+
+tests/test_flow_abandonment.py walks this registry: it brings a person to each such step, leaves
+the flow by every kind of entry point, types text, and checks nothing of the flow changed. A flow
+registered in the application without an entry here fails that test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from itertools import count
+
+from bot.double import BotApiDouble, UserChat
+
+
+@dataclass
+class World:
+    app: object
+    double: BotApiDouble
+    coordinator: UserChat
+    admin: UserChat
+    _ids: count = field(default_factory=lambda: count(70_000))
+
+    def new_volunteer(self, **kwargs) -> UserChat:
+        return self.double.user(user_id=next(self._ids), first_name="Ola", language_code="pl", **kwargs)
+
+
+Reach = Callable[[World, str], Awaitable[UserChat]]
+PATHS: dict[str, Reach] = {}
+
+
+def path(flow: str) -> Callable[[Reach], Reach]:
+    def register(reach: Reach) -> Reach:
+        PATHS[flow] = reach
+        return reach
+
+    return register
+
+
+# ---- applying ------------------------------------------------------------------------------------
+_TYPED = {
+    "text": "Od pięciu lat piszę wnioski o granty dla organizacji w moim powiecie.",
+    "email": "anna@example.org",
+    "phone": "600 100 200",
+    "date": "12.03.1990",
+    "number": "5",
+    "yes_no": "tak",
+}
+
+
+async def answer_field(chat: UserChat, form_field) -> None:
+    """A valid answer to one question of the form, as a person gives it."""
+    kind = str(form_field.type)
+    if kind == "multi_choice":
+        await chat.tap(next(b for b in chat.last.buttons if b.startswith("▫️")))
+        await chat.tap("Gotowe ✔")
+    elif kind == "choice":
+        await chat.tap(chat.last.buttons[0])
+    elif form_field.id == "full_name":
+        await chat.send("Anna Kowalska")
+    else:
+        await chat.send(_TYPED[kind])
+
+
+async def begin_application(chat: UserChat) -> None:
+    await chat.send("/zgloszenie")
+    await chat.tap("✅ Akceptuję regulamin")
+    await chat.tap("✅ Wyrażam zgodę")
+    await chat.tap("Tak")
+
+
+@path("ap")
+async def _application(world: World, step_id: str) -> UserChat:
+    chat = world.new_volunteer()
+    await begin_application(chat)
+    for form_field in world.app.services.org.form:
+        if form_field.id == step_id:
+            return chat
+        await answer_field(chat, form_field)
+    raise LookupError(f"no typed path to application step {step_id!r}")
+
+
+@path("ai")
+async def _answer_coordinator(world: World, step_id: str) -> UserChat:
+    chat = world.new_volunteer()
+    await chat.send("/start")
+    applications = world.app.services.applications
+    draft = await applications.start_draft(chat.id, "full_name")
+    await applications.submit(draft.id, chat.id)
+    await applications.request_info(draft.id, world.coordinator.id, "Jakie masz doświadczenie?")
+    await chat.send("/zgloszenie")
+    await chat.tap("✍️ Odpowiedz koordynatorowi")
+    return chat
