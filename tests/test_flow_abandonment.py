@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from bot.app import build_application
 from bot.buttons.application import ApplicationButton
 from bot.buttons.menu import MAIN_MENU
 from bot.context import ROUTES_KEY
+from bot.double import running
 from bot.flow import TEXT, FlowRun
 from bot.i18n import translator
 from handlers.menu import LANGUAGE_MENU
@@ -107,3 +109,31 @@ async def test_text_after_leaving_a_flow_changes_nothing_of_it(app, double):
             checked += 1
     assert problems == []
     assert checked >= 4 * len(typed_steps(app)) > 0
+
+
+async def test_a_restart_in_the_middle_of_every_flow_continues_where_the_person_was(settings, double):
+    """Every typed step of every flow: a new Application on the same database (as after a restart
+    or on another process) has the person at the same step, and their next text answers it."""
+    first = build_application(settings, double)
+    async with running(first, double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        world = World(
+            app=app,
+            double=double,
+            coordinator=double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl"),
+            admin=double.user(user_id=ADMIN_ID, first_name="Marek", language_code="pl"),
+        )
+        reached = []
+        for flow, step in typed_steps(app):
+            chat = await PATHS[flow](world, step)
+            reached.append((flow, step, chat, (await app.services.sessions.load(chat.id)).flow))
+    async with running(build_application(settings, double), double) as app:
+        problems = []
+        for flow, step, chat, state in reached:
+            if (await app.services.sessions.load(chat.id)).flow != state:
+                problems.append(f"{flow}/{step}: the state changed across the restart")
+            await chat.send("🙂")  # an answer no step takes: the step asks again
+            if chat.last.text.startswith("Tej wiadomości nie rozumiem"):
+                problems.append(f"{flow}/{step}: after the restart the text did not reach the flow")
+        assert problems == []
+        assert len(reached) == len(typed_steps(app)) > 0
