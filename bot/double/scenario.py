@@ -102,6 +102,7 @@ class UserChat:
             chat_info = {"id": chat_id or -100_000 - user_id, "type": chat_type, "title": "Grupa"}
         self.chat: ChatState = double.ensure_chat(chat_info)
         self._seen = 0
+        self.last_update: dict | None = None
 
     # ---- what the user sees -----------------------------------------------------------
     @property
@@ -158,7 +159,12 @@ class UserChat:
         return data
 
     async def _deliver(self, kind: str, payload: dict) -> None:
-        await self.double.deliver({"update_id": self.double.next_update_id(), kind: payload})
+        self.last_update = {"update_id": self.double.next_update_id(), kind: payload}
+        await self.double.deliver(self.last_update)
+
+    async def redeliver(self) -> None:
+        """Telegram delivers the last update again (its receipt was not confirmed before a restart)."""
+        await self.double.deliver(self.last_update)
 
     async def send(self, text: str) -> None:
         content: dict[str, Any] = {"text": text}
@@ -264,13 +270,16 @@ class UserChat:
         visible = [b for m in self.messages for b in m.buttons] + self.reply_keyboard
         raise AssertionError(f"no button {label!r}; visible buttons: {visible}")
 
-    async def press(self, message_id: int, callback_data: str, answered: bool = True) -> None:
-        """Press a button with any callback data (also a forged or stale one)."""
+    async def press(self, message_id: int, callback_data: str, answered: bool = True, late: bool = False) -> None:
+        """Press a button with any callback data (also a forged or stale one). `late`: the press
+        reaches the bot after Telegram stopped waiting for its answer (~15 s), so answering fails."""
         stored = self.chat.messages.get(message_id)
         if stored is None or not stored.from_bot:
             raise AssertionError(f"no bot message {message_id} in this chat")
         query_id = uuid.uuid4().hex[:16]
-        self.double.callback_queries[query_id] = {"user_id": self.id, "answered": False}
+        self.double.callback_queries[query_id] = {"user_id": self.id, "answered": late}
+        if late:
+            answered = False
         message = dict(stored.data)
         await self._deliver(
             "callback_query",
