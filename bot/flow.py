@@ -129,6 +129,7 @@ class FlowRun:
     flow: Flow
     state: FlowState | None
     data: dict[str, Any]
+    _steps: list[Step] | None = field(default=None, repr=False)
 
     @property
     def t(self):
@@ -152,7 +153,11 @@ class FlowRun:
         return bool(self.data.get("_edit"))
 
     def steps(self) -> list[Step]:
-        return list(self.flow.steps(self))
+        """The flow's steps for this update (built once: they depend on the payload's keys, which
+        steps do not change while an update is handled)."""
+        if self._steps is None:
+            self._steps = list(self.flow.steps(self))
+        return self._steps
 
     def step(self, step_id: str) -> Step | None:
         return next((s for s in self.steps() if s.id == step_id), None)

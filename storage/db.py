@@ -102,13 +102,15 @@ class Database:
             async with self._lock:
                 yield self._connection
 
+    # One hand-off to the SQLite thread per query (execute + fetch + close would be three).
     async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._reading() as conn, conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        async with self._reading() as conn:
+            rows = await conn.execute_fetchall(sql, tuple(params))
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._reading() as conn, conn.execute(sql, tuple(params)) as cursor:
-            return list(await cursor.fetchall())
+        async with self._reading() as conn:
+            return list(await conn.execute_fetchall(sql, tuple(params)))
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement in its own transaction; returns the number of rows changed."""
