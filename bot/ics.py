@@ -10,9 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, vCalAddress
-from icalendar import Event as CalendarEvent
-
 from storage.events import Event, EventStatus
 
 
@@ -30,6 +27,9 @@ def event_ics(
     url: str | None = None,
     now: datetime,
 ) -> bytes:
+    from icalendar import Calendar, vCalAddress  # imported when first needed (~4 MiB)
+    from icalendar import Event as CalendarEvent
+
     calendar = Calendar()
     calendar.add("prodid", "-//volunteer-bot//events//PL")
     calendar.add("version", "2.0")

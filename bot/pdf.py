@@ -10,25 +10,26 @@ from __future__ import annotations
 from datetime import datetime
 from importlib import resources
 
-from fpdf import FPDF
-
 FONT = "Lato"
+# fpdf (with fontTools and Pillow, ~24 MiB) is imported when the first document is made, not at
+# start: most runs of the bot make none for hours.
 
 
 def _font_file(name: str) -> str:
     return str(resources.files("font_lato").joinpath("files", name))
 
 
-class _Document(FPDF):
-    def __init__(self, footer: str):
-        super().__init__(format="A4")
-        self._footer = footer
+def _document(footer: str):
+    from fpdf import FPDF
 
-    def footer(self) -> None:
-        self.set_y(-14)
-        self.set_font(FONT, "", 7.5)
-        self.set_text_color(110, 110, 110)
-        self.multi_cell(0, 3.5, f"{self._footer}   ·   {self.page_no()}/{{nb}}", align="C")
+    class Document(FPDF):
+        def footer(self) -> None:
+            self.set_y(-14)
+            self.set_font(FONT, "", 7.5)
+            self.set_text_color(110, 110, 110)
+            self.multi_cell(0, 3.5, f"{footer}   ·   {self.page_no()}/{{nb}}", align="C")
+
+    return Document(format="A4")
 
 
 def _is_title(line: str) -> bool:
@@ -38,7 +39,7 @@ def _is_title(line: str) -> bool:
 
 def render_pdf(text: str, *, title: str, footer: str, created: datetime) -> bytes:
     """Lines in capitals become centred titles and "§" lines headings; the rest is body text."""
-    pdf = _Document(footer)
+    pdf = _document(footer)
     pdf.set_title(title)
     pdf.set_lang("pl")
     pdf.set_creation_date(created)
