@@ -13,34 +13,32 @@ import logging
 from datetime import timedelta
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
+from bot.buttons.coordinators import AUDIT_LOG, COORDINATORS, AuditLogPage, CoordinatorButton
+from bot.buttons.menu import COORDINATOR_PANEL
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.replies import confirm
+from bot.routing import Routes
 from bot.services import Role, Services
 from handlers.command_menu import set_chat_commands
 from handlers.common import (
     alert,
     audit,
-    cb,
     keyboard,
-    page_of,
     requires_role,
     send_safely,
     show,
     stale_button,
     translator_for,
 )
-from handlers.menu import COORDINATOR_PANEL, deep_link, menu_after
-from handlers.review import spreadsheet_cell
+from handlers.menu import deep_link, menu_after
+from handlers.review import for_role, spreadsheet_cell
 from storage.audit import AuditEntry
 from storage.coordinators import InviteRefused
 
 log = logging.getLogger(__name__)
 
-END = ConversationHandler.END
-LIST = cb("co", "ls")
-AUDIT = cb("co", "log", 0)
 AUDIT_PAGE = 15
 
 # What the audit log calls each action; an action without a name here is shown as its code.
@@ -88,7 +86,7 @@ async def _name(services: Services, telegram_id: int | None, t: Translator) -> s
 
 # ---- the coordinators --------------------------------------------------------------------------
 @requires_role(Role.ADMIN)
-async def coordinators(update: Update, context: BotContext) -> int:
+async def coordinators(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     people = await services.coordinators.list()
@@ -110,19 +108,23 @@ async def coordinators(update: Update, context: BotContext) -> int:
         lines.append(
             t.ngettext("%(count)d invite link not used yet.", "%(count)d invite links not used yet.", open_invites)
         )
-    rows = [[(t.gettext("➕ Invite a coordinator"), cb("co", "inv"))]]
+    rows = [[(t.gettext("➕ Invite a coordinator"), CoordinatorButton(act="inv").pack())]]
     rows += [
-        [(t.gettext("🗑 Remove %(name)s", name=p.display_name)[:60], cb("co", "rm", p.telegram_id))] for p in people
+        [
+            (
+                t.gettext("🗑 Remove %(name)s", name=p.display_name)[:60],
+                CoordinatorButton(act="rm", person=p.telegram_id).pack(),
+            )
+        ]
+        for p in people
     ]
     if open_invites:
-        rows.append([(t.gettext("🚫 Revoke unused invites"), cb("co", "rvk"))])
-    rows.append([(t.gettext("📜 Audit log"), AUDIT), (t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
+        rows.append([(t.gettext("🚫 Revoke unused invites"), CoordinatorButton(act="rvk").pack())])
+    rows.append([(t.gettext("📜 Audit log"), AUDIT_LOG), (t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
-    return END
 
 
-@requires_role(Role.ADMIN)
-async def invite(update: Update, context: BotContext) -> int:
+async def invite(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     t = context.t
     services = context.services
     hours = services.settings.invite_valid_hours
@@ -139,19 +141,18 @@ async def invite(update: Update, context: BotContext) -> int:
             until=t.datetime(created.expires_at),
             link=link,
         ),
-        reply_markup=keyboard([[(t.gettext("« Coordinators"), LIST)]]),
+        reply_markup=keyboard([[(t.gettext("« Coordinators"), COORDINATORS)]]),
     )
-    return END
 
 
 @deep_link("inv")
-async def accept_invite(update: Update, context: BotContext, token: str) -> object:
+async def accept_invite(update: Update, context: BotContext, token: str) -> None:
     t = context.t
     services = context.services
     user_id = update.effective_user.id
     if context.is_coordinator:
         await menu_after(update, context, t._("You are a coordinator already; the link stays unused."))
-        return END
+        return
     try:
         inviter = await services.invites.redeem(token, user_id, services.clock())
     except InviteRefused as refused:
@@ -161,7 +162,7 @@ async def accept_invite(update: Update, context: BotContext, token: str) -> obje
             "used": t._("This invite link has been used already. Ask the admin for a new one."),
         }.get(refused.reason, t._("This invite link is not valid. Ask the admin for a new one."))
         await menu_after(update, context, message)
-        return END
+        return
     await audit(context, user_id, "coordinator.joined", f"user:{user_id}", invited_by=inviter)
     context.role = Role.COORDINATOR
     await set_chat_commands(context.bot, user_id, t, Role.COORDINATOR)
@@ -177,31 +178,29 @@ async def accept_invite(update: Update, context: BotContext, token: str) -> obje
         inviter,
         it._("%(name)s used your invite link and is now a coordinator.", name=await _name(services, user_id, it)),
     )
-    return END
 
 
-@requires_role(Role.ADMIN)
-async def confirm_remove(update: Update, context: BotContext) -> int:
+async def confirm_remove(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     t = context.t
-    person = await _coordinator_from(update, context)
+    person = await _coordinator_from(update, context, press)
     if person is None:
-        return END
-    rows = [
-        [(t.gettext("🗑 Yes, remove"), cb("co", "rmy", person))],
-        [(t.gettext("« Coordinators"), LIST)],
-    ]
+        return
     name = await _name(context.services, person, t)
-    await show(update, context, t._("Remove %(name)s from the coordinators?", name=name), keyboard(rows))
-    return END
+    await confirm(
+        update,
+        context,
+        t._("Remove %(name)s from the coordinators?", name=name),
+        yes=(t.gettext("🗑 Yes, remove"), CoordinatorButton(act="rmy", person=person).pack()),
+        no=(t.gettext("« Coordinators"), COORDINATORS),
+    )
 
 
-@requires_role(Role.ADMIN)
-async def remove(update: Update, context: BotContext) -> int:
+async def remove(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     t = context.t
     services = context.services
-    person = await _coordinator_from(update, context)
+    person = await _coordinator_from(update, context, press)
     if person is None:
-        return END
+        return
     if await services.coordinators.remove(person):
         await audit(context, update.effective_user.id, "coordinator.removed", f"user:{person}")
         pt = await translator_for(services, person)
@@ -209,28 +208,23 @@ async def remove(update: Update, context: BotContext) -> int:
         await send_safely(context.bot, services, person, pt._("You are no longer a coordinator in this bot."))
         await alert(update, t.gettext("Removed."))
     await coordinators(update, context)
-    return END
 
 
-async def _coordinator_from(update: Update, context: BotContext) -> int | None:
-    try:
-        person = int(update.callback_query.data.split(":")[2])
-    except (IndexError, ValueError):
-        person = 0
-    if not await context.services.coordinators.is_coordinator(person):
+async def _coordinator_from(update: Update, context: BotContext, press: CoordinatorButton) -> int | None:
+    """The coordinator the button names, if still one (a second "remove" finds none: stale)."""
+    person = press.person
+    if person is None or not await context.services.coordinators.is_coordinator(person):
         await stale_button(update, context)
         return None
     return person
 
 
-@requires_role(Role.ADMIN)
-async def revoke(update: Update, context: BotContext) -> int:
+async def revoke(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     services = context.services
     revoked = await services.invites.revoke_open(now=services.clock())
     await audit(context, update.effective_user.id, "coordinator.invites_revoked", count=revoked)
     await alert(update, context.t.gettext("Unused invite links revoked: %(count)d.", count=revoked))
     await coordinators(update, context)
-    return END
 
 
 # ---- the audit log ------------------------------------------------------------------------------
@@ -240,13 +234,18 @@ def describe(entry: AuditEntry, t: Translator) -> str:
 
 
 @requires_role(Role.ADMIN)
-async def audit_log(update: Update, context: BotContext) -> int:
+async def audit_log(update: Update, context: BotContext) -> None:
+    """/dziennik: the newest page."""
+    await _audit_page(update, context, 0)
+
+
+async def audit_page(update: Update, context: BotContext, press: AuditLogPage) -> None:
+    await _audit_page(update, context, max(0, press.page))
+
+
+async def _audit_page(update: Update, context: BotContext, page: int) -> None:
     t = context.t
     services = context.services
-    page = page_of(update)
-    if page is None:
-        await stale_button(update, context)
-        return END
     entries, total = await services.audit.latest(offset=page * AUDIT_PAGE, limit=AUDIT_PAGE)
     lines = [t._("<b>📜 Audit log</b>"), ""]
     if not total:
@@ -266,18 +265,18 @@ async def audit_log(update: Update, context: BotContext) -> int:
     rows = []
     pages = []
     if (page + 1) * AUDIT_PAGE < total:
-        pages.append((t.gettext("« Older"), cb("co", "log", page + 1)))
+        pages.append((t.gettext("« Older"), AuditLogPage(page=page + 1).pack()))
     if page > 0:
-        pages.append((t.gettext("Newer »"), cb("co", "log", page - 1)))
+        pages.append((t.gettext("Newer »"), AuditLogPage(page=page - 1).pack()))
     if pages:
         rows.append(pages)
-    rows.append([(t.gettext("📊 CSV"), cb("co", "csv")), (t.gettext("« Coordinators"), LIST)])
+    rows.append(
+        [(t.gettext("📊 CSV"), CoordinatorButton(act="csv").pack()), (t.gettext("« Coordinators"), COORDINATORS)]
+    )
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
-    return END
 
 
-@requires_role(Role.ADMIN)
-async def export_audit(update: Update, context: BotContext) -> int:
+async def export_audit(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     t = context.t
     services = context.services
     entries = await services.audit.all()
@@ -312,18 +311,28 @@ async def export_audit(update: Update, context: BotContext) -> int:
         InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=f"dziennik-{stamp}.csv"),
         caption=t.ngettext("%(count)d entry.", "%(count)d entries.", len(entries)),
     )
-    return END
 
 
-def handlers() -> list:
-    return [
-        CommandHandler(["koordynatorzy", "coordinators"], coordinators),
-        CommandHandler(["dziennik", "audit"], audit_log),
-        CallbackQueryHandler(coordinators, pattern=r"^co:ls$"),
-        CallbackQueryHandler(invite, pattern=r"^co:inv$"),
-        CallbackQueryHandler(confirm_remove, pattern=r"^co:rm:"),
-        CallbackQueryHandler(remove, pattern=r"^co:rmy:"),
-        CallbackQueryHandler(revoke, pattern=r"^co:rvk$"),
-        CallbackQueryHandler(audit_log, pattern=r"^co:log:"),
-        CallbackQueryHandler(export_audit, pattern=r"^co:csv$"),
-    ]
+async def _list_pressed(update: Update, context: BotContext, press: CoordinatorButton) -> None:
+    await coordinators(update, context)
+
+
+_ACTIONS = {
+    "ls": _list_pressed,
+    "inv": invite,
+    "rm": confirm_remove,
+    "rmy": remove,
+    "rvk": revoke,
+    "csv": export_audit,
+}
+
+
+async def pressed(update: Update, context: BotContext, press: CoordinatorButton) -> None:
+    await _ACTIONS[press.act](update, context, press)
+
+
+def register(routes: Routes) -> None:
+    routes.press(CoordinatorButton, for_role(Role.ADMIN, pressed))
+    routes.press(AuditLogPage, for_role(Role.ADMIN, audit_page))
+    routes.command(["koordynatorzy", "coordinators"], coordinators)
+    routes.command(["dziennik", "audit"], audit_log)

@@ -1,5 +1,6 @@
-""" "Moje dane": what the bot stores about the person, correcting it, exporting all of it as JSON,
-withdrawing optional consents, and deleting the account (RODO art. 15–17 and 20).
+""" "Moje dane": what the bot stores about the person, correcting it (a one-step flow per answer,
+"md_fix", read with the form's own validation), exporting all of it as JSON, giving or withdrawing
+optional consents, and deleting the account (RODO art. 15–17 and 20).
 
 What deletion keeps is decided in storage.privacy (agreements accepted or signed, for the period
 in the organisation file); the deletion is logged without any personal data.
@@ -11,26 +12,26 @@ import json
 import logging
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
+from bot.buttons.menu import MAIN_MENU
+from bot.buttons.mydata import MY_DATA, ConsentChoice, CorrectField, DeleteAccount, MyDataButton
 from bot.context import BotContext
-from bot.forms import Problem, parse_phone, parse_text
+from bot.flow import End, Flow, FlowRun, Prompt, Step
+from bot.forms import Accepted, Problem, parse_text
 from bot.i18n import html_escape
-from bot.organisation import FieldType
+from bot.organisation import FieldType, FormField
+from bot.replies import confirm
+from bot.routing import Routes
 from handlers.application_text import answer_lines, status_name
-from handlers.common import alert, cb, flow, keyboard, show, stale_button
+from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
-from handlers.menu import MAIN_MENU, cancel
 from storage import privacy
 from storage.applications import Status
 
 log = logging.getLogger(__name__)
 
-END = ConversationHandler.END
-CORRECTING = "correcting"
-MY_DATA = cb("md", "show")
+CORRECTION_FLOW = "md_fix"
 _EDITABLE = (FieldType.TEXT, FieldType.EMAIL, FieldType.PHONE, FieldType.DATE, FieldType.NUMBER)
-_FIELD = "mydata_field"
 
 
 async def _sent_application(context: BotContext, user_id: int):
@@ -38,7 +39,7 @@ async def _sent_application(context: BotContext, user_id: int):
     return application if application is not None and application.status != Status.DRAFT else None
 
 
-async def my_data(update: Update, context: BotContext) -> int:
+async def my_data(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     user_id = update.effective_user.id
@@ -82,15 +83,26 @@ async def my_data(update: Update, context: BotContext) -> int:
     lines += ["", t._("The agreement and the development plan are under 📄 My agreement.")]
     rows = []
     if await _sent_application(context, user_id) is not None:
-        rows.append([(t.gettext("✏️ Correct my data"), cb("md", "e"))])
-    rows.append([(t.gettext("📦 Download all my data (JSON)"), cb("md", "x"))])
+        rows.append([(t.gettext("✏️ Correct my data"), MyDataButton(act="e").pack())])
+    rows.append([(t.gettext("📦 Download all my data (JSON)"), MyDataButton(act="x").pack())])
     if services.org.consents:
-        rows.append([(t.gettext("🚫 Optional consents"), cb("md", "c"))])
-    rows.append([(t.gettext("🗑 Delete my account"), cb("md", "del"))])
+        rows.append([(t.gettext("🚫 Optional consents"), MyDataButton(act="c").pack())])
+    rows.append([(t.gettext("🗑 Delete my account"), MyDataButton(act="del").pack())])
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
     text = "\n".join(str(line) for line in lines)
     await show(update, context, text[:4000], keyboard(rows))
-    return END
+
+
+def _consent_name(context: BotContext, kind: str) -> str:
+    t = context.t
+    if kind == "rules":
+        return t.gettext("recruitment rules")
+    if kind == "privacy":
+        return t.gettext("processing of personal data")
+    for consent in context.services.org.consents:
+        if kind == f"optional:{consent.id}":
+            return consent.text.get(t.locale)[:80]
+    return kind
 
 
 def _consent_name(context: BotContext, kind: str) -> str:
@@ -106,7 +118,7 @@ def _consent_name(context: BotContext, kind: str) -> str:
 
 
 # ---- export -----------------------------------------------------------------------------------
-async def export(update: Update, context: BotContext) -> int:
+async def export(update: Update, context: BotContext) -> None:
     services = context.services
     user_id = update.effective_user.id
     data = await privacy.personal_data(services.db, user_id, services.clock())
@@ -121,111 +133,125 @@ async def export(update: Update, context: BotContext) -> int:
         caption=context.t._("Everything the bot stores about you, as a JSON file."),
     )
     log.info("user %s exported their data (%d bytes)", user_id, len(body))
-    return END
 
 
 # ---- optional consents ------------------------------------------------------------------------------
-async def consents(update: Update, context: BotContext) -> int:
+async def consents(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     user_id = update.effective_user.id
-    optional = services.org.consents
-    parts = update.callback_query.data.split(":")
-    if len(parts) == 3:  # a toggle
-        try:
-            consent = optional[int(parts[2])]
-        except (ValueError, IndexError):
-            await stale_button(update, context)
-            return END
-        kind = f"optional:{consent.id}"
-        current = await services.consents.current(user_id, kind)
-        granted = not (current is not None and current.granted)
-        await services.consents.record(user_id, kind, consent.version, granted, services.clock())
-        await alert(update, t.gettext("Consent given.") if granted else t.gettext("Consent withdrawn."))
     lines = [str(t._("<b>Optional consents</b>")), "", str(t._("You can give or withdraw each of them at any time."))]
     rows = []
-    for index, consent in enumerate(optional):
+    for index, consent in enumerate(services.org.consents):
         current = await services.consents.current(user_id, f"optional:{consent.id}")
         given = current is not None and current.granted
         lines += ["", ("✅ " if given else "▫️ ") + str(html_escape(consent.text.get(t.locale)))]
-        if given:
+        if given:  # the button says what it sets
             label = t.gettext("Withdraw consent %(number)d", number=index + 1)
         else:
             label = t.gettext("Give consent %(number)d", number=index + 1)
-        rows.append([(label, cb("md", "c", index))])
+        rows.append([(label, ConsentChoice(granted=not given, consent=consent.id).pack())])
     rows.append([(t.gettext("« My data"), MY_DATA)])
     await show(update, context, "\n".join(lines), keyboard(rows))
-    return END
+
+
+async def set_consent(update: Update, context: BotContext, press: ConsentChoice) -> None:
+    """Give or withdraw one optional consent: the state the button carries, recorded once."""
+    t = context.t
+    services = context.services
+    user_id = update.effective_user.id
+    consent = next((c for c in services.org.consents if c.id == press.consent), None)
+    if consent is None:
+        await stale_button(update, context)
+        return
+    kind = f"optional:{consent.id}"
+    current = await services.consents.current(user_id, kind)
+    if current is None or current.granted != press.granted or current.version != consent.version:
+        await services.consents.record(user_id, kind, consent.version, press.granted, services.clock())
+    await alert(update, t.gettext("Consent given.") if press.granted else t.gettext("Consent withdrawn."))
+    await consents(update, context)
 
 
 # ---- correcting answers ---------------------------------------------------------------------------
-async def choose_field(update: Update, context: BotContext) -> int:
+async def choose_field(update: Update, context: BotContext) -> None:
     t = context.t
     if await _sent_application(context, update.effective_user.id) is None:
         await stale_button(update, context)
-        return END
-    fields = [(i, f) for i, f in enumerate(context.services.org.form) if f.type in _EDITABLE]
-    rows = [[(f.label.get(t.locale), cb("md", "ef", i))] for i, f in fields]
+        return
+    fields = [f for f in context.services.org.form if f.type in _EDITABLE]
+    rows = [[(f.label.get(t.locale), CorrectField(field=f.id).pack())] for f in fields]
     rows.append([(t.gettext("« My data"), MY_DATA)])
     text = t._(
         "Which answer would you like to correct? Choices (like the county) are changed by a coordinator: write to them."
     )
     await show(update, context, text, keyboard(rows))
-    return END
 
 
-async def ask_field(update: Update, context: BotContext) -> str | int:
-    t = context.t
-    form = context.services.org.form
-    try:
-        index = int(update.callback_query.data.split(":")[2])
-        form_field = form[index]
-    except (ValueError, IndexError):
+def _editable(context: BotContext, field_id: str | None) -> FormField | None:
+    form_field = next((f for f in context.services.org.form if f.id == field_id), None)
+    return form_field if form_field is not None and form_field.type in _EDITABLE else None
+
+
+async def start_correction(update: Update, context: BotContext, press: CorrectField) -> None:
+    if _editable(context, press.field) is None or await _sent_application(context, update.effective_user.id) is None:
         await stale_button(update, context)
-        return END
-    if form_field.type not in _EDITABLE or await _sent_application(context, update.effective_user.id) is None:
-        await stale_button(update, context)
-        return END
-    context.user_data[_FIELD] = index
+        return
     await update.callback_query.answer()
-    await context.bot.send_message(
-        update.effective_chat.id,
-        t._("Type the new answer: %(prompt)s (/anuluj to stop)", prompt=form_field.prompt.get(t.locale)),
-    )
-    return CORRECTING
+    await context.flows.start(update, context, CORRECTION_FLOW, {"field": press.field})
 
 
-async def correct(update: Update, context: BotContext) -> str | int:
-    t = context.t
-    services = context.services
-    index = context.user_data.get(_FIELD)
-    if index is None or index >= len(services.org.form):
-        return END
-    form_field = services.org.form[index]
-    text = update.effective_message.text or ""
-    result = parse_phone(text) if form_field.type == FieldType.PHONE else parse_text(form_field, text)
-    if isinstance(result, Problem):
-        await context.bot.send_message(update.effective_chat.id, result.text(t))
-        return CORRECTING
-    application = await _sent_application(context, update.effective_user.id)
-    context.user_data.pop(_FIELD, None)
-    if application is None or not await services.applications.correct_answer(
-        application.id, update.effective_user.id, form_field.id, result.value, services.clock()
+async def _ask_value(run: FlowRun) -> Prompt:
+    form_field = _editable(run.context, run.data.get("field"))
+    prompt = form_field.prompt.get(run.t.locale) if form_field is not None else ""
+    return Prompt(run.t._("Type the new answer: %(prompt)s (/anuluj to stop)", prompt=prompt))
+
+
+async def _read_value(run: FlowRun, message) -> Accepted | Problem:
+    form_field = _editable(run.context, run.data.get("field"))
+    if form_field is None:  # the organisation file changed meanwhile: the step ends the flow
+        return Accepted(None)
+    return parse_text(form_field, message.text or "")
+
+
+async def _corrected(run: FlowRun, value) -> End:
+    """In the step's transaction: the corrected answer, its history entry and the flow's end."""
+    t = run.t
+    services = run.services
+    form_field = _editable(run.context, run.data.get("field"))
+    application = await _sent_application(run.context, run.user_id)
+    if (
+        form_field is None
+        or application is None
+        or not await services.applications.correct_answer(
+            application.id, run.user_id, form_field.id, value, services.clock()
+        )
     ):
-        await context.bot.send_message(update.effective_chat.id, t._("Your application is not available any more."))
-        return END
-    await context.bot.send_message(update.effective_chat.id, t._("✔ Saved. The coordinators will see the change."))
-    await my_data(update, context)
-    return END
+        return End(t._("Your application is not available any more."))
+    update, context = run.update, run.context
+
+    async def overview() -> None:
+        await my_data(update, context)
+
+    return End(t._("✔ Saved. The coordinators will see the change."), menu=False, after=overview)
 
 
-async def not_text(update: Update, context: BotContext) -> str:
-    await context.bot.send_message(update.effective_chat.id, context.t._("Please type the text, or /anuluj to stop."))
-    return CORRECTING
+def _stopped(run: FlowRun) -> str:
+    return run.t._("Stopped. Nothing has been changed.")
+
+
+CORRECTION = Flow(
+    CORRECTION_FLOW,
+    lambda run: [Step("value", _ask_value, read=_read_value, done=_corrected)],
+    cancelled=_stopped,
+)
 
 
 # ---- deleting the account ---------------------------------------------------------------------------
-async def confirm_delete(update: Update, context: BotContext) -> int:
+def _since(context: BotContext) -> int:
+    return int(context.profile.created_at.timestamp()) if context.profile is not None else 0
+
+
+async def confirm_delete(update: Update, context: BotContext) -> None:
     t = context.t
     services = context.services
     kept = await privacy.kept_by_law(services.db, update.effective_user.id)
@@ -247,28 +273,35 @@ async def confirm_delete(update: Update, context: BotContext) -> int:
             ),
         ]
     lines += ["", t._("This cannot be undone. You can start again any time with /start.")]
-    rows = [[(t.gettext("🗑 Yes, delete my account"), cb("md", "dely"))], [(t.gettext("« My data"), MY_DATA)]]
-    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
-    return END
+    await confirm(
+        update,
+        context,
+        "\n".join(str(line) for line in lines),
+        yes=(t.gettext("🗑 Yes, delete my account"), DeleteAccount(since=_since(context)).pack()),
+        no=(t.gettext("« My data"), MY_DATA),
+    )
 
 
-async def delete(update: Update, context: BotContext) -> int:
+async def delete(update: Update, context: BotContext, press: DeleteAccount) -> None:
     t = context.t
     services = context.services
     user_id = update.effective_user.id
     if user_id in services.settings.admin_ids:
         await alert(update, t.gettext("Admins are set in the server settings; ask the server's administrator."))
-        return END
+        return
+    if press.since != _since(context):  # delivered again, or from before the account was made anew
+        await stale_button(update, context)
+        return
     # Places in upcoming events go to the waitlist first, as if given back one by one.
     promoted = False
     for event, _registration in await services.events.mine(user_id, services.clock()):
         promoted |= bool((await services.events.leave(event.id, user_id, services.clock())).promoted)
+    await services.sessions.end_flow(user_id)  # erase() drops the row too; no flow outlives the account
     kept = await privacy.kept_by_law(services.db, user_id)
     erased = await privacy.erase(services.db, user_id)
     await services.audit.forget_actor(user_id)
     # The log says that an account was deleted and what was kept, never whose.
     await services.audit.record(None, "account.deleted", None, services.clock(), kept=kept, erased=sum(erased.values()))
-    _forget_in_memory(context, user_id)
     if promoted:
         await send_notices_now(context)
     await update.callback_query.answer()
@@ -280,44 +313,20 @@ async def delete(update: Update, context: BotContext) -> int:
             "Type /start to begin again."
         ),
     )
-    return END
 
 
-def _forget_in_memory(context: BotContext, user_id: int) -> None:
-    """PTB keeps user data and conversation states in memory too; without this it would write them
-    back after the update."""
-    application = context.application
-    application.drop_user_data(user_id)
-    application.drop_chat_data(user_id)
-    for handlers in application.handlers.values():
-        for handler in handlers:
-            states = getattr(handler, "_conversations", None)  # ConversationHandler's own record
-            if isinstance(states, dict):
-                for key in [k for k in states if user_id in k]:
-                    states.pop(key, None)
+# ---- registration -------------------------------------------------------------------------------
+_ACTIONS = {"show": my_data, "x": export, "c": consents, "e": choose_field, "del": confirm_delete}
 
 
-def handlers() -> list:
-    return [
-        CommandHandler(["moje_dane", "mydata"], my_data),
-        CallbackQueryHandler(my_data, pattern=r"^md:show$"),
-        CallbackQueryHandler(export, pattern=r"^md:x$"),
-        CallbackQueryHandler(consents, pattern=r"^md:c(:|$)"),
-        CallbackQueryHandler(choose_field, pattern=r"^md:e$"),
-        CallbackQueryHandler(confirm_delete, pattern=r"^md:del$"),
-        CallbackQueryHandler(delete, pattern=r"^md:dely$"),
-    ]
+async def pressed(update: Update, context: BotContext, press: MyDataButton) -> None:
+    await _ACTIONS[press.act](update, context)
 
 
-def conversation():
-    return flow(
-        "mydata",
-        entry_points=[CallbackQueryHandler(ask_field, pattern=r"^md:ef:")],
-        states={
-            CORRECTING: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, correct),
-                MessageHandler(~filters.COMMAND, not_text),
-            ]
-        },
-        cancel=cancel,
-    )
+def register(routes: Routes) -> None:
+    routes.flow(CORRECTION)
+    routes.press(MyDataButton, pressed)
+    routes.press(ConsentChoice, set_consent)
+    routes.press(CorrectField, start_correction)
+    routes.press(DeleteAccount, delete)
+    routes.command(["moje_dane", "mydata"], my_data)

@@ -94,7 +94,8 @@ async def personal_data(db: Database, telegram_id: int, now: datetime | None = N
 async def erase(db: Database, telegram_id: int) -> dict[str, int]:
     """Erase a person: every row about them, except what KEPT_BY_LAW keeps; their profile is then
     deleted, or reduced to the bare id when kept rows still point at it. Returns rows erased per
-    table (for the log: counts only)."""
+    table (for the log: counts only). The person's flow (`flow_state`, keyed by telegram_id) goes
+    with the other tables, also when the profile itself is kept."""
     erased: dict[str, int] = {}
     async with db.transaction() as conn:
         tables = await _person_tables(conn)
@@ -112,14 +113,6 @@ async def erase(db: Database, telegram_id: int) -> dict[str, int]:
             cursor = await conn.execute(f"DELETE FROM {table} WHERE {condition}", (telegram_id,))
             if cursor.rowcount:
                 erased[table] = cursor.rowcount
-        for table in ("bot_user_data", "bot_chat_data"):
-            column = "user_id" if table == "bot_user_data" else "chat_id"
-            await conn.execute(f"DELETE FROM {table} WHERE {column} = ?", (telegram_id,))
-        async with conn.execute("SELECT name, key FROM bot_conversations") as cur:
-            keys = [(r[0], r[1]) for r in await cur.fetchall()]
-        for name, key in keys:
-            if telegram_id in json.loads(key):
-                await conn.execute("DELETE FROM bot_conversations WHERE name = ? AND key = ?", (name, key))
         if kept:
             await conn.execute(
                 "UPDATE users SET first_name = '', last_name = NULL, username = NULL, telegram_locale = NULL, "

@@ -92,3 +92,83 @@ async def _answer_coordinator(world: World, step_id: str) -> UserChat:
     await chat.send("/zgloszenie")
     await chat.tap("✍️ Odpowiedz koordynatorowi")
     return chat
+
+
+# ---- reviewing an application (handlers/review_decisions.py) and correcting one's data (mydata) -------
+async def _sent_application(world: World, name: str = "Ola Nowak") -> UserChat:
+    """A fresh volunteer with a sent application (made directly: the form has its own paths)."""
+    chat = world.new_volunteer()
+    await chat.send("/start")
+    applications = world.app.services.applications
+    draft = await applications.start_draft(chat.id, "full_name")
+    await applications.save_answer(draft.id, "full_name", name, None)
+    await applications.submit(draft.id, chat.id)
+    return chat
+
+
+async def _card_of_newest(world: World) -> UserChat:
+    """A coordinator of their own (so paths do not take each other's flows) opens an application
+    from the "New" list."""
+    await _sent_application(world)
+    coordinator = world.new_volunteer()
+    await world.app.services.coordinators.add(coordinator.id)
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("Nowe (")))
+    await coordinator.tap(coordinator.last.buttons[0])
+    return coordinator
+
+
+@path("rv_reason")
+async def _rejection_reason(world: World, step_id: str) -> UserChat:
+    coordinator = await _card_of_newest(world)
+    await coordinator.tap("❌ Odrzuć")
+    return coordinator
+
+
+@path("rv_question")
+async def _review_question(world: World, step_id: str) -> UserChat:
+    coordinator = await _card_of_newest(world)
+    await coordinator.tap("❓ Poproś o uzupełnienie")
+    return coordinator
+
+
+@path("md_fix")
+async def _correction(world: World, step_id: str) -> UserChat:
+    chat = await _sent_application(world)
+    await chat.send("/moje_dane")
+    await chat.tap("✏️ Popraw moje dane")
+    await chat.tap("Imię i nazwisko")
+    return chat
+
+
+# ---- announcements, notifications, language --------------------------------------------------
+@path("bctext")
+async def _announcement_text(world: World, step_id: str) -> UserChat:
+    coordinator = world.coordinator
+    await coordinator.send("/ogloszenie")
+    return coordinator
+
+
+@path("bcwhen")
+async def _announcement_time(world: World, step_id: str) -> UserChat:
+    coordinator = world.coordinator
+    await coordinator.send("/ogloszenie")
+    await coordinator.send("Zapraszamy na szkolenie.")
+    await coordinator.tap("🕒 Zaplanuj")
+    return coordinator
+
+
+@path("quiet")
+async def _quiet_hours(world: World, step_id: str) -> UserChat:
+    chat = world.new_volunteer()
+    await chat.send("/powiadomienia")
+    await chat.tap(next(b for b in chat.last.buttons if b.startswith("🌙")))
+    await chat.tap("⌨️ Inne godziny…")
+    return chat
+
+
+@path("language")
+async def _language(world: World, step_id: str) -> UserChat:
+    chat = world.new_volunteer()
+    await chat.send("/jezyk")
+    return chat

@@ -91,7 +91,7 @@ async def test_only_admins_manage_coordinators_and_read_the_log(app, double, coo
     await coordinator.send("/koordynatorzy")
     assert coordinator.last.text == "Ta funkcja jest dostępna tylko dla administratorów."
     await coordinator.send("/dziennik")
-    for data in ("co:inv", "co:rvk", f"co:rmy:{COORDINATOR_ID}", "co:csv", "co:log:0"):
+    for data in ("co:inv", "co:rvk", f"co:rm:{COORDINATOR_ID}", f"co:rmy:{COORDINATOR_ID}", "co:csv", "co:ls", "col:0"):
         await coordinator.press(coordinator.last.message_id, data)
     assert all(a == "Ta funkcja jest dostępna tylko dla administratorów." for a in coordinator.alerts)
     assert await app.services.coordinators.is_coordinator(COORDINATOR_ID)
@@ -139,3 +139,33 @@ async def test_command_line_changes_are_logged_without_an_actor(settings, tmp_pa
         (None, "coordinator.removed", "user:4242"),
     ]
     assert timedelta(0) <= entries[1].at - entries[0].at
+
+
+async def test_removal_pressed_twice_removes_once_and_old_buttons_are_stale(app, double, admin, coordinator):
+    await coordinator.send("/start")
+    await admin.send("/koordynatorzy")
+    await admin.tap(next(b for b in admin.last.buttons if b.startswith("🗑")))
+    assert admin.last.text.startswith("Odebrać uprawnienia koordynatora: Kasia")
+    confirmation = admin.last
+    data = confirmation.button("🗑 Tak, usuń").callback_data
+    await admin.press(confirmation.message_id, data)
+    await admin.press(confirmation.message_id, data)
+    assert admin.alerts[-1].startswith("Ten przycisk jest już nieaktualny.")
+    removed = [e for e in await app.services.audit.all() if e.action == "coordinator.removed"]
+    assert len(removed) == 1
+    notices = [m for m in coordinator.messages if "nie masz już uprawnień koordynatora" in m.text.lower()]
+    assert len(notices) == 1
+    for old in ("co:log:0", "co:rm:abc", "co:rmy"):
+        await admin.press(admin.last.message_id, old)
+        assert admin.alerts[-1].startswith("Ten przycisk jest już nieaktualny."), old
+
+
+async def test_the_audit_log_pages_from_the_newest(app, double, admin):
+    for number in range(20):
+        await app.services.audit.record(ADMIN_ID, "coordinator.invited", None, None, n=number)
+    await admin.send("/dziennik")
+    assert admin.last.buttons[0] == "« Starsze"
+    await admin.tap("« Starsze")
+    assert "Nowsze »" in admin.last.buttons
+    await admin.press(admin.last.message_id, "col:-5")  # a forged page: the newest one
+    assert admin.last.buttons[0] == "« Starsze"

@@ -10,7 +10,9 @@ import pytest
 from bot.app import build_application
 from bot.double import running
 from bot.jobs import apply_retention
+from storage import privacy
 from storage.db import to_db_time
+from storage.sessions import FlowState
 from tests.conftest import COORDINATOR_ID
 from tests.events_helpers import Clock, published_event
 from tests.test_agreements import accept, accepted, offer
@@ -84,10 +86,19 @@ async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
     await anna.tap("🚫 Zgody dobrowolne")
     before = await app.services.consents.current(VOLUNTEER, kind)
     label = "Wycofaj zgodę 1" if before and before.granted else "Udziel zgody 1"
-    await anna.tap(label)
+    data = anna.last.button(label).callback_data
+    await anna.press(anna.last.message_id, data)
     after = await app.services.consents.current(VOLUNTEER, kind)
     assert after.granted is not (before is not None and before.granted)
     assert anna.alerts[-1] in ("Zgoda udzielona.", "Zgoda wycofana.")
+    # The button carries the state it sets: delivered twice, it records nothing more.
+    count = await rows(app, "consents", VOLUNTEER)
+    await anna.press(anna.last.message_id, data)
+    assert await rows(app, "consents", VOLUNTEER) == count
+    assert (await app.services.consents.current(VOLUNTEER, kind)).granted is after.granted
+    other = "Udziel zgody 1" if label == "Wycofaj zgodę 1" else "Wycofaj zgodę 1"
+    await anna.tap(other)
+    assert (await app.services.consents.current(VOLUNTEER, kind)).granted is not after.granted
 
 
 async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(app, double):
@@ -109,8 +120,7 @@ async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(a
     assert "Zwolniło się miejsce — jest Twoje!" in waiting.last.text
     for table in ("users", "consents", "applications", "event_registrations"):
         assert await rows(app, table, VOLUNTEER) == 0, table
-    leftovers = await app.services.db.fetch_all("SELECT key FROM bot_conversations")
-    assert not [k for (k,) in leftovers if str(VOLUNTEER) in k]
+    assert await rows(app, "flow_state", VOLUNTEER) == 0
     (entry,) = [e for e in await app.services.audit.all() if e.action == "account.deleted"]
     assert entry.actor_id is None and entry.target is None and str(VOLUNTEER) not in json.dumps(entry.details)
     assert await app.services.db.integrity_check() == "ok"
@@ -173,7 +183,105 @@ async def test_my_data_needs_no_application(app, double):
     await ola.send("/start")
     await ola.tap("🔒 My data")
     assert "Profile" in ola.last.text and "✏️ Correct my data" not in ola.last.buttons
-    await ola.press(ola.last.message_id, "md:ef:1")
-    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
-    await ola.press(ola.last.message_id, "md:c:99")
-    assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
+    for forged in ("mdf:email", "md:ef:1", "mdc:1:no_such_consent", "md:c:99", "mdd:1"):
+        await ola.press(ola.last.message_id, forged)
+        assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu.", forged
+    assert await app.services.users.get(4001) is not None
+    assert (await app.services.sessions.load(4001)).flow is None
+
+
+# ---- correcting an answer on the flow engine ----------------------------------------------------
+async def start_correcting(anna, label="Imię i nazwisko"):
+    await anna.send("/moje_dane")
+    await anna.tap("✏️ Popraw moje dane")
+    await anna.tap(label)
+    assert anna.last.text.startswith("Wpisz nową odpowiedź:")
+
+
+async def answers_of(app, telegram_id):
+    return await app.services.applications.answers((await app.services.applications.latest(telegram_id)).id)
+
+
+async def test_a_command_in_the_middle_of_a_correction_changes_nothing(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    await start_correcting(anna)
+    await anna.send("/pomoc")
+    await anna.send("Jak mogę zmienić powiat?")
+    assert (await answers_of(app, VOLUNTEER))["full_name"] == "Anna Kowalska"
+    assert (await app.services.sessions.load(VOLUNTEER)).flow is None
+    history = await app.services.applications.history((await app.services.applications.latest(VOLUNTEER)).id)
+    assert "corrected" not in [h.action for h in history]
+
+
+async def test_a_correction_takes_only_text_and_ends_with_the_answer(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    await start_correcting(anna, "Telefon")
+    await anna.send_sticker()
+    assert "Wpisz nową odpowiedź:" in anna.last.text
+    await anna.send("12")
+    assert (await answers_of(app, VOLUNTEER))["phone"] == "+48600100200"
+    await anna.send("601 200 300")
+    assert (await answers_of(app, VOLUNTEER))["phone"] == "+48601200300"
+    await anna.send("602 300 400")  # no longer asked: not taken
+    assert (await answers_of(app, VOLUNTEER))["phone"] == "+48601200300"
+    await anna.send("/anuluj")
+    assert anna.last.text.startswith("W tej chwili nie ma czego przerywać.")
+
+
+async def test_cancel_in_a_correction_keeps_the_answer(app, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await submitted_application(anna)
+    await start_correcting(anna)
+    await anna.send("/anuluj")
+    assert anna.last.text.startswith("Przerwano. Nic nie zostało zmienione.")
+    await anna.send("Ewa Nowak")
+    assert (await answers_of(app, VOLUNTEER))["full_name"] == "Anna Kowalska"
+
+
+async def test_a_restart_in_the_middle_of_a_correction_continues_there(settings, double):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    async with running(build_application(settings, double), double):
+        await submitted_application(anna)
+        await start_correcting(anna)
+    async with running(build_application(settings, double), double) as app:
+        await anna.send("Anna Nowak")
+        assert "Zapisano. Koordynatorzy zobaczą zmianę." in anna.messages[-2].text
+        assert (await answers_of(app, VOLUNTEER))["full_name"] == "Anna Nowak"
+
+
+async def test_the_deletion_confirmed_twice_deletes_once(app, double, clock):
+    anna = double.user(user_id=VOLUNTEER, first_name="Anna", language_code="pl")
+    await anna.send("/moje_dane")
+    await anna.tap("🗑 Usuń moje konto")
+    confirmation = anna.last
+    data = confirmation.button("🗑 Tak, usuń moje konto").callback_data
+    await anna.press(confirmation.message_id, data)
+    assert "Twoje konto zostało usunięte" in anna.last.text
+    clock.advance(minutes=1)
+    await anna.press(confirmation.message_id, data)  # delivered again: the new profile stays
+    assert anna.alerts[-1].startswith("Ten przycisk jest już nieaktualny.")
+    assert await app.services.users.get(VOLUNTEER) is not None
+    deleted = [e for e in await app.services.audit.all() if e.action == "account.deleted"]
+    assert len(deleted) == 1
+
+
+async def test_erasing_drops_the_flow_also_when_the_profile_is_kept(app, double, staff):
+    anna = await accepted(double, staff, VOLUNTEER)
+    await offer(staff)
+    await anna.tap("📄 Moje porozumienie")
+    await accept(anna)
+    ewa = double.user(user_id=VOLUNTEER + 5, first_name="Ewa", language_code="pl")
+    await submitted_application(ewa)
+    await start_correcting(ewa)
+    await app.services.sessions.save_flow(
+        VOLUNTEER, FlowState("md_fix", "value", {"field": "email"}), expected_version=None
+    )
+    assert await rows(app, "flow_state", VOLUNTEER) == 1
+    await privacy.erase(app.services.db, VOLUNTEER)  # an agreement is kept, so the profile stays
+    assert await app.services.users.get(VOLUNTEER) is not None
+    assert await rows(app, "flow_state", VOLUNTEER) == 0
+    await privacy.erase(app.services.db, VOLUNTEER + 5)  # the profile goes, and its flow with it
+    assert await rows(app, "flow_state", VOLUNTEER + 5) == 0
+    assert await app.services.db.integrity_check() == "ok"

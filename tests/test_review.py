@@ -158,10 +158,12 @@ async def test_volunteers_cannot_use_review_commands_or_forged_buttons(app, doub
         f"rv:r:{application.id}",
         f"rv:q:{application.id}",
         f"rv:o:{application.id}",
-        "rv:xs:all",
+        f"rv:a:{application.id}",
+        "rvx:all",
         "rv:list",
-        "rv:n",
-        "rv:s:submitted:0",
+        "rv:x",
+        "rva:0",
+        "rvs:submitted:0",
     ):
         await intruder.press(menu, forged)
         assert intruder.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
@@ -330,3 +332,149 @@ async def test_an_application_full_of_emoji_opens_in_messages_telegram_accepts(a
     shown = "".join(m.text for m in coordinator.messages[before:])
     assert shown.count("😀") == 1999 and shown.count("🙂") == 999
     assert "✅ Przyjmij" in coordinator.last.buttons
+
+
+# ---- the typed reason and question on the flow engine ----------------------------------------------
+async def test_a_command_in_the_middle_of_a_rejection_rejects_nothing(app, double, coordinator):
+    volunteer = double.user(user_id=3020)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❌ Odrzuć")
+    assert coordinator.last.text.startswith("Dlaczego nie przyjmujesz zgłoszenia nr")
+    await coordinator.send("/jezyk")
+    await coordinator.tap("🇬🇧 English")
+    await coordinator.send("Hello")
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == Status.SUBMITTED and application.decision_note is None
+    assert not [m for m in volunteer.messages if "Niestety" in m.text]
+    assert "Hello" not in "".join(m.text for m in coordinator.messages[-2:])
+    assert (await app.services.sessions.load(COORDINATOR_ID)).flow is None
+
+
+async def test_cancel_while_typing_a_question_asks_nothing(app, double, coordinator):
+    volunteer = double.user(user_id=3021)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❓ Poproś o uzupełnienie")
+    await coordinator.send("/anuluj")
+    assert coordinator.last.text.startswith("Przerwano. Nic nie zostało zmienione.")
+    await coordinator.send("Jakie masz doświadczenie?")
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
+    assert not [m for m in volunteer.messages if m.text.startswith("Koordynator prosi")]
+
+
+async def test_a_sticker_or_an_empty_reason_is_asked_again(app, double, coordinator):
+    volunteer = double.user(user_id=3022)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❌ Odrzuć")
+    await coordinator.send_sticker()
+    assert "Dlaczego nie przyjmujesz zgłoszenia nr" in coordinator.last.text
+    await coordinator.send("x" * 1001)
+    assert "Dlaczego nie przyjmujesz zgłoszenia nr" in coordinator.last.text
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
+    await coordinator.send("Brak miejsc.")
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.REJECTED
+
+
+async def test_a_reason_typed_after_someone_else_decided_changes_nothing(app, double, coordinator, admin):
+    volunteer = double.user(user_id=3023)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await open_from_notification(admin)
+    await coordinator.tap("❌ Odrzuć")
+    await admin.tap("✅ Przyjmij")
+    await admin.tap("✅ Tak, przyjmij")
+    await coordinator.send("Brak miejsc.")
+    assert "ma już inny status: przyjęte" in coordinator.last.text
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == Status.ACCEPTED and application.decision_note is None
+    assert (await app.services.sessions.load(COORDINATOR_ID)).flow is None
+
+
+async def test_a_coordinator_removed_while_typing_a_reason_rejects_nothing(app, double, coordinator):
+    volunteer = double.user(user_id=3024)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❌ Odrzuć")
+    await app.services.coordinators.remove(COORDINATOR_ID)
+    await coordinator.send("Brak miejsc.")
+    assert "tylko dla koordynatorów" in coordinator.last.text
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
+
+
+async def test_pressing_reject_twice_and_accept_twice_decides_once(app, double, coordinator):
+    volunteer = double.user(user_id=3025)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    card = coordinator.last
+    reject = card.button("❌ Odrzuć").callback_data
+    await coordinator.press(card.message_id, reject)
+    await coordinator.press(card.message_id, reject)
+    prompts = [m for m in coordinator.messages if m.text.startswith("Dlaczego nie przyjmujesz")]
+    assert len(prompts) == 2
+    await coordinator.send("Brak miejsc.")
+    assert (await app.services.applications.latest(volunteer.id)).status == Status.REJECTED
+    await coordinator.send("Jeszcze raz")  # no flow any more: the short hint, nothing decided again
+    history = await app.services.applications.history((await app.services.applications.latest(volunteer.id)).id)
+    assert [h.action for h in history].count(Action.REJECTED) == 1
+    # The accept confirmation pressed late, twice: refused both times, the rejection stands.
+    application = await app.services.applications.latest(volunteer.id)
+    await coordinator.press(card.message_id, f"rv:ay:{application.id}")
+    await coordinator.press(card.message_id, f"rv:ay:{application.id}")
+    assert coordinator.alerts[-1].endswith("ma już inny status: nieprzyjęte.")
+    assert (await app.services.applications.get(application.id)).status == Status.REJECTED
+
+
+async def test_alerts_switch_carries_the_state_it_sets(app, double, coordinator):
+    await coordinator.send("/zgloszenia")
+    menu = coordinator.last.message_id
+    off = coordinator.last.button("🔔 Powiadomienia o zgłoszeniach: włączone").callback_data
+    await coordinator.press(menu, off)
+    await coordinator.press(menu, off)  # delivered twice: still off
+    assert not await app.services.coordinator_settings.notify_applications(COORDINATOR_ID)
+    assert "🔕 Powiadomienia o zgłoszeniach: wyłączone" in coordinator.last.buttons
+    await coordinator.tap("🔕 Powiadomienia o zgłoszeniach: wyłączone")
+    assert await app.services.coordinator_settings.notify_applications(COORDINATOR_ID)
+
+
+async def test_a_restart_while_typing_a_reason_continues_there(settings, double):
+    volunteer = double.user(user_id=3026)
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+        await submitted_application(volunteer)
+        await open_from_notification(coordinator)
+        await coordinator.tap("❌ Odrzuć")
+    async with running(build_application(settings, double), double) as app:
+        await coordinator.send("Brak miejsc w tej edycji.")
+        assert "nieprzyjęte" in coordinator.last.text
+        application = await app.services.applications.latest(volunteer.id)
+        assert (application.status, application.decision_note) == (Status.REJECTED, "Brak miejsc w tej edycji.")
+        assert "Wyjaśnienie koordynatora: Brak miejsc w tej edycji." in volunteer.last.text
+
+
+async def test_a_restart_while_typing_a_question_continues_there(settings, double):
+    volunteer = double.user(user_id=3027)
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+        await submitted_application(volunteer)
+        await open_from_notification(coordinator)
+        await coordinator.tap("❓ Poproś o uzupełnienie")
+    async with running(build_application(settings, double), double) as app:
+        await coordinator.send("Gdzie pracujesz?")
+        assert coordinator.last.text.startswith("❓ Pytanie zostało wysłane.")
+        assert (await app.services.applications.latest(volunteer.id)).status == Status.NEEDS_INFO
+        assert "Gdzie pracujesz?" in volunteer.last.text
+
+
+async def test_old_list_buttons_and_forged_pages_are_answered_safely(app, double, coordinator):
+    await submitted_application(double.user(user_id=3028))
+    await coordinator.send("/zgloszenia")
+    menu = coordinator.last.message_id
+    for old in ("rv:s:submitted:0", "rv:n", "rv:xs:all", "rvs:draft:0", "rvx:draft", "rv:o:999999"):
+        await coordinator.press(menu, old)
+        assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny."), old
+    await coordinator.press(menu, "rvs:submitted:-3")
+    assert coordinator.last.buttons[0].startswith("#")

@@ -1,0 +1,22 @@
+"""Admins manage coordinators (invites, removal) and read the audit log."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from bot.callback_data import CallbackData
+
+
+class CoordinatorButton(CallbackData, prefix="co"):
+    # ls: the list · inv: a new invite link · rm: remove? · rmy: remove · rvk: revoke open invites
+    # csv: the audit log as CSV
+    act: Literal["ls", "inv", "rm", "rmy", "rvk", "csv"]
+    person: int | None = None  # for rm and rmy
+
+
+class AuditLogPage(CallbackData, prefix="col"):
+    page: int = 0
+
+
+COORDINATORS = CoordinatorButton(act="ls").pack()
+AUDIT_LOG = AuditLogPage(page=0).pack()
