@@ -1485,7 +1485,7 @@ class Fuzzer:
             report.unanswered += 1
             self._finding(
                 "unanswered",
-                f"unanswered:{current.kind}:{_state_of(self, person)}",
+                f"unanswered:{current.kind}:{await _state_of(self, person)}",
                 f"no answer to a {current.kind}",
             )
         await self._drain_audit(person)
@@ -1623,10 +1623,25 @@ def _weight(label: str, data: str) -> float:
 def discover(app) -> tuple[list[str], dict[str, list[str]]]:
     """Every command and every callback-data prefix the application registers, so the fuzzer
     keeps up with new handlers (the lists above are the floor)."""
+    import typing
+
     from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
+
+    from bot.context import ROUTES_KEY
 
     commands = set(COMMANDS)
     namespaces = {k: set(v) for k, v in NAMESPACES.items()}
+    routes = app.bot_data[ROUTES_KEY]
+    for kind in routes.presses:  # typed buttons: the prefix and the values of their first field
+        values = namespaces.setdefault(kind.prefix, set())
+        first = next(iter(kind.model_fields.values()), None)
+        if first is not None and typing.get_origin(first.annotation) is typing.Literal:
+            values.update(typing.get_args(first.annotation))
+    for name in routes.engine.flows:
+        namespaces.setdefault("f", set()).add(name)
+    commands.update(
+        "/" + c for handler in routes.handlers if isinstance(handler, CommandHandler) for c in handler.commands
+    )
 
     def walk(handler) -> None:
         if isinstance(handler, ConversationHandler):
@@ -1722,14 +1737,11 @@ def _describe(update: dict | None) -> str:
     return ", ".join(update)
 
 
-def _state_of(fuzzer: Fuzzer, person: Person) -> str:
-    """The conversation a person is in (for grouping findings)."""
-    states = []
-    persistence = fuzzer.app.persistence
-    for name, conversations in getattr(persistence, "_conversations", {}).items():
-        if conversations.get((person.id, person.id)) is not None:
-            states.append(f"{name}={conversations[(person.id, person.id)]}")
-    return ",".join(states) or "none"
+async def _state_of(fuzzer: Fuzzer, person: Person) -> str:
+    """The flow a person is in (for grouping findings)."""
+    session = await fuzzer.app.services.sessions.load(person.id)
+    flow = session.flow if session is not None else None
+    return f"{flow.flow}={flow.step}" if flow is not None else "none"
 
 
 # ---- running it -----------------------------------------------------------------------------------
