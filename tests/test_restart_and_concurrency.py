@@ -30,10 +30,10 @@ async def test_a_conversation_continues_after_a_restart(settings, double):
 async def test_a_conversation_state_is_on_disk_right_after_the_update(settings, double):
     chat = double.user()
     async with running(build_application(settings, double), double) as app:
-        await chat.send("/jezyk")
-        # Written through at once, not at the next persistence interval or at shutdown.
-        rows = await app.services.db.fetch_all("SELECT name, key, state FROM bot_conversations")
-        assert [(r["name"], r["state"]) for r in rows] == [("language", '"choosing"')]
+        await chat.send("/zgloszenie")
+        # Written with the update, not at some later interval or at shutdown.
+        rows = await app.services.db.fetch_all("SELECT telegram_id, flow, step FROM flow_state")
+        assert [tuple(r) for r in rows] == [(chat.id, "ap", "rules")]
 
 
 async def test_updates_of_different_users_run_concurrently_and_each_users_stay_in_order(
