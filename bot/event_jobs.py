@@ -14,12 +14,13 @@ from telegram import InputFile
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application
 
+from bot.buttons.events import ALERTS, EVENTS
+from bot.buttons.events import card as event_button
 from bot.context import SERVICES_KEY
 from bot.i18n import Translator
 from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
 from bot.services import Services
-from handlers.common import cb
 from handlers.event_text import card, changed_fields, short_when
 from storage.events import Event, EventStatus, Notice, Seat
 from storage.preferences import Category
@@ -64,8 +65,8 @@ async def send_event_reminders(app: Application) -> int:
         markup = keyboard(
             [
                 [
-                    (t.gettext("👍 I'll be there"), cb("ev", "rs", event.id, "y")),
-                    (t.gettext("🙅 I can't come"), cb("ev", "rs", event.id, "n")),
+                    (t.gettext("👍 I'll be there"), event_button("rs", event.id, "y")),
+                    (t.gettext("🙅 I can't come"), event_button("rs", event.id, "n")),
                 ]
             ]
         )
@@ -139,7 +140,7 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
     now = services.clock()
     registration = await services.events.registration(event.id, notice.telegram_id)
     seat = registration.status if registration else None
-    open_card = (t.gettext("📅 Show the event"), cb("ev", "o", event.id))
+    open_card = (t.gettext("📅 Show the event"), event_button("o", event.id))
     attach_calendar = False
     if notice.kind == "new":
         if event.status != EventStatus.PUBLISHED or event.closed_reason(now) is not None:
@@ -150,8 +151,8 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         if wanted is None:  # they turned this category off after asking for alerts: the newer choice wins
             return False
         text = t._("🆕 <b>New event</b>") + "\n\n" + card(event, services.org, t, now)
-        rows = [[(t.gettext("✅ Sign me up"), cb("ev", "j", event.id))], [open_card]]
-        rows.append([(t.gettext("🔔 Change alerts"), cb("ev", "al"))])
+        rows = [[(t.gettext("✅ Sign me up"), event_button("j", event.id))], [open_card]]
+        rows.append([(t.gettext("🔔 Change alerts"), ALERTS)])
     elif notice.kind == "changed":
         if seat not in (Seat.REGISTERED, Seat.WAITLISTED) or event.status != EventStatus.PUBLISHED:
             return False
@@ -178,7 +179,7 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
             when=short_when(event, t),
             reason=event.cancel_reason or "",
         )
-        rows = [[(t.gettext("📅 Events and trainings"), cb("ev", "ls", 0, "-", "-"))]]
+        rows = [[(t.gettext("📅 Events and trainings"), EVENTS)]]
         attach_calendar = seat == Seat.REGISTERED
     elif notice.kind == "promoted":
         if seat != Seat.REGISTERED or now >= event.starts_at:
@@ -193,8 +194,8 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
             ]
         )
         rows = [
-            [(t.gettext("📅 Add to calendar"), cb("ev", "ics", event.id))],
-            [(t.gettext("🙅 Give the place back"), cb("ev", "l", event.id))],
+            [(t.gettext("📅 Add to calendar"), event_button("ics", event.id))],
+            [(t.gettext("🙅 Give the place back"), event_button("l", event.id))],
         ]
     elif notice.kind == "attendance":
         if seat != Seat.REGISTERED or registration.self_attended is not None:
@@ -202,8 +203,8 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         text = t._("👋 Did you take part in <b>%(title)s</b> (%(when)s)?", title=event.title, when=short_when(event, t))
         rows = [
             [
-                (t.gettext("✅ Yes, I took part"), cb("ev", "at", event.id, "y")),
-                (t.gettext("❌ No"), cb("ev", "at", event.id, "n")),
+                (t.gettext("✅ Yes, I took part"), event_button("at", event.id, "y")),
+                (t.gettext("❌ No"), event_button("at", event.id, "n")),
             ]
         ]
     else:

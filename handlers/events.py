@@ -1,9 +1,9 @@
 """Events and trainings for volunteers: the catalogue with filters, the card, signing up and
-giving a place back, the waitlist, the calendar file, "my events", alerts about new events, and
-the answers to reminders and attendance questions.
+giving a place back, the waitlist, the calendar file, and the answers to reminders and
+attendance questions. "My events" and new-event alerts are in handlers/event_mine.py.
 
-Callback data (`ev:…`) carries ids and list positions only; every press is checked again here:
-does the event exist, may this person see it, is sign-up still open.
+Buttons carry ids and list positions only (bot/buttons/events.py); every press is checked again
+here: does the event exist, may this person see it, is sign-up still open.
 """
 
 from __future__ import annotations
@@ -11,25 +11,27 @@ from __future__ import annotations
 import logging
 
 from telegram import InputFile, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
+from bot.buttons.events import ALERTS, EVENTS, MY_EVENTS, EventButton, EventFilter, EventList, admin, card
+from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
 from bot.i18n import N_
 from bot.ics import event_ics
+from bot.replies import confirm
+from bot.routing import Routes
 from bot.services import Services
-from handlers.common import alert, cb, keyboard, page_row, show, stale_button
-from handlers.event_text import card, list_label, short_when, type_label
-from handlers.menu import MAIN_MENU, deep_link
+from handlers import event_mine
+from handlers.common import alert, keyboard, page_row, show, stale_button
+from handlers.event_text import card as card_text
+from handlers.event_text import list_label, type_label
+from handlers.menu import deep_link, menu_after
 from storage.applications import Status
 from storage.events import Closed, Event, EventStatus, Seat, audience_allows, visible_audiences
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 6
-ALL = "-"
-EVENTS = cb("ev", "ls", 0, ALL, ALL)
-MY_EVENTS = cb("ev", "my")
-ALERTS = cb("ev", "al")
+COUNTY_PAGE = 12
 
 
 # ---- who may see what --------------------------------------------------------------------------
@@ -47,14 +49,8 @@ async def may_see(context: BotContext, event: Event) -> bool:
     )
 
 
-async def _event_from(update: Update, context: BotContext, position: int = 2) -> Event | None:
+async def event_for(update: Update, context: BotContext, event_id: int) -> Event | None:
     """The event a button names, if it exists and this person may see it; else a polite alert."""
-    parts = (update.callback_query.data or "").split(":")
-    try:
-        event_id = int(parts[position])
-    except (IndexError, ValueError):
-        await stale_button(update, context)
-        return None
     event = await context.services.events.get(event_id)
     if (
         event is None
@@ -66,50 +62,39 @@ async def _event_from(update: Update, context: BotContext, position: int = 2) ->
     return event
 
 
-def _index(value: str, size: int) -> int | None:
-    if value == ALL:
-        return None
-    index = int(value)
-    if not 0 <= index < size:
-        raise ValueError(value)
-    return index
+def _within(index: int | None, size: int) -> bool:
+    return index is None or 0 <= index < size
 
 
 # ---- the catalogue -----------------------------------------------------------------------------
-async def catalogue(update: Update, context: BotContext) -> None:
+async def catalogue_command(update: Update, context: BotContext) -> None:
+    await catalogue(update, context, EventList())
+
+
+async def catalogue(update: Update, context: BotContext, press: EventList) -> None:
     """Upcoming events this person may join, a page at a time, filtered by type and county."""
     t = context.t
     services = context.services
     org = services.org
-    page, type_index, county_index = 0, None, None
-    if update.callback_query is not None:
-        parts = update.callback_query.data.split(":")
-        try:
-            page = max(int(parts[2]), 0)
-            type_index = _index(parts[3], len(org.event_types))
-            county_index = _index(parts[4], len(org.counties))
-        except (IndexError, ValueError):
-            await stale_button(update, context)
-            return
+    ti, ci = press.type_index, press.county_index
+    if not _within(ti, len(org.event_types)) or not _within(ci, len(org.counties)) or press.page < 0:
+        await stale_button(update, context)
+        return
+    page = press.page
     user_id = update.effective_user.id
     audiences = visible_audiences(is_coordinator=context.is_coordinator, is_expert=await is_expert(services, user_id))
-    event_type = org.event_types[type_index].id if type_index is not None else None
-    county = org.counties[county_index].id if county_index is not None else None
-    events, total = await services.events.upcoming(
-        services.clock(),
-        audiences,
-        event_type=event_type,
-        county=county,
-        offset=page * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
+    event_type = org.event_types[ti].id if ti is not None else None
+    county = org.counties[ci].id if ci is not None else None
+
+    async def fetch(page: int):
+        return await services.events.upcoming(
+            services.clock(), audiences, event_type=event_type, county=county, offset=page * PAGE_SIZE, limit=PAGE_SIZE
+        )
+
+    events, total = await fetch(page)
     if not events and page > 0:  # the list got shorter since the button was made
         page = 0
-        events, total = await services.events.upcoming(
-            services.clock(), audiences, event_type=event_type, county=county, limit=PAGE_SIZE
-        )
-    ti = ALL if type_index is None else type_index
-    ci = ALL if county_index is None else county_index
+        events, total = await fetch(0)
     filters = []
     if event_type:
         filters.append(type_label(org, event_type, t))
@@ -127,12 +112,12 @@ async def catalogue(update: Update, context: BotContext) -> None:
         lines.append(t._("No upcoming events match these filters."))
     else:
         lines.append(t._("There are no upcoming events right now. We will add new ones soon."))
-    rows = [[(list_label(e, t), cb("ev", "o", e.id))] for e in events]
-    rows += page_row(t, page, total, PAGE_SIZE, lambda p: cb("ev", "ls", p, ti, ci))
+    rows = [[(list_label(e, t), card("o", e.id))] for e in events]
+    rows += page_row(t, page, total, PAGE_SIZE, lambda p: EventList(page=p, type_index=ti, county_index=ci).pack())
     rows.append(
         [
-            (t.gettext("🏷 Type"), cb("ev", "ft", ti, ci)),
-            (t.gettext("📍 County"), cb("ev", "fc", ti, ci, 0)),
+            (t.gettext("🏷 Type"), EventFilter(what="t", type_index=ti, county_index=ci).pack()),
+            (t.gettext("📍 County"), EventFilter(what="c", type_index=ti, county_index=ci).pack()),
         ]
     )
     if filters:
@@ -142,40 +127,29 @@ async def catalogue(update: Update, context: BotContext) -> None:
     await show(update, context, "\n".join(lines), keyboard(rows))
 
 
-async def type_filter(update: Update, context: BotContext) -> None:
+async def choose_filter(update: Update, context: BotContext, press: EventFilter) -> None:
     t = context.t
     org = context.services.org
-    parts = update.callback_query.data.split(":")
-    try:
-        _index(parts[2], len(org.event_types))
-        ci = parts[3] if _index(parts[3], len(org.counties)) is not None else ALL
-    except (IndexError, ValueError):
+    ti, ci = press.type_index, press.county_index
+    if not _within(ti, len(org.event_types)) or not _within(ci, len(org.counties)) or press.page < 0:
         await stale_button(update, context)
         return
-    rows = [[(t.gettext("All types"), cb("ev", "ls", 0, ALL, ci))]]
-    rows += [[(c.label.get(t.locale), cb("ev", "ls", 0, i, ci))] for i, c in enumerate(org.event_types)]
-    await show(update, context, t._("Which kind of events would you like to see?"), keyboard(rows))
-
-
-COUNTY_PAGE = 12
-
-
-async def county_filter(update: Update, context: BotContext) -> None:
-    t = context.t
-    org = context.services.org
-    parts = update.callback_query.data.split(":")
-    try:
-        ti = parts[2] if _index(parts[2], len(org.event_types)) is not None else ALL
-        _index(parts[3], len(org.counties))
-        page = max(int(parts[4]), 0)
-    except (IndexError, ValueError):
-        await stale_button(update, context)
+    if press.what == "t":
+        rows = [[(t.gettext("All types"), EventList(county_index=ci).pack())]]
+        rows += [
+            [(c.label.get(t.locale), EventList(type_index=i, county_index=ci).pack())]
+            for i, c in enumerate(org.event_types)
+        ]
+        await show(update, context, t._("Which kind of events would you like to see?"), keyboard(rows))
         return
-    rows = [[(t.gettext("All counties"), cb("ev", "ls", 0, ti, ALL))]]
-    shown = list(enumerate(org.counties))[page * COUNTY_PAGE : (page + 1) * COUNTY_PAGE]
-    buttons = [(county.name, cb("ev", "ls", 0, ti, i)) for i, county in shown]
+    rows = [[(t.gettext("All counties"), EventList(type_index=ti).pack())]]
+    start = press.page * COUNTY_PAGE
+    shown = list(enumerate(org.counties))[start : start + COUNTY_PAGE]
+    buttons = [(county.name, EventList(type_index=ti, county_index=i).pack()) for i, county in shown]
     rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows += page_row(t, page, len(org.counties), COUNTY_PAGE, lambda p: cb("ev", "fc", ti, ALL, p))
+    rows += page_row(
+        t, press.page, len(org.counties), COUNTY_PAGE, lambda p: EventFilter(what="c", type_index=ti, page=p).pack()
+    )
     await show(update, context, t._("Events in which county?"), keyboard(rows))
 
 
@@ -186,13 +160,13 @@ def card_buttons(context: BotContext, event: Event, seat: Seat | None) -> list[l
     rows = []
     if seat in (Seat.REGISTERED, Seat.WAITLISTED) and now < event.starts_at:
         label = t.gettext("🙅 I'm cancelling") if seat == Seat.REGISTERED else t.gettext("🙅 Leave the waitlist")
-        rows.append([(label, cb("ev", "l", event.id))])
+        rows.append([(label, card("l", event.id))])
     elif event.closed_reason(now) is None:
-        rows.append([(t.gettext("✅ Sign me up"), cb("ev", "j", event.id))])
+        rows.append([(t.gettext("✅ Sign me up"), card("j", event.id))])
     if seat == Seat.REGISTERED and now < event.ends_at:
-        rows.append([(t.gettext("📅 Add to calendar"), cb("ev", "ics", event.id))])
+        rows.append([(t.gettext("📅 Add to calendar"), card("ics", event.id))])
     if context.is_coordinator:
-        rows.append([(t.gettext("🛠 Manage"), cb("em", "o", event.id))])
+        rows.append([(t.gettext("🛠 Manage"), admin("o", event.id))])
     rows.append([(t.gettext("« Events"), EVENTS), (t.gettext("🎟 My events"), MY_EVENTS)])
     return rows
 
@@ -201,30 +175,21 @@ async def show_card(update: Update, context: BotContext, event: Event, *, new_me
     services = context.services
     mine = await services.events.registration(event.id, update.effective_user.id)
     seat = mine.status if mine else None
-    text = card(event, services.org, context.t, services.clock(), mine)
+    text = card_text(event, services.org, context.t, services.clock(), mine)
     await show(update, context, text, keyboard(card_buttons(context, event, seat)), new_message=new_message)
 
 
-async def open_card(update: Update, context: BotContext) -> None:
-    event = await _event_from(update, context)
-    if event is not None:
-        await show_card(update, context, event)
-
-
 @deep_link("event")
-async def event_link(update: Update, context: BotContext, argument: str) -> object:
+async def event_link(update: Update, context: BotContext, argument: str) -> None:
     """t.me/<bot>?start=event_42 opens the card; coordinators share it anywhere."""
     event = await context.services.events.get(int(argument)) if argument.isdecimal() else None
     if event is None or event.status == EventStatus.DRAFT or not await may_see(context, event):
-        from handlers.menu import menu_after
-
         await menu_after(update, context, context.t._("This event does not exist or is not open to you."))
-        return ConversationHandler.END
+        return
     await show_card(update, context, event, new_message=True)
-    return ConversationHandler.END
 
 
-# ---- signing up and giving the place back ------------------------------------------------------
+# ---- presses about one event ---------------------------------------------------------------------
 _REFUSALS = {
     Closed.NOT_PUBLISHED: N_("This event is not open for sign-up."),
     Closed.CANCELLED: N_("This event has been cancelled."),
@@ -233,12 +198,19 @@ _REFUSALS = {
 }
 
 
-async def join(update: Update, context: BotContext) -> None:
+async def pressed(update: Update, context: BotContext, press: EventButton) -> None:
+    event = await event_for(update, context, press.event_id)
+    if event is not None:
+        await _ACTIONS[press.act](update, context, event, press)
+
+
+async def _open(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
+    await show_card(update, context, event)
+
+
+async def _join(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     t = context.t
     services = context.services
-    event = await _event_from(update, context)
-    if event is None:
-        return
     outcome = await services.events.join(event.id, update.effective_user.id, services.clock())
     if outcome.refused is not None:
         await alert(update, t.gettext(_REFUSALS[outcome.refused]))
@@ -255,15 +227,11 @@ async def join(update: Update, context: BotContext) -> None:
                 position=outcome.position or 0,
             ),
         )
-    event = await services.events.get(event.id)
-    await show_card(update, context, event)
+    await show_card(update, context, await services.events.get(event.id))
 
 
-async def confirm_leave(update: Update, context: BotContext) -> None:
+async def _confirm_leave(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     t = context.t
-    event = await _event_from(update, context)
-    if event is None:
-        return
     mine = await context.services.events.registration(event.id, update.effective_user.id)
     if mine is None or mine.status == Seat.CANCELLED:
         await alert(update, t.gettext("You are not signed up for this event."))
@@ -277,19 +245,18 @@ async def confirm_leave(update: Update, context: BotContext) -> None:
         )
     else:
         question = t._("Give back your place at <b>%(title)s</b>?", title=event.title)
-    rows = [
-        [(t.gettext("Yes, I'm cancelling"), cb("ev", "ly", event.id))],
-        [(t.gettext("No, keep my place"), cb("ev", "o", event.id))],
-    ]
-    await show(update, context, question, keyboard(rows))
+    await confirm(
+        update,
+        context,
+        question,
+        (t.gettext("Yes, I'm cancelling"), card("ly", event.id)),
+        (t.gettext("No, keep my place"), card("o", event.id)),
+    )
 
 
-async def leave(update: Update, context: BotContext) -> None:
+async def _leave(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     t = context.t
     services = context.services
-    event = await _event_from(update, context)
-    if event is None:
-        return
     if services.clock() >= event.starts_at:
         await alert(update, t.gettext("This event has already started."))
         return
@@ -303,21 +270,16 @@ async def leave(update: Update, context: BotContext) -> None:
         await send_notices_now(context)
 
 
-async def calendar_file(update: Update, context: BotContext) -> None:
-    event = await _event_from(update, context)
-    if event is None:
-        return
+async def _calendar_file(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     await update.callback_query.answer()
     await send_calendar(context, update.effective_chat.id, event)
 
 
 async def send_calendar(context: BotContext, chat_id: int, event: Event) -> None:
-    services = context.services
-    t = context.t
     await context.bot.send_document(
         chat_id,
-        InputFile(calendar_bytes(services, event), filename=f"wydarzenie-{event.id}.ics"),
-        caption=t._("Open this file to add %(title)s to your calendar.", title=event.title),
+        InputFile(calendar_bytes(context.services, event), filename=f"wydarzenie-{event.id}.ics"),
+        caption=context.t._("Open this file to add %(title)s to your calendar.", title=event.title),
     )
 
 
@@ -334,110 +296,26 @@ def calendar_bytes(services: Services, event: Event) -> bytes:
     )
 
 
-# ---- my events ----------------------------------------------------------------------------------
-async def my_events(update: Update, context: BotContext) -> None:
+async def _reminder_answer(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     t = context.t
-    services = context.services
-    mine = await services.events.mine(update.effective_user.id, services.clock())
-    lines = [t._("<b>🎟 My events</b>"), ""]
-    rows = []
-    if not mine:
-        lines.append(t._("You are not signed up for any upcoming event."))
-    for event, registration in mine:
-        if registration.status == Seat.REGISTERED:
-            state = t.gettext("✅ place")
-        else:
-            state = t.gettext("⏳ waitlist: %(position)d", position=registration.position or 0)
-        if event.status == EventStatus.CANCELLED:
-            state = t.gettext("❌ cancelled")
-        lines.append(
-            t._("• %(when)s · %(title)s: %(state)s", when=short_when(event, t), title=event.title, state=state)
-        )
-        rows.append([(list_label(event, t), cb("ev", "o", event.id))])
-    hours = await services.events.hours_of(update.effective_user.id)
-    if hours:
-        lines += ["", t._("Hours of volunteering recorded so far: %(hours)s.", hours=t.number(hours))]
-    rows.append([(t.gettext("« Events"), EVENTS), (t.gettext("« Main menu"), MAIN_MENU)])
-    await show(update, context, "\n".join(lines), keyboard(rows))
-
-
-# ---- alerts about new events ----------------------------------------------------------------------
-async def alerts(update: Update, context: BotContext) -> None:
-    """Opt in to a message when a new event of a chosen type (in a chosen county) is published."""
-    t = context.t
-    services = context.services
-    org = services.org
-    user_id = update.effective_user.id
-    types, counties = await services.events.alerts(user_id)
-    data = update.callback_query.data.split(":") if update.callback_query else []
-    try:
-        if len(data) >= 4 and data[2] == "t":
-            chosen = org.event_types[_index(data[3], len(org.event_types))].id
-            types ^= {chosen}
-            await services.events.set_alerts(user_id, types, counties - {"*"})
-        elif len(data) >= 4 and data[2] == "c":
-            if data[3] == ALL:
-                counties = set()
-            else:
-                chosen = org.counties[_index(data[3], len(org.counties))].id
-                counties = (counties - {"*"}) ^ {chosen}
-            await services.events.set_alerts(user_id, types, counties)
-    except (TypeError, ValueError, IndexError):
-        await stale_button(update, context)
-        return
-    types, counties = await services.events.alerts(user_id)
-    lines = [
-        t._("<b>🔔 New event alerts</b>"),
-        "",
-        t._("Choose the kinds of events you want to hear about. When one is published, we will send you a message."),
-    ]
-    rows = [
-        [(("✅ " if c.id in types else "▫️ ") + c.label.get(t.locale), cb("ev", "al", "t", i))]
-        for i, c in enumerate(org.event_types)
-    ]
-    if types:
-        lines += ["", t._("In which counties? With none chosen, you hear about events everywhere.")]
-        any_county = not counties or counties == {"*"}
-        rows.append([(("✅ " if any_county else "▫️ ") + t.gettext("All counties"), cb("ev", "al", "c", ALL))])
-        buttons = [
-            (("✅ " if county.id in counties else "") + county.name, cb("ev", "al", "c", i))
-            for i, county in enumerate(org.counties)
-        ]
-        rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(t.gettext("« Events"), EVENTS)])
-    await show(update, context, "\n".join(lines), keyboard(rows))
-
-
-# ---- answers to reminders and to the attendance question ------------------------------------------
-async def reminder_answer(update: Update, context: BotContext) -> None:
-    t = context.t
-    event = await _event_from(update, context)
-    if event is None:
-        return
-    answer = update.callback_query.data.split(":")[3:4]
     mine = await context.services.events.registration(event.id, update.effective_user.id)
-    if mine is None or mine.status != Seat.REGISTERED:
+    if press.answer is None:
+        await stale_button(update, context)
+    elif mine is None or mine.status != Seat.REGISTERED:
         await alert(update, t.gettext("You are not signed up for this event."))
-        return
-    if answer == ["y"]:
+    elif press.answer == "y":
         await alert(update, t.gettext("Thank you! See you there."))
         await update.callback_query.edit_message_reply_markup(None)
-    elif answer == ["n"]:
-        await confirm_leave(update, context)
     else:
-        await stale_button(update, context)
+        await _confirm_leave(update, context, event, press)
 
 
-async def attendance_answer(update: Update, context: BotContext) -> None:
+async def _attendance_answer(update: Update, context: BotContext, event: Event, press: EventButton) -> None:
     t = context.t
-    event = await _event_from(update, context)
-    if event is None:
-        return
-    answer = update.callback_query.data.split(":")[3:4]
-    if answer not in (["y"], ["n"]) or context.services.clock() < event.starts_at:
+    if press.answer is None or context.services.clock() < event.starts_at:
         await stale_button(update, context)
         return
-    attended = answer == ["y"]
+    attended = press.answer == "y"
     if not await context.services.events.answer_attendance(event.id, update.effective_user.id, attended):
         await alert(update, t.gettext("You were not signed up for this event."))
         return
@@ -449,6 +327,17 @@ async def attendance_answer(update: Update, context: BotContext) -> None:
         else t._("Thank you for letting us know. We hope to see you next time.")
     )
     await show(update, context, text, keyboard([[(t.gettext("« Events"), EVENTS)]]))
+
+
+_ACTIONS = {
+    "o": _open,
+    "j": _join,
+    "l": _confirm_leave,
+    "ly": _leave,
+    "ics": _calendar_file,
+    "rs": _reminder_answer,
+    "at": _attendance_answer,
+}
 
 
 # ---- notices waiting to be sent --------------------------------------------------------------------
@@ -463,20 +352,9 @@ async def send_notices_now(context: BotContext) -> None:
     await send_event_notices(context.application, limit=SEND_NOW_LIMIT)
 
 
-# ---- registration ------------------------------------------------------------------------------------
-def handlers() -> list:
-    return [
-        CommandHandler(["wydarzenia", "events"], catalogue),
-        CallbackQueryHandler(catalogue, pattern=r"^ev:ls:"),
-        CallbackQueryHandler(type_filter, pattern=r"^ev:ft:"),
-        CallbackQueryHandler(county_filter, pattern=r"^ev:fc:"),
-        CallbackQueryHandler(open_card, pattern=r"^ev:o:"),
-        CallbackQueryHandler(join, pattern=r"^ev:j:"),
-        CallbackQueryHandler(confirm_leave, pattern=r"^ev:l:"),
-        CallbackQueryHandler(leave, pattern=r"^ev:ly:"),
-        CallbackQueryHandler(calendar_file, pattern=r"^ev:ics:"),
-        CallbackQueryHandler(my_events, pattern=r"^ev:my$"),
-        CallbackQueryHandler(alerts, pattern=r"^ev:al(:|$)"),
-        CallbackQueryHandler(reminder_answer, pattern=r"^ev:rs:"),
-        CallbackQueryHandler(attendance_answer, pattern=r"^ev:at:"),
-    ]
+def register(routes: Routes) -> None:
+    routes.press(EventList, catalogue)
+    routes.press(EventFilter, choose_filter)
+    routes.press(EventButton, pressed)
+    routes.command(["wydarzenia", "events"], catalogue_command)
+    event_mine.register(routes)

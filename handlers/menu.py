@@ -10,6 +10,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.buttons.application import ApplicationButton
+from bot.buttons.events import EVENTS
+from bot.buttons.events import MANAGE as MANAGE_EVENTS
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
@@ -28,12 +30,12 @@ NOTIFICATIONS = cb("np", "menu")
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
-    (N_("📅 Events and trainings"), cb("ev", "ls", 0, "-", "-")),
+    (N_("📅 Events and trainings"), EVENTS),
     (N_("🔒 My data"), cb("md", "show")),
 ]
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), cb("rv", "list")),
-    (N_("🗓 Manage events"), cb("em", "ls", 0)),
+    (N_("🗓 Manage events"), MANAGE_EVENTS),
     (N_("📣 Announcements"), cb("bc", "list", 0)),
     (N_("✍️ Agreements"), cb("ga", "list")),
 ]

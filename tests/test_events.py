@@ -55,22 +55,26 @@ async def test_coordinator_creates_previews_and_publishes_an_event(app, double, 
     await coordinator.tap("🧭 Coordinator panel")
     await coordinator.tap("🗓 Manage events")
     await coordinator.tap("➕ New event")
-    assert "step 1 of 10" in coordinator.last.text
+    assert "Step 1 of 10" in coordinator.last.text
     await coordinator.send("Budżet")  # text where a button is expected
     assert "Please choose one of the buttons." in coordinator.last.text
     await coordinator.tap("Training")
     await coordinator.send("<b>Granty</b> & dotacje: jak zacząć")
-    await coordinator.tap("Skip")
+    await coordinator.tap("Skip »")
     await coordinator.send("31.02 18:00")
     assert "There is no such day" in coordinator.last.text
     await coordinator.send("28.11 17:30")
-    assert "step 5 of 10" in coordinator.last.text
+    assert "Step 5 of 10" in coordinator.last.text
     await coordinator.tap("2 h")
     await coordinator.send("Lublin, ul. Narutowicza 4 🏢")
     await coordinator.tap("Lublin")
     await coordinator.send("2")
     await coordinator.tap("Everyone")
     await coordinator.tap("Until it starts")
+    summary = coordinator.last  # the preview, before anything is saved
+    assert "Saturday, 28 November 2026, 17:30–19:30" in summary.text
+    assert await app.services.events.for_coordinators(app.services.clock()) == ([], 0)
+    await coordinator.tap("💾 Save as a draft")
     preview = coordinator.last
     assert "Preview" in preview.text
     assert "<b>Granty</b> & dotacje: jak zacząć" in preview.text  # shown literally, escaped
@@ -98,9 +102,9 @@ async def test_the_form_survives_a_restart_and_goes_back(settings, double, clock
         await chat.send("Spotkanie koalicji w Chełmie")
     async with running(build_application(settings, double, clock=clock), double) as second:
         await chat.tap("« Back")
-        assert "step 2 of 10" in chat.last.text
+        assert "Step 2 of 10" in chat.last.text
         await chat.send("Spotkanie koalicji w Chełmie")
-        await chat.tap("Skip")
+        await chat.tap("Skip »")
         days = [b for b in chat.last.buttons if "." in b]
         await chat.tap(days[0])  # tomorrow
         await chat.tap("18:00")
@@ -113,6 +117,7 @@ async def test_the_form_survives_a_restart_and_goes_back(settings, double, clock
         await chat.tap("No limit")
         await chat.tap("Accepted team members only")
         await chat.tap("1 day before")
+        await chat.tap("💾 Save as a draft")
         assert "Preview" in chat.last.text
         (event,) = (await second.services.events.for_coordinators(clock()))[0]
     assert event.type == "coalition_meeting"
@@ -133,7 +138,7 @@ async def test_a_time_skipped_by_the_clock_change_is_refused(app, double, coordi
     await coordinator.send("/nowe_wydarzenie")
     await coordinator.tap("Training")
     await coordinator.send("Nocne szkolenie")
-    await coordinator.tap("Skip")
+    await coordinator.tap("Skip »")
     await coordinator.send("28.03 02:30")
     assert "clocks go forward" in coordinator.last.text
     await coordinator.send("28.03.9999 10:00")
@@ -145,6 +150,7 @@ async def test_a_time_skipped_by_the_clock_change_is_refused(app, double, coordi
     await coordinator.tap("10")
     await coordinator.tap("Everyone")
     await coordinator.tap("Until it starts")
+    await coordinator.tap("💾 Save as a draft")
     (event,) = (await app.services.events.for_coordinators(clock()))[0]
     # 01:30 CET to 05:30 CEST is three real hours across the change.
     assert event.starts_at == datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
@@ -289,8 +295,11 @@ async def test_an_edit_tells_everyone_signed_up_and_bumps_the_calendar_sequence(
     await coordinator.send(f"/start event_{event.id}")
     await coordinator.tap("🛠 Manage")
     await coordinator.tap("✏️ Edit")
-    await coordinator.tap("Place")
+    await coordinator.tap("✏️ Place")
     await coordinator.send("Lublin, Centrum Spotkania Kultur, sala 3")
+    assert "Centrum Spotkania Kultur" in coordinator.last.text  # the preview again, nothing saved yet
+    assert (await app.services.events.get(event.id)).sequence == 0
+    await coordinator.tap("💾 Save the changes")
     assert "Saved." in coordinator.last.text
     notice = [m for m in ola.messages if "Changed" in m.text][-1]
     assert "Changed: Budżet obywatelski w praktyce (place)." in notice.text
@@ -301,8 +310,9 @@ async def test_an_edit_tells_everyone_signed_up_and_bumps_the_calendar_sequence(
 
     # Moving the start keeps the length.
     await coordinator.tap("✏️ Edit")
-    await coordinator.tap("Date and time")
+    await coordinator.tap("✏️ Date and time")
     await coordinator.send("30.11 10:00")
+    await coordinator.tap("💾 Save the changes")
     changed = await app.services.events.get(event.id)
     assert changed.starts_at == datetime(2026, 11, 30, 10, 0, tzinfo=WARSAW)
     assert changed.duration == timedelta(hours=2) and changed.sequence == 2
@@ -503,8 +513,9 @@ async def test_duplicate_registrants_and_more_places_promote_the_waitlist(app, d
     assert "1. Ola" in coordinator.last.text and "2. Jan (waitlist: 1)" in coordinator.last.text
     await coordinator.tap("« Back")
     await coordinator.tap("✏️ Edit")
-    await coordinator.tap("Places")
+    await coordinator.tap("✏️ Places")
     await coordinator.tap("10")
+    await coordinator.tap("💾 Save the changes")
     assert (await app.services.events.registration(event.id, 5002)).status == Seat.REGISTERED
     assert "A place has freed up" in jan.messages[-2].text or "A place has freed up" in jan.last.text
     await coordinator.tap("📄 Duplicate")

@@ -5,7 +5,7 @@ capability's kinds. Importing this package declares them all (a test checks ever
 exactly one handler).
 """
 
-from bot.buttons import application, menu  # noqa: F401  (declares the kinds)
+from bot.buttons import application, events, menu  # noqa: F401  (declares the kinds)
 from bot.callback_data import CallbackData
 from bot.flow import FlowButton
 

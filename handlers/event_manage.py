@@ -1,0 +1,292 @@
+"""Events for coordinators: the list of drafts and current events, the event's card, publishing,
+deleting a draft, duplicating, the share link, who signed up and the CSV of sign-ups.
+
+Every press re-checks the coordinator role (handlers/event_admin.py routes them) and the event.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+
+from telegram import InputFile, Update
+
+from bot.buttons.events import MANAGE, NEW_EVENT, ManageEvents, admin
+from bot.buttons.menu import COORDINATOR_PANEL
+from bot.context import BotContext
+from bot.replies import confirm
+from handlers.common import alert, audit, keyboard, page_row, show, stale_button
+from handlers.event_text import AUDIENCE_NAMES, card, list_label
+from handlers.events import send_notices_now
+from handlers.review_export import spreadsheet_cell
+from storage.events import Event, EventStatus, Seat
+
+log = logging.getLogger(__name__)
+
+LIST_PAGE = 8
+REGISTRANTS_PAGE = 40
+
+
+# ---- the list and the card ---------------------------------------------------------------------
+async def manage(update: Update, context: BotContext, press: ManageEvents | None = None) -> None:
+    t = context.t
+    services = context.services
+    page = max(press.page, 0) if press is not None else 0
+    events, total = await services.events.for_coordinators(services.clock(), offset=page * LIST_PAGE, limit=LIST_PAGE)
+    lines = [t._("<b>🗓 Manage events</b>"), ""]
+    lines.append(
+        t.ngettext("%(count)d draft or current event.", "%(count)d drafts or current events.", total)
+        if total
+        else t._("No events yet. Create the first one!")
+    )
+    rows = [[(t.gettext("➕ New event"), NEW_EVENT)]]
+    for event in events:
+        label = list_label(event, t)
+        if event.status == EventStatus.DRAFT:
+            label = t.gettext("📝 draft") + " · " + label
+        elif event.capacity is not None:
+            label += f" ({event.registered}/{event.capacity})"
+        rows.append([(label, admin("o", event.id))])
+    rows += page_row(t, page, total, LIST_PAGE, lambda p: ManageEvents(page=p).pack())
+    rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
+    await show(update, context, "\n".join(lines), keyboard(rows))
+
+
+def admin_buttons(context: BotContext, event: Event) -> list[list[tuple[str, str]]]:
+    t = context.t
+    now = context.services.clock()
+    rows = []
+    if event.status == EventStatus.DRAFT:
+        rows.append([(t.gettext("📣 Publish"), admin("pub", event.id))])
+        rows.append(
+            [(t.gettext("✏️ Edit"), admin("ed", event.id)), (t.gettext("🗑 Delete draft"), admin("del", event.id))]
+        )
+    elif event.status == EventStatus.PUBLISHED:
+        rows.append(
+            [(t.gettext("👥 Signed up"), admin("rg", event.id, 0)), (t.gettext("📊 CSV"), admin("csv", event.id))]
+        )
+        if now >= event.starts_at:
+            rows.append([(t.gettext("✅ Attendance and hours"), admin("att", event.id, 0))])
+        else:
+            rows.append([(t.gettext("✏️ Edit"), admin("ed", event.id)), (t.gettext("🔗 Link"), admin("link", event.id))])
+            rows.append([(t.gettext("❌ Cancel the event"), admin("cx", event.id))])
+    rows.append([(t.gettext("📄 Duplicate"), admin("dup", event.id))])
+    rows.append([(t.gettext("« Manage events"), MANAGE)])
+    return rows
+
+
+async def show_admin_card(
+    update: Update, context: BotContext, event: Event, note: str = "", *, new_message: bool = False
+) -> None:
+    services = context.services
+    t = context.t
+    text = card(event, services.org, t, services.clock())
+    if event.status == EventStatus.PUBLISHED:
+        text += "\n\n" + t._("🔒 Who can join: %(audience)s.", audience=t.gettext(AUDIENCE_NAMES[event.audience]))
+    if note:
+        text = note + "\n\n" + text
+    await show(update, context, text, keyboard(admin_buttons(context, event)), new_message=new_message)
+
+
+async def open_admin_card(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    await show_admin_card(update, context, event)
+
+
+# ---- publishing, deleting a draft, duplicating, the link ---------------------------------------
+async def confirm_publish(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    t = context.t
+    if event.status != EventStatus.DRAFT:
+        await alert(update, t.gettext("This event has been published already."))
+        await show_admin_card(update, context, event)
+        return
+    if event.starts_at <= context.services.clock():
+        await alert(update, t.gettext("This event starts in the past. Change the date first."))
+        return
+    question = t._(
+        "Publish <b>%(title)s</b>? Volunteers will see it and can sign up; those who asked for alerts "
+        "about such events will get a message.",
+        title=event.title,
+    )
+    await confirm(
+        update,
+        context,
+        question,
+        (t.gettext("📣 Yes, publish"), admin("puby", event.id)),
+        (t.gettext("« Back"), admin("o", event.id)),
+    )
+
+
+async def publish(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    t = context.t
+    services = context.services
+    if event.starts_at <= services.clock():
+        await alert(update, t.gettext("This event starts in the past. Change the date first."))
+        return
+    published = await services.events.publish(event.id, services.clock())
+    if published is None:
+        await alert(update, t.gettext("This event has been published already."))
+        await show_admin_card(update, context, await services.events.get(event.id))
+        return
+    log.info("coordinator %s published event %s", update.effective_user.id, event.id)
+    await audit(context, update.effective_user.id, "event.published", f"event:{event.id}")
+    note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await _share_link(context, event.id))
+    await show_admin_card(update, context, published, note)
+    await send_notices_now(context)
+
+
+async def _share_link(context: BotContext, event_id: int) -> str:
+    username = context.bot.username or (await context.bot.get_me()).username
+    return f"https://t.me/{username}?start=event_{event_id}"
+
+
+async def share_link(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    await update.callback_query.answer()
+    await context.bot.send_message(
+        update.effective_chat.id,
+        context.t._(
+            "A link that opens <b>%(title)s</b> in the bot. Share it in e-mails, on social media or on posters:"
+            "\n\n%(link)s",
+            title=event.title,
+            link=await _share_link(context, event.id),
+        ),
+    )
+
+
+async def confirm_delete_draft(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    t = context.t
+    if event.status != EventStatus.DRAFT:
+        await stale_button(update, context)
+        return
+    await confirm(
+        update,
+        context,
+        t._("Delete the draft <b>%(title)s</b>?", title=event.title),
+        (t.gettext("🗑 Yes, delete it"), admin("dely", event.id)),
+        (t.gettext("« Back"), admin("o", event.id)),
+    )
+
+
+async def delete_draft(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    services = context.services
+    if event.status != EventStatus.DRAFT or await services.events.cancel(event.id, "", services.clock()) is None:
+        await stale_button(update, context)
+        return
+    await audit(context, update.effective_user.id, "event.draft_deleted", f"event:{event.id}")
+    await alert(update, context.t.gettext("The draft has been deleted."))
+    await manage(update, context)
+
+
+async def duplicate(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    services = context.services
+    copy = await services.events.duplicate(event.id, update.effective_user.id, services.clock())
+    await audit(context, update.effective_user.id, "event.duplicated", f"event:{copy.id}", source=event.id)
+    note = context.t._("📄 A copy is saved as a draft. Change the date (and anything else), then publish it.")
+    await show_admin_card(update, context, copy, note)
+
+
+# ---- who signed up, CSV ---------------------------------------------------------------------------
+def person_name(registration) -> str:
+    name = registration.name or str(registration.telegram_id)
+    return f"{name} (@{registration.username})" if registration.username else name
+
+
+def seats_summary(context: BotContext, event: Event) -> str:
+    t = context.t
+    if event.capacity is None:
+        return t.ngettext(
+            "%(count)d person signed up (no limit).", "%(count)d people signed up (no limit).", event.registered
+        )
+    return t._(
+        "Places taken: %(taken)d of %(capacity)d · waitlist: %(waiting)d",
+        taken=event.registered,
+        capacity=event.capacity,
+        waiting=event.waitlisted,
+    )
+
+
+async def registrants(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    t = context.t
+    page = max(page or 0, 0)
+    people = await context.services.events.registrants(event.id)
+    shown = people[page * REGISTRANTS_PAGE : (page + 1) * REGISTRANTS_PAGE]
+    lines = [t._("<b>%(title)s</b>", title=event.title), "", seats_summary(context, event), ""]
+    for number, person in enumerate(shown, start=page * REGISTRANTS_PAGE + 1):
+        if person.status == Seat.REGISTERED:
+            lines.append(t._("%(number)d. %(person)s", number=number, person=person_name(person)))
+        else:
+            lines.append(
+                t._(
+                    "%(number)d. %(person)s (waitlist: %(position)d)",
+                    number=number,
+                    person=person_name(person),
+                    position=person.position or 0,
+                )
+            )
+    if not people:
+        lines.append(t._("Nobody has signed up yet."))
+    rows = page_row(t, page, len(people), REGISTRANTS_PAGE, lambda p: admin("rg", event.id, p))
+    rows.append([(t.gettext("📊 CSV"), admin("csv", event.id)), (t.gettext("« Back"), admin("o", event.id))])
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
+
+
+async def export_csv(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    t = context.t
+    people = await context.services.events.registrants(event.id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            t.gettext("No."),
+            t.gettext("Name in Telegram"),
+            t.gettext("Telegram username"),
+            t.gettext("Telegram user id"),
+            t.gettext("Status"),
+            t.gettext("Signed up"),
+            t.gettext("Said they came"),
+            t.gettext("Attendance"),
+            t.gettext("Hours"),
+        ]
+    )
+    for number, person in enumerate(people, start=1):
+        status = (
+            t.gettext("has a place")
+            if person.status == Seat.REGISTERED
+            else t.gettext("waitlist: %(position)d", position=person.position or 0)
+        )
+        said = {True: t.gettext("yes"), False: t.gettext("no")}.get(person.self_attended, "")
+        record = {"attended": t.gettext("present"), "absent": t.gettext("absent")}.get(person.attendance or "", "")
+        writer.writerow(
+            [
+                str(number),
+                spreadsheet_cell(person.name),
+                spreadsheet_cell(person.username or ""),
+                str(person.telegram_id),
+                status,
+                t.datetime(person.joined_at, "y-MM-dd HH:mm"),
+                said,
+                record,
+                t.number(person.hours) if person.hours is not None else "",
+            ]
+        )
+    await update.callback_query.answer()
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=f"wydarzenie-{event.id}-zapisy.csv"),
+        caption=t._("%(title)s: %(summary)s", title=event.title, summary=seats_summary(context, event)),
+    )
+    log.info("coordinator %s exported the sign-ups of event %s", update.effective_user.id, event.id)
+    await audit(context, update.effective_user.id, "event.exported", f"event:{event.id}", count=len(people))
+
+
+ACTIONS = {
+    "o": open_admin_card,
+    "pub": confirm_publish,
+    "puby": publish,
+    "link": share_link,
+    "del": confirm_delete_draft,
+    "dely": delete_draft,
+    "dup": duplicate,
+    "rg": registrants,
+    "csv": export_csv,
+}
