@@ -40,6 +40,7 @@ from storage.coordinators import InviteRefused
 log = logging.getLogger(__name__)
 
 AUDIT_PAGE = 15
+MAX_PAGE = 100_000  # a forged page number beyond it would overflow the query's offset
 
 # What the audit log calls each action; an action without a name here is shown as its code.
 ACTION_NAMES = {
@@ -240,7 +241,7 @@ async def audit_log(update: Update, context: BotContext) -> None:
 
 
 async def audit_page(update: Update, context: BotContext, press: AuditLogPage) -> None:
-    await _audit_page(update, context, max(0, press.page))
+    await _audit_page(update, context, min(max(0, press.page), MAX_PAGE))
 
 
 async def _audit_page(update: Update, context: BotContext, page: int) -> None:

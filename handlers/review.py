@@ -27,6 +27,7 @@ __all__ = ["for_role", "notify_info_given", "notify_new_application", "register"
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+MAX_PAGE = 100_000  # a forged page number beyond it would overflow the query's offset
 PressHandler = Callable[[Update, BotContext, Any], Awaitable[Any]]
 
 
@@ -88,7 +89,7 @@ async def set_alerts(update: Update, context: BotContext, press: ReviewAlerts) -
 
 async def status_list(update: Update, context: BotContext, press: ReviewList) -> None:
     t = context.t
-    status, page = press.status, max(0, press.page)
+    status, page = press.status, min(max(0, press.page), MAX_PAGE)
     if status == Status.DRAFT:  # drafts are the volunteer's own
         await stale_button(update, context)
         return

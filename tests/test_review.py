@@ -478,3 +478,5 @@ async def test_old_list_buttons_and_forged_pages_are_answered_safely(app, double
         assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny."), old
     await coordinator.press(menu, "rvs:submitted:-3")
     assert coordinator.last.buttons[0].startswith("#")
+    await coordinator.press(coordinator.last.message_id, f"rvs:submitted:{2**62}")
+    assert "Na razie nic tu nie ma." in coordinator.last.text
