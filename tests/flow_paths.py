@@ -172,3 +172,64 @@ async def _language(world: World, step_id: str) -> UserChat:
     chat = world.new_volunteer()
     await chat.send("/jezyk")
     return chat
+
+
+# ---- events: the form, cancelling with a reason, the hours -------------------------------------------
+_EVENT_FORM = ("type", "title", "description", "start", "duration", "place", "county", "capacity", "audience")
+_EVENT_ANSWERS = {
+    "title": "Szkolenie z budżetu obywatelskiego",
+    "description": "Program i materiały.",
+    "start": "jutro 18:00",
+    "duration": "2",
+    "place": "Lublin, ul. Narutowicza 4",
+    "capacity": "10",
+}
+
+
+async def _event_coordinator(world: World) -> UserChat:
+    """A coordinator of their own, so paths do not take each other's flows."""
+    chat = world.new_volunteer()
+    await world.app.services.coordinators.add(chat.id)
+    await chat.send("/start")
+    return chat
+
+
+@path("ev")
+async def _event_form(world: World, step_id: str) -> UserChat:
+    chat = await _event_coordinator(world)
+    await chat.send("/nowe_wydarzenie")
+    for step in (*_EVENT_FORM, "deadline"):
+        if step == step_id:
+            return chat
+        if step in _EVENT_ANSWERS:
+            await chat.send(_EVENT_ANSWERS[step])
+        else:
+            await chat.tap(chat.last.buttons[0])
+    raise LookupError(f"no typed path to event form step {step_id!r}")
+
+
+async def _managed_event(world: World, chat: UserChat, **values) -> None:
+    from tests.events_helpers import published_event
+
+    event = await published_event(world.app, coordinator_id=chat.id, **values)
+    await chat.send(f"/start event_{event.id}")
+    await chat.tap("🛠 Zarządzaj")
+
+
+@path("evx")
+async def _event_cancel(world: World, step_id: str) -> UserChat:
+    chat = await _event_coordinator(world)
+    await _managed_event(world, chat)
+    await chat.tap("❌ Odwołaj wydarzenie")
+    return chat
+
+
+@path("evh")
+async def _event_hours(world: World, step_id: str) -> UserChat:
+    from datetime import timedelta
+
+    chat = await _event_coordinator(world)
+    await _managed_event(world, chat, starts_at=world.app.services.clock() - timedelta(hours=3))
+    await chat.tap("✅ Obecność i godziny")
+    await chat.tap("⏱ Ustaw liczbę godzin")
+    return chat

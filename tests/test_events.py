@@ -572,3 +572,148 @@ async def test_ids_too_large_for_the_database_are_refused_politely(app, double, 
     assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
     await ola.press(ola.last.message_id, f"ev:j:{2**63 - 1}")  # the largest id: merely unknown
     assert ola.alerts[-1] == "This button is no longer valid. Type /start for the menu."
+
+
+# ---- the flows when people do something else in the middle ------------------------------------------
+async def _polish_coordinator(app, double):
+    await app.services.coordinators.add(COORDINATOR_ID)
+    chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+    await chat.send("/start")
+    return chat
+
+
+async def test_a_cancellation_left_for_the_language_menu_cancels_nothing(app, double):
+    event = await published_event(app)
+    kasia = await _polish_coordinator(app, double)
+    await kasia.send(f"/start event_{event.id}")
+    await kasia.tap("🛠 Zarządzaj")
+    await kasia.tap("❌ Odwołaj wydarzenie")
+    assert "Odwołać" in kasia.last.text or "Cancel" in kasia.last.text
+    await kasia.send("/jezyk")
+    await kasia.tap(next(b for b in kasia.last.buttons if "English" in b))
+    await kasia.send("Hello, what's new?")
+    unchanged = await app.services.events.get(event.id)
+    assert unchanged.status == EventStatus.PUBLISHED and unchanged.cancel_reason is None
+    state = (await app.services.sessions.load(COORDINATOR_ID)).flow
+    assert state is None or state.flow != "evx"
+
+
+async def test_a_sticker_for_the_reason_is_asked_again_and_a_restart_keeps_the_question(settings, double, clock):
+    async with running(build_application(settings, double, clock=clock), double) as first:
+        event = await published_event(first)
+        await first.services.coordinators.add(COORDINATOR_ID)
+        chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
+        await chat.send(f"/start event_{event.id}")
+        await chat.tap("🛠 Manage")
+        await chat.tap("❌ Cancel the event")
+        await chat.send_sticker()
+        assert "typed answer" in chat.last.text and "Cancel <b>" not in chat.last.text
+        assert (await first.services.events.get(event.id)).status == EventStatus.PUBLISHED
+    async with running(build_application(settings, double, clock=clock), double) as second:
+        await chat.send("The trainer is ill")
+        cancelled = await second.services.events.get(event.id)
+        assert cancelled.status == EventStatus.CANCELLED and cancelled.cancel_reason == "The trainer is ill"
+        assert "The event is cancelled." in chat.last.text
+
+
+async def test_the_hours_survive_a_restart_and_a_button_elsewhere_ends_the_question(settings, double, clock):
+    async with running(build_application(settings, double, clock=clock), double) as first:
+        event = await published_event(first, starts_at=clock() + timedelta(hours=1))
+        await first.services.coordinators.add(COORDINATOR_ID)
+        chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
+        clock.advance(hours=4)
+        await chat.send(f"/start event_{event.id}")
+        await chat.tap("🛠 Manage")
+        await chat.tap("✅ Attendance and hours")
+        await chat.tap("⏱ Set the hours")
+    async with running(build_application(settings, double, clock=clock), double) as second:
+        await chat.send("3")
+        assert (await second.services.events.get(event.id)).default_hours == 3
+        assert "3 h for each attendee" in chat.last.text
+        # Asked again, then a button of an earlier message is pressed: the number typed after it is
+        # not taken as the hours.
+        await chat.tap("✅ Attendance and hours")
+        await chat.tap("⏱ Set the hours")
+        await chat.tap("« Back")
+        await chat.send("7")
+        assert (await second.services.events.get(event.id)).default_hours == 3
+
+
+async def test_editing_an_answer_from_the_preview_returns_to_the_preview_also_with_back(app, double, coordinator):
+    await coordinator.send("/new_event")
+    await coordinator.tap("Training")
+    await coordinator.send("Szkolenie z mediów")
+    await coordinator.tap("Skip »")
+    await coordinator.send("28.11 17:30")
+    await coordinator.tap("2 h")
+    await coordinator.send("Lublin, ul. Narutowicza 4")
+    await coordinator.tap("Lublin")
+    await coordinator.tap("10")
+    await coordinator.tap("Everyone")
+    await coordinator.tap("Until it starts")
+    assert "💾 Save as a draft" in coordinator.last.buttons
+    await coordinator.tap("✏️ Title")
+    await coordinator.tap("« Back")
+    assert "💾 Save as a draft" in coordinator.last.buttons  # the preview, not the previous step
+    await coordinator.tap("✏️ Date and time")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if "." in b))  # a day: the time comes next
+    await coordinator.tap("10:00")
+    assert "💾 Save as a draft" in coordinator.last.buttons
+    await coordinator.tap("✏️ Place")
+    await coordinator.tap("💻 Online")  # online: the link is asked before the preview
+    await coordinator.send("https://meet.example.org/media")
+    assert "💾 Save as a draft" in coordinator.last.buttons and "10:00–12:00" in coordinator.last.text
+    await coordinator.tap("💾 Save as a draft")
+    (event,) = (await app.services.events.for_coordinators(app.services.clock()))[0]
+    assert (event.title, event.place, event.online_url) == (
+        "Szkolenie z mediów",
+        None,
+        "https://meet.example.org/media",
+    )
+    assert event.starts_at == datetime(2026, 11, 22, 10, 0, tzinfo=WARSAW)
+    # A button of the form pressed after it ended changes nothing.
+    await coordinator.press(coordinator.last.message_id, "f:ev:summary:do:save")
+    assert coordinator.alerts[-1] == "This button belongs to a conversation that has ended."
+    assert (await app.services.events.for_coordinators(app.services.clock()))[1] == 1
+
+
+async def test_presses_delivered_twice_change_nothing_the_second_time(app, double, coordinator, clock):
+    event = await published_event(app, capacity=1, starts_at=clock() + timedelta(hours=1))
+    ola = await volunteer(double, 5001)
+    await ola.send(f"/start event_{event.id}")
+    await ola.tap("✅ Sign me up")
+    await ola.redeliver()
+    await ola.press(ola.last.message_id, f"ev:j:{event.id}")
+    assert ola.alerts[-1] == "You are already signed up."
+    assert [(p.telegram_id, p.status) for p in await app.services.events.registrants(event.id)] == [
+        (5001, Seat.REGISTERED)
+    ]
+    # Alerts: the button carries the state it sets.
+    await ola.tap("« Events")
+    await ola.tap("🔔 New event alerts")
+    pressed = ola.last.button("▫️ Training").callback_data
+    await ola.press(ola.last.message_id, pressed)
+    await ola.press(ola.last.message_id, pressed)
+    assert (await app.services.events.alerts(5001))[0] == {"training"}
+    # Attendance: marking present twice records it once.
+    clock.advance(hours=2)
+    await coordinator.send(f"/start event_{event.id}")
+    await coordinator.tap("🛠 Manage")
+    await coordinator.tap("✅ Attendance and hours")
+    mark = coordinator.last.button(next(b for b in coordinator.last.buttons if "Ola" in b)).callback_data
+    await coordinator.press(coordinator.last.message_id, mark)
+    await coordinator.press(coordinator.last.message_id, mark)
+    assert (await app.services.events.registration(event.id, 5001)).attendance == "attended"
+    marks = [e for e in await app.services.audit.all() if e.action == "event.attendance"]
+    assert len(marks) == 1
+
+
+async def test_the_form_takes_no_file_and_a_command_ends_it(app, double, coordinator):
+    await coordinator.send("/new_event")
+    await coordinator.tap("Training")
+    await coordinator.send_sticker()
+    assert "Step 2 of 10" in coordinator.last.text
+    await coordinator.send("/events")
+    await coordinator.send("Title typed after leaving")
+    assert (await app.services.sessions.load(COORDINATOR_ID)).flow is None
+    assert (await app.services.events.for_coordinators(app.services.clock()))[1] == 0
