@@ -30,9 +30,9 @@ from datetime import timedelta
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.broadcast_text import final_report, progress_text, report_markup, send_rendered
 from bot.i18n import resolve_locale, translator
 from bot.rate_limit import BROADCAST
-from handlers.broadcast_text import final_report, progress_text, report_markup, send_rendered
 from storage.broadcasts import Broadcast, BroadcastStatus, Claimed, Outcome, Result
 
 log = logging.getLogger(__name__)

@@ -1,27 +1,31 @@
-"""/jezyk (/language): choose the bot's language with a button or by typing its name."""
+"""/jezyk (/language): choose the bot's language with a button or by typing its name.
+
+The choice is a one-step flow "language": its buttons and a typed name both answer it. A
+language button pressed after the flow has ended (or an older release's "lang:set:<locale>")
+still sets that language: it is harmless and sets a state."""
 
 from __future__ import annotations
 
+import contextlib
 import unicodedata
 
-from telegram import Update
-from telegram.ext import (
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram import Message, Update
+from telegram.error import TelegramError
 
+from bot.buttons.language import LanguageButton
+from bot.callback_data import CallbackData
 from bot.config import SUPPORTED_LOCALES
 from bot.context import BotContext
-from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, translator
-from handlers.common import cb, flow, keyboard, show, stale_button
-from handlers.menu import LANGUAGE_MENU, cancel, menu_after
+from bot.flow import Choice, End, Flow, FlowButton, FlowRun, Prompt, Step
+from bot.forms import Accepted, Problem
+from bot.i18n import LANGUAGE_FLAGS, LANGUAGE_NAMES, N_, translator
+from bot.routing import Routes
+from handlers.common import stale_button
+from handlers.menu import deep_link, menu_after
 from handlers.session import sync_chat_menu
 
-CHOOSING = "choosing"
-SET_PREFIX = "lang:set:"
+FLOW = "language"
+STEP = "pick"
 
 # Names people type, in any of the supported languages (compared without case or accents).
 _TYPED_NAMES = {
@@ -39,89 +43,80 @@ def _fold(text: str) -> str:
 _LOOKUP = {_fold(name): locale for locale, names in _TYPED_NAMES.items() for name in names}
 
 
-def _picker(context: BotContext) -> tuple[str, object]:
-    t = context.t
-    rows = []
-    for locale in SUPPORTED_LOCALES:
-        mark = " ✓" if locale == t.locale else ""
-        rows.append(
-            [
-                (
-                    f"{LANGUAGE_FLAGS[locale]} {LANGUAGE_NAMES[locale]}{mark}",
-                    cb("lang", "set", locale),
-                )
-            ]
-        )
-    text = t._("Choose the language, or type its name (for example “English”):")
-    return text, keyboard(rows)
-
-
-async def ask_language(update: Update, context: BotContext) -> str:
-    text, markup = _picker(context)
-    await show(update, context, text, markup)
-    return CHOOSING
-
-
-async def _switch(update: Update, context: BotContext, locale: str) -> int:
-    settings = context.services.settings
-    await context.services.users.set_locale(update.effective_user.id, locale)
-    context.t = translator(locale, settings.timezone)
-    await sync_chat_menu(context, update.effective_chat.id)
-    t = context.t
-    if update.callback_query:
+# ---- entering ---------------------------------------------------------------------------------
+async def ask_language(update: Update, context: BotContext) -> None:
+    """/jezyk, the menu's "🌐 Language" and t.me/<bot>?start=language."""
+    if update.callback_query is not None:
         await update.callback_query.answer()
-        await update.callback_query.edit_message_reply_markup(None)
-    await menu_after(update, context, t._("Done: from now on I will write in English."))
-    return ConversationHandler.END
+    await context.flows.start(update, context, FLOW)
 
 
-async def chosen_by_button(update: Update, context: BotContext) -> int:
-    locale = update.callback_query.data.removeprefix(SET_PREFIX)
-    if locale not in SUPPORTED_LOCALES:
+@deep_link("language")
+async def language_link(update: Update, context: BotContext, argument: str) -> None:
+    await ask_language(update, context)
+
+
+# ---- the flow -----------------------------------------------------------------------------------
+async def _ask(run: FlowRun) -> Prompt:
+    t = run.t
+    choices = [
+        Choice(f"{LANGUAGE_FLAGS[locale]} {LANGUAGE_NAMES[locale]}{' ✓' if locale == t.locale else ''}", locale)
+        for locale in SUPPORTED_LOCALES
+    ]
+    return Prompt(t._("Choose the language, or type its name (for example “English”):"), choices=choices)
+
+
+async def _read(run: FlowRun, message: Message) -> Accepted | Problem:
+    locale = _LOOKUP.get(_fold((message.text or "")[:100]))
+    return Accepted(locale) if locale is not None else Problem(N_("I don't know that language."))
+
+
+async def _chosen(run: FlowRun, locale: str) -> End:
+    """In the step's transaction: the choice is stored; the answer is in the new language."""
+    context = run.context
+    await run.services.users.set_locale(run.user_id, locale)
+    context.t = translator(locale, run.services.settings.timezone)
+
+    async def sync_menu() -> None:
+        await sync_chat_menu(context, run.update.effective_chat.id)
+
+    return End(context.t._("Done: from now on I will write in English."), after=sync_menu)
+
+
+async def _stale(update: Update, context: BotContext) -> None:
+    """A language button of a choice that has ended: it still sets that language."""
+    press = CallbackData.parse(update.callback_query.data)
+    if isinstance(press, FlowButton) and press.step == STEP and press.value in SUPPORTED_LOCALES:
+        await _switch(update, context, press.value)
+    else:
         await stale_button(update, context)
-        return ConversationHandler.END
-    return await _switch(update, context, locale)
 
 
-async def chosen_by_name(update: Update, context: BotContext) -> object:
-    locale = _LOOKUP.get(_fold(update.effective_message.text or ""))
-    if locale is None:
-        text, markup = _picker(context)
-        await show(
-            update,
-            context,
-            context.t._("I don't know that language.") + " " + text,
-            markup,
-        )
-        return CHOOSING
-    return await _switch(update, context, locale)
+LANGUAGE = Flow(FLOW, lambda run: [Step(STEP, _ask, read=_read, done=_chosen)], stale=_stale)
 
 
-async def not_a_language(update: Update, context: BotContext) -> str:
-    text, markup = _picker(context)
-    await show(update, context, context.t._("Please choose a language with a button.") + " " + text, markup)
-    return CHOOSING
+# ---- a language button outside the flow ------------------------------------------------------------
+async def _switch(update: Update, context: BotContext, locale: str) -> None:
+    await context.services.users.set_locale(update.effective_user.id, locale)
+    context.t = translator(locale, context.services.settings.timezone)
+    await sync_chat_menu(context, update.effective_chat.id)
+    query = update.callback_query
+    await query.answer()
+    with contextlib.suppress(TelegramError):  # pressed twice: the buttons are gone already
+        await query.edit_message_reply_markup(None)
+    await menu_after(update, context, context.t._("Done: from now on I will write in English."))
 
 
-def conversation() -> ConversationHandler:
-    return flow(
-        "language",
-        entry_points=[
-            CommandHandler(["jezyk", "language"], ask_language),
-            CommandHandler("start", ask_language, filters.Regex(r"^/start language$")),
-            CallbackQueryHandler(ask_language, pattern=f"^{LANGUAGE_MENU}$"),
-        ],
-        states={
-            CHOOSING: [
-                CallbackQueryHandler(chosen_by_button, pattern=f"^{SET_PREFIX}"),
-                MessageHandler(filters.TEXT & ~filters.COMMAND, chosen_by_name),
-                MessageHandler(~filters.COMMAND, not_a_language),
-            ]
-        },
-        cancel=cancel,
-    )
+async def pressed(update: Update, context: BotContext, press: LanguageButton) -> None:
+    if press.act == "menu":
+        await ask_language(update, context)
+    elif press.locale in SUPPORTED_LOCALES:
+        await _switch(update, context, press.locale)
+    else:
+        await stale_button(update, context)
 
 
-def stale_choice_handler() -> CallbackQueryHandler:
-    """A language button pressed outside the conversation still works: it is harmless."""
-    return CallbackQueryHandler(chosen_by_button, pattern=f"^{SET_PREFIX}")
+def register(routes: Routes) -> None:
+    routes.flow(LANGUAGE)
+    routes.press(LanguageButton, pressed)
+    routes.command(["jezyk", "language"], ask_language)

@@ -1,21 +1,27 @@
-"""Volunteers choose which announcements they get and their quiet hours (/powiadomienia)."""
+"""Volunteers choose which announcements they get and their quiet hours (/powiadomienia).
+
+A category button carries the state it sets ("on"/"off"); quiet hours are a preset button or
+typed as a one-step flow."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram import Message, Update
 
+from bot.broadcast_text import CATEGORY_LABELS
+from bot.buttons.menu import MAIN_MENU
+from bot.buttons.preferences import MENU, CategorySwitch, NotificationsButton
 from bot.context import BotContext
-from handlers.broadcast_text import CATEGORY_LABELS
-from handlers.common import cb, flow, keyboard, show, stale_button
-from handlers.menu import MAIN_MENU, cancel
-from storage.preferences import CATEGORIES, Category, QuietHours, parse_quiet_hours
+from bot.flow import End, Flow, FlowRun, Prompt, Step
+from bot.forms import Accepted, Problem
+from bot.i18n import N_
+from bot.routing import Routes
+from handlers.common import keyboard, show, stale_button
+from storage.preferences import CATEGORIES, QuietHours, parse_quiet_hours
 
-END = ConversationHandler.END
-TYPING = "typing"
-MENU = cb("np", "menu")
+QUIET_FLOW = "quiet"
 # Quiet hours offered as buttons (start, end in minutes after midnight); other hours can be typed.
 PRESETS = [(20 * 60, 8 * 60), (21 * 60, 8 * 60), (22 * 60, 7 * 60), (22 * 60, 8 * 60), (23 * 60, 7 * 60)]
+_NONE_WORDS = ("off", "brak", "вимк")
 
 
 def _quiet_label(t, quiet: QuietHours | None) -> str:
@@ -39,42 +45,53 @@ async def _menu(update: Update, context: BotContext, note: str | None = None) ->
             )
         ),
     ]
-    rows = [
-        [(("✅ " if prefs.wants(c) else "▫️ ") + t.gettext(CATEGORY_LABELS[c]), cb("np", "t", c.value))]
-        for c in CATEGORIES
-    ]
-    rows.append([(t.gettext("🌙 Quiet hours: %(hours)s", hours=_quiet_label(t, prefs.quiet)), cb("np", "q"))])
+    rows = []
+    for c in CATEGORIES:
+        on = prefs.wants(c)
+        switch = CategorySwitch(category=c, state="off" if on else "on").pack()
+        rows.append([(("✅ " if on else "▫️ ") + t.gettext(CATEGORY_LABELS[c]), switch)])
+    quiet = NotificationsButton(act="q").pack()
+    rows.append([(t.gettext("🌙 Quiet hours: %(hours)s", hours=_quiet_label(t, prefs.quiet)), quiet)])
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
     await show(update, context, "\n".join(lines), keyboard(rows))
 
 
-async def menu(update: Update, context: BotContext) -> int:
+async def menu(update: Update, context: BotContext) -> None:
     await _menu(update, context)
-    return END
 
 
-async def toggle(update: Update, context: BotContext) -> None:
-    parts = update.callback_query.data.split(":")
-    try:
-        category = Category(parts[2])
-    except (IndexError, ValueError):
-        await stale_button(update, context)
-        return
+async def switch_category(update: Update, context: BotContext, press: CategorySwitch) -> None:
     services = context.services
-    await services.preferences.toggle(update.effective_user.id, category, services.clock())
+    user_id = update.effective_user.id
+    prefs = await services.preferences.get(user_id)
+    if prefs.wants(press.category) != (press.state == "on"):  # pressed twice: set already
+        await services.preferences.toggle(user_id, press.category, services.clock())
     await _menu(update, context)
 
 
-async def quiet_menu(update: Update, context: BotContext) -> None:
+async def pressed(update: Update, context: BotContext, press: NotificationsButton) -> None:
+    if press.act == "menu":
+        await _menu(update, context)
+    elif press.act == "q":
+        await _quiet_menu(update, context)
+    elif press.act == "qt":
+        await update.callback_query.answer()
+        await context.flows.start(update, context, QUIET_FLOW)
+    else:
+        await _set_preset(update, context, press)
+
+
+async def _quiet_menu(update: Update, context: BotContext) -> None:
     t = context.t
     prefs = await context.services.preferences.get(update.effective_user.id)
     rows = []
     for start, end in PRESETS:
         quiet = QuietHours(start, end)
         mark = "✅ " if prefs.quiet == quiet else ""
-        rows.append([(mark + quiet.label(), cb("np", "qs", start, end))])
-    rows.append([(("✅ " if prefs.quiet is None else "") + t.gettext("No quiet hours"), cb("np", "qs", "off"))])
-    rows.append([(t.gettext("⌨️ Other hours…"), cb("np", "qt"))])
+        rows.append([(mark + quiet.label(), NotificationsButton(act="qs", start=start, end=end).pack())])
+    none = NotificationsButton(act="qs", start="off").pack()
+    rows.append([(("✅ " if prefs.quiet is None else "") + t.gettext("No quiet hours"), none)])
+    rows.append([(t.gettext("⌨️ Other hours…"), NotificationsButton(act="qt").pack())])
     rows.append([(t.gettext("« Notifications"), MENU)])
     text = t._(
         "🌙 <b>Quiet hours</b>\n\nDuring these hours you get no announcements except urgent ones; "
@@ -84,80 +101,55 @@ async def quiet_menu(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(rows))
 
 
-async def set_quiet(update: Update, context: BotContext) -> None:
-    parts = update.callback_query.data.split(":")
-    quiet: QuietHours | None
-    if parts[2:] == ["off"]:
-        quiet = None
-    elif len(parts) == 4 and parts[2].isdecimal() and parts[3].isdecimal():
-        quiet = QuietHours(int(parts[2]), int(parts[3]))
-        if quiet not in {QuietHours(s, e) for s, e in PRESETS}:
+async def _set_preset(update: Update, context: BotContext, press: NotificationsButton) -> None:
+    quiet: QuietHours | None = None
+    if press.start != "off":
+        if not isinstance(press.start, int) or (press.start, press.end) not in PRESETS:
             await stale_button(update, context)
             return
-    else:
-        await stale_button(update, context)
-        return
+        quiet = QuietHours(press.start, press.end)
     services = context.services
     await services.preferences.set_quiet(update.effective_user.id, quiet, services.clock())
     await _menu(update, context, note=str(context.t._("Saved.")))
 
 
-async def ask_hours(update: Update, context: BotContext) -> str:
-    await show(
-        update,
-        context,
-        context.t._(
+# ---- typed quiet hours: a one-step flow -----------------------------------------------------------
+async def _ask_hours(run: FlowRun) -> Prompt:
+    return Prompt(
+        run.t._(
             "Type your quiet hours as a range, e.g. <code>22:30-6:45</code>, or <code>off</code> for none. "
             "/anuluj to stop."
-        ),
-        new_message=True,
-    )
-    return TYPING
-
-
-async def hours_typed(update: Update, context: BotContext) -> str | int | None:
-    t = context.t
-    text = (update.effective_message.text or "")[:50]
-    try:
-        quiet = parse_quiet_hours(text) if text.strip().lower() not in ("off", "brak", "вимк") else None
-    except ValueError:
-        await context.bot.send_message(
-            update.effective_chat.id,
-            t._("I can't read this as a range of hours. Please type it like <code>22:30-6:45</code>."),
         )
-        return None
-    services = context.services
-    await services.preferences.set_quiet(update.effective_user.id, quiet, services.clock())
-    await _menu(update, context, note=str(t._("Saved.")))
-    return END
-
-
-async def not_hours(update: Update, context: BotContext) -> None:
-    await context.bot.send_message(
-        update.effective_chat.id,
-        context.t._("Please type the hours, e.g. <code>22:30-6:45</code>, or /anuluj to stop."),
     )
 
 
-def handlers() -> list:
-    return [
-        CommandHandler(["powiadomienia", "notifications"], menu),
-        CallbackQueryHandler(menu, pattern=r"^np:menu$"),
-        CallbackQueryHandler(toggle, pattern=r"^np:t:"),
-        CallbackQueryHandler(quiet_menu, pattern=r"^np:q$"),
-        CallbackQueryHandler(set_quiet, pattern=r"^np:qs:"),
-    ]
+async def _read_hours(run: FlowRun, message: Message) -> Accepted | Problem:
+    text = (message.text or "")[:50]
+    if text.strip().lower() in _NONE_WORDS:
+        return Accepted(None)
+    try:
+        quiet = parse_quiet_hours(text)
+    except ValueError:
+        return Problem(N_("I can't read this as a range of hours. Please type it like <code>22:30-6:45</code>."))
+    return Accepted([quiet.start, quiet.end] if quiet else None)
 
 
-def conversation() -> ConversationHandler:
-    return flow(
-        "notifications",
-        entry_points=[CallbackQueryHandler(ask_hours, pattern=r"^np:qt$")],
-        states={
-            TYPING: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, hours_typed),
-                MessageHandler(~filters.COMMAND, not_hours),
-            ]
-        },
-        cancel=cancel,
-    )
+async def _hours_given(run: FlowRun, hours: list[int] | None) -> End:
+    services = run.services
+    quiet = QuietHours(*hours) if hours else None
+    await services.preferences.set_quiet(run.user_id, quiet, services.clock())
+
+    async def show_menu() -> None:
+        await _menu(run.update, run.context, note=str(run.t._("Saved.")))
+
+    return End(after=show_menu)
+
+
+QUIET = Flow(QUIET_FLOW, lambda run: [Step("hours", _ask_hours, read=_read_hours, done=_hours_given)])
+
+
+def register(routes: Routes) -> None:
+    routes.flow(QUIET)
+    routes.press(NotificationsButton, pressed)
+    routes.press(CategorySwitch, switch_category)
+    routes.command(["powiadomienia", "notifications"], menu)

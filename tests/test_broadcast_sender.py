@@ -14,7 +14,7 @@ import pytest
 
 from bot.app import build_application
 from bot.double import BotApiDouble, FloodControl, running
-from handlers.broadcasts import _post_status_message
+from handlers.broadcast_jobs import post_status_message
 from storage.broadcasts import Audience, BroadcastStatus, DeliveryState
 from storage.db import to_db_time
 from tests.broadcast_helpers import T0, VirtualTime, event, queue_broadcast, register
@@ -89,7 +89,7 @@ async def test_the_rate_is_never_exceeded_and_progress_is_shown(settings, vdoubl
     async with virtual_bot(settings, vdouble, vt) as app:
         ids = await add_people(app, vdouble, 200)
         broadcast = await queue_broadcast(app.services, COORDINATOR, "Zapraszamy na szkolenie!")
-        await _post_status_message(app, broadcast)
+        await post_status_message(app, broadcast)
         edits, sends = [], []
 
         def watch(method, params):

@@ -124,9 +124,12 @@ async def test_a_photo_with_a_caption_goes_out_by_file_id(app, double, coordinat
 async def test_too_long_text_and_other_content_are_refused_politely(app, double, coordinator):
     await coordinator.send("/ogloszenie")
     await coordinator.send("a" * 4090)
-    assert coordinator.last.text.startswith("Ten tekst ma 4090 znaków, a ogłoszenie może mieć najwyżej")
+    assert coordinator.last.text.startswith("⚠️ Ten tekst ma 4090 znaków, a ogłoszenie może mieć najwyżej")
+    assert "📣 Nowe ogłoszenie" in coordinator.last.text  # asked again
     await coordinator.send_sticker()
-    assert coordinator.last.text.startswith("Wyślij ogłoszenie jako tekst, zdjęcie albo dokument")
+    assert coordinator.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    assert "📣 Nowe ogłoszenie" in coordinator.last.text
+    assert await app.services.broadcasts.get(1) is None  # nothing refused became a draft
     await coordinator.send("Krótko 👋")
     assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr 1")
 
@@ -207,7 +210,7 @@ async def test_typed_quiet_hours_and_bad_input(app, double):
     await volunteer.tap("🌙 Godziny ciszy: 21:00–08:00")
     await volunteer.tap("⌨️ Inne godziny…")
     await volunteer.send("wieczorem")
-    assert volunteer.last.text.startswith("Nie rozpoznaję tu zakresu godzin.")
+    assert volunteer.last.text.startswith("⚠️ Nie rozpoznaję tu zakresu godzin.")
     await volunteer.send("22:30-6:45")
     assert "Godziny ciszy: 22:30–06:45." in volunteer.last.text
     assert volunteer.last.text.startswith("Zapisano.")
@@ -224,7 +227,13 @@ async def test_volunteers_cannot_compose_confirm_or_cancel(app, double, coordina
     await compose(coordinator, "Tylko dla ekspertów.")
     draft_id = 1
     message = volunteer.last.message_id
-    for data in (f"bc:go:{draft_id}", f"bc:g:{draft_id}:everyone", f"bc:urg:{draft_id}", f"bc:d:{draft_id}", "bc:new"):
+    for data in (
+        f"bc:go:{draft_id}",
+        f"bca:{draft_id}:g:on:everyone",
+        f"bcu:{draft_id}:on",
+        f"bc:d:{draft_id}",
+        "bc:new",
+    ):
         await volunteer.press(message, data)
         assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
     draft = await app.services.broadcasts.get(draft_id)
@@ -279,21 +288,21 @@ async def test_scheduled_broadcast_survives_a_restart(settings, double):
         await compose(coordinator, "Przypominamy o jutrzejszym szkoleniu.")
         await coordinator.tap("🕒 Zaplanuj")
         await coordinator.send("jutro rano")
-        assert coordinator.last.text.startswith("Nie rozpoznaję tu daty i godziny.")
+        assert coordinator.last.text.startswith("⚠️ Nie rozpoznaję tu daty i godziny.")
         await coordinator.send("1.03.2026 9:00")
-        assert coordinator.last.text.startswith("Ta chwila już minęła.")
+        assert coordinator.last.text.startswith("⚠️ Ta chwila już minęła.")
         await coordinator.send("11.03 9:00")
         assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
         await coordinator.tap("✅ Tak, zaplanuj")
         assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie 11 marca 2026, 09:00.")
-        from handlers.broadcasts import start_due_broadcasts
+        from handlers.broadcast_jobs import start_due_broadcasts
 
         assert await start_due_broadcasts(app) == 0
     # The bot is down over night; a new process starts after the time has come.
     now[0] = datetime(2026, 3, 11, 8, 5, tzinfo=UTC)  # 09:05 in Warsaw
     restarted = build_application(settings, double, clock=lambda: now[0])
     async with running(restarted, double):
-        from handlers.broadcasts import start_due_broadcasts
+        from handlers.broadcast_jobs import start_due_broadcasts
 
         assert await start_due_broadcasts(restarted) == 1
         await restarted.broadcast_sender.wait_idle()
@@ -325,3 +334,115 @@ async def test_menus_lead_to_announcements_and_notifications(app, double, coordi
     assert volunteer.last.text.startswith("🔔 Сповіщення")
     assert "Години тиші: 21:00–08:00." in volunteer.last.text
     await volunteer.tap("« Головне меню")
+
+
+# ---- the flows: bad input, presses delivered twice, leaving, restarts ----------------------------
+async def test_ticks_and_urgent_set_a_state_so_a_press_delivered_twice_changes_nothing(app, double, coordinator):
+    await applicant(app.services, 3201, Status.ACCEPTED, "lublin", ["grants"])
+    await compose(coordinator, "Dwa razy to samo.")
+    panel = coordinator.last
+    urgent = panel.button("⚡ Pilne: nie").callback_data
+    await coordinator.press(panel.message_id, urgent)
+    await coordinator.press(panel.message_id, urgent)  # delivered again: still urgent
+    assert (await app.services.broadcasts.get(1)).urgent
+    await coordinator.tap("👥 Odbiorcy")
+    screen = coordinator.last
+    experts = screen.button("▫️ Przyjęci eksperci i ekspertki").callback_data
+    await coordinator.press(screen.message_id, experts)
+    await coordinator.press(screen.message_id, experts)  # delivered again: still ticked
+    assert "✅ Przyjęci eksperci i ekspertki" in coordinator.last.buttons
+    assert (await app.services.broadcasts.get(1)).audience.groups == {"experts"}
+    await coordinator.tap("📍 Powiaty (0)")
+    picker = coordinator.last
+    lublin = picker.button("▫️ Lublin").callback_data
+    for _ in range(2):
+        await coordinator.press(picker.message_id, lublin)
+    assert (await app.services.broadcasts.get(1)).audience.counties == {"lublin"}
+    # Toggles of earlier releases cannot be told apart from a repeat: they are refused, not applied.
+    for data in ("bc:g:1:experts", "bc:urg:1", "bc:c:1:lublin"):
+        await coordinator.press(picker.message_id, data)
+        assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    draft = await app.services.broadcasts.get(1)
+    assert draft.urgent and draft.audience.groups == {"experts"} and draft.audience.counties == {"lublin"}
+    # A county or event that does not exist is refused too.
+    await coordinator.press(picker.message_id, "bca:1:c:on:atlantyda")
+    await coordinator.press(picker.message_id, "bca:1:e:on:999")
+    assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    assert (await app.services.broadcasts.get(1)).audience.counties == {"lublin"}
+
+
+async def test_draft_buttons_after_sending_change_nothing(app, double, coordinator):
+    await person(app.services, 3210)
+    await compose(coordinator, "Już poszło.")
+    panel = coordinator.last
+    await coordinator.tap("🚀 Wyślij teraz")
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+    for label in ("⚡ Pilne: nie", "🗑 Usuń szkic", "✏️ Zmień treść", "🕒 Zaplanuj"):
+        await coordinator.press(panel.message_id, panel.button(label).callback_data)
+        assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    sent = await app.services.broadcasts.get(1)
+    assert sent.status == BroadcastStatus.DONE and not sent.urgent
+    state = await app.services.sessions.load(coordinator.id)
+    assert state.flow is None  # "change the text" did not open the composer for a sent announcement
+
+
+async def test_text_after_leaving_the_composer_makes_no_draft(app, double, coordinator):
+    await coordinator.send("/ogloszenie")
+    await coordinator.send("/ogloszenia")  # a command in the middle: the composer ends
+    await coordinator.send("To miało być ogłoszenie.")
+    assert coordinator.last.text.startswith("Tej wiadomości nie rozumiem")
+    assert await app.services.broadcasts.recent(0, 10) == []
+
+
+async def test_a_command_while_typing_the_time_schedules_nothing(app, double, coordinator):
+    await compose(coordinator, "Na później.")
+    await coordinator.tap("🕒 Zaplanuj")
+    await coordinator.send_sticker()  # not a date: asked again
+    assert coordinator.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    await coordinator.send("/jezyk")  # another flow takes over
+    await coordinator.send("24.12.2026 18:00")
+    assert coordinator.last.text.startswith("⚠️ Nie znam takiego języka.")
+    await coordinator.send("/anuluj")
+    await coordinator.send("24.12.2026 18:00")
+    assert coordinator.last.text.startswith("Tej wiadomości nie rozumiem")
+    assert not [m for m in coordinator.messages if m.text.startswith("Zaplanować ogłoszenie")]
+    assert (await app.services.broadcasts.get(1)).status == BroadcastStatus.DRAFT
+    # A button of another screen also ends the question.
+    await coordinator.tap("🕒 Zaplanuj")
+    await coordinator.press(coordinator.messages[-2].message_id, "bc:aud:1")
+    await coordinator.send("24.12.2026 18:00")
+    assert coordinator.last.text.startswith("Tej wiadomości nie rozumiem")
+
+
+async def test_the_composer_and_the_time_continue_after_a_restart(settings, double):
+    now = [T0]
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+        await person(app.services, 3220)
+        await coordinator.send("/ogloszenie")
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await coordinator.send("Po restarcie.")  # answers the question asked before the restart
+        assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr 1")
+        assert (await app.services.broadcasts.get(1)).body_html == "Po restarcie."
+        await coordinator.tap("🕒 Zaplanuj")
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await coordinator.send("11.03 9:00")
+        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
+        await coordinator.tap("✅ Tak, zaplanuj")
+        assert (await app.services.broadcasts.get(1)).status == BroadcastStatus.SCHEDULED
+        await coordinator.press(coordinator.last.message_id, "bc:sgo:1:" + str(int(T0.timestamp()) + 86_400))
+        assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")  # pressed again: once
+
+
+async def test_another_coordinator_cannot_open_or_type_into_someone_elses_draft(app, double, coordinator):
+    await compose(coordinator, "Mój szkic.")
+    other = double.user(user_id=9001, first_name="Marek")  # the admin
+    await other.send("/start")
+    for data in ("bc:edit:1", "bc:sch:1", "bcu:1:on", "bca:1:g:on:experts"):
+        await other.press(other.last.message_id, data)
+        assert other.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    assert (await app.services.sessions.load(other.id)).flow is None
+    draft = await app.services.broadcasts.get(1)
+    assert draft.body_html == "Mój szkic." and not draft.urgent and not draft.audience.groups

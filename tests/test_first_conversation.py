@@ -89,7 +89,7 @@ async def test_language_can_be_typed(app, double):
     chat = double.user(language_code="pl")
     await chat.send("/language")
     await chat.send("klingoński")
-    assert chat.last.text.startswith("Nie znam takiego języka.")
+    assert chat.last.text.startswith("⚠️ Nie znam takiego języka.")  # and the choice again
     await chat.send("  ENGLISH ")
     assert chat.last.text.startswith("Done: from now on I will write in English.")
     await chat.send("/jezyk")

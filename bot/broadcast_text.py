@@ -1,4 +1,5 @@
-"""Texts of broadcasts: the message recipients get, the audience, progress and reports."""
+"""Texts of broadcasts: the message recipients get, the audience, progress and reports (shared by
+the announcement handlers and the paced sender, bot/broadcast_sender.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from bot.buttons.broadcasts import button
 from bot.config import SUPPORTED_LOCALES
 from bot.i18n import N_, Translator, html_escape, translator
-from handlers.common import cb, keyboard
+from bot.replies import keyboard
 from storage.broadcasts import Audience, Broadcast, BroadcastStatus, EventChoice, Group, Progress
 from storage.preferences import Category
 
@@ -161,7 +163,7 @@ def progress_text(t: Translator, broadcast: Broadcast, progress: Progress, rate:
 def report_markup(t: Translator, broadcast: Broadcast):
     if broadcast.status not in (BroadcastStatus.SENDING, BroadcastStatus.SCHEDULED):
         return None
-    return keyboard([[(t.gettext("✖️ Cancel the announcement"), cb("bc", "x", broadcast.id))]])
+    return keyboard([[(t.gettext("✖️ Cancel the announcement"), button("x", broadcast.id))]])
 
 
 def final_report(t: Translator, broadcast: Broadcast, progress: Progress) -> str:

@@ -1,0 +1,161 @@
+"""/ogloszenia: the list of announcements, one announcement's figures, and cancelling one."""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+
+from telegram import Update
+
+from bot.broadcast_text import CATEGORY_LABELS, STATUS_ICONS, final_report, progress_text, status_name, title
+from bot.buttons.broadcasts import LIST, NEW, BroadcastButton, button
+from bot.buttons.menu import COORDINATOR_PANEL
+from bot.context import BotContext
+from bot.i18n import html_escape
+from bot.services import Role
+from handlers.broadcast_drafts import coordinators_only, describe_audience, started
+from handlers.common import alert, audit, keyboard, page_row, requires_role, send_safely, show, translator_for
+from storage.broadcasts import Broadcast, BroadcastStatus, Refused
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 8
+
+
+def _when(t, broadcast: Broadcast) -> str:
+    moment = broadcast.scheduled_at if broadcast.status == BroadcastStatus.SCHEDULED else broadcast.started_at
+    return t.datetime(moment or broadcast.created_at, "d.MM HH:mm")
+
+
+@requires_role(Role.COORDINATOR)
+async def list_command(update: Update, context: BotContext) -> None:
+    await _list(update, context, 0)
+
+
+@coordinators_only
+async def list_page(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    await _list(update, context, max(press.id or 0, 0))
+
+
+async def _list(update: Update, context: BotContext, page: int) -> None:
+    t = context.t
+    services = context.services
+    items = await services.broadcasts.recent(page * PAGE_SIZE, PAGE_SIZE + 1)
+    more = len(items) > PAGE_SIZE
+    items = items[:PAGE_SIZE]
+    rows = []
+    for b in items:
+        progress = await services.broadcasts.progress(b.id, services.clock())
+        figures = f" · {progress.sent}/{progress.total}" if b.started_at else ""
+        urgent = "⚡" if b.urgent else ""
+        rows.append([(f"{STATUS_ICONS[b.status]}{urgent} #{b.id} · {_when(t, b)}{figures}", button("o", b.id))])
+    total = page * PAGE_SIZE + len(items) + (1 if more else 0)
+    rows += page_row(t, page, total, PAGE_SIZE, lambda p: button("list", p))
+    rows.append([(t.gettext("✍️ New announcement"), NEW)])
+    rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
+    text = t._("📣 <b>Announcements</b>") + "\n"
+    text += (
+        t._("None yet. Write the first one!")
+        if not items and page == 0
+        else t._("Scheduled ones first, then the latest. Open one to see its figures.")
+    )
+    await show(update, context, text, keyboard(rows))
+
+
+async def _details(update: Update, context: BotContext, broadcast: Broadcast) -> None:
+    t = context.t
+    services = context.services
+    progress = await services.broadcasts.progress(broadcast.id, services.clock())
+    author = await services.users.get(broadcast.created_by)
+    lines = [
+        title(t, broadcast) + " · " + str(html_escape(status_name(t, broadcast.status))),
+        str(t._("Category: %(category)s", category=t.gettext(CATEGORY_LABELS[broadcast.category]))),
+        str(t._("Written by: %(name)s", name=author.full_name if author else str(broadcast.created_by))),
+    ]
+    if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.scheduled_at:
+        lines.append(str(t._("Goes out on: %(when)s", when=t.datetime(broadcast.scheduled_at))))
+    if broadcast.started_at:
+        lines.append(str(t._("Started: %(when)s", when=t.datetime(broadcast.started_at))))
+    lines += await describe_audience(context, broadcast)
+    lines.append("")
+    if broadcast.status == BroadcastStatus.SENDING:
+        rate = context.application.broadcast_sender.rate
+        lines.append(progress_text(t, broadcast, progress, rate))
+    elif broadcast.started_at:
+        lines.append(final_report(t, broadcast, progress))
+    plain = html.unescape(re.sub(r"<[^>]+>", "", broadcast.body_html or ""))
+    snippet = plain if len(plain) <= 300 else plain[:300] + "…"
+    if snippet.strip():
+        lines += ["", "<i>" + str(html_escape(snippet)) + "</i>"]
+    rows = []
+    if broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
+        rows.append([(t.gettext("✖️ Cancel the announcement"), button("x", broadcast.id))])
+    rows.append([(t.gettext("« Announcements"), LIST)])
+    await show(update, context, "\n".join(lines), keyboard(rows))
+
+
+@coordinators_only
+async def open_one(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    broadcast = await started(update, context, press.id)
+    if broadcast is not None:
+        await _details(update, context, broadcast)
+
+
+@coordinators_only
+async def confirm_cancel(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    broadcast = await started(update, context, press.id)
+    if broadcast is None:
+        return
+    t = context.t
+    if broadcast.status not in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
+        await alert(update, t.gettext("This announcement has already finished."))
+        return
+    # The same screen as bot.replies.confirm, but as a new message: the button may sit under the
+    # progress message, which the sender keeps editing (it would overwrite the question).
+    await show(
+        update,
+        context,
+        t._("Cancel announcement #%(id)d? Messages that have not gone out yet will not be sent.", id=broadcast.id),
+        keyboard(
+            [
+                [(t.gettext("✖️ Yes, cancel it"), button("xy", broadcast.id))],
+                [(t.gettext("« Back"), button("o", broadcast.id))],
+            ]
+        ),
+        new_message=True,
+    )
+
+
+@coordinators_only
+async def cancel_broadcast(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    broadcast = await started(update, context, press.id)
+    if broadcast is None:
+        return
+    t = context.t
+    services = context.services
+    try:
+        cancelled = await services.broadcasts.cancel(broadcast.id, update.effective_user.id, services.clock())
+    except Refused:
+        await alert(update, t.gettext("This announcement has already finished."))
+        return
+    log.info("broadcast %d cancelled by %s", cancelled.id, update.effective_user.id)
+    await audit(context, update.effective_user.id, "broadcast.cancelled", f"broadcast:{cancelled.id}")
+    sender = getattr(context.application, "broadcast_sender", None)
+    if sender is not None:
+        sender.cancelled(cancelled.id)
+        sender.wake()
+    await show(
+        update,
+        context,
+        t._("✖️ Announcement #%(id)d cancelled.", id=cancelled.id),
+        keyboard([[(t.gettext("📋 Announcements"), LIST)]]),
+    )
+    if broadcast.status == BroadcastStatus.SCHEDULED and broadcast.created_by != update.effective_user.id:
+        author_t = await translator_for(services, broadcast.created_by)
+        await send_safely(
+            context.bot,
+            services,
+            broadcast.created_by,
+            author_t._("✖️ Your scheduled announcement #%(id)d was cancelled by another coordinator.", id=cancelled.id),
+        )

@@ -1,0 +1,235 @@
+"""When an announcement goes out: now (after a confirmation), or at a date and time typed as a
+flow step and then confirmed. Both re-check the draft and the role at the moment of the press."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+from telegram import Message, Update
+
+from bot.buttons.broadcasts import LIST, BroadcastButton, button
+from bot.context import BotContext
+from bot.flow import End, Flow, FlowRun, Prompt, Step
+from bot.forms import Accepted, Problem
+from bot.i18n import N_
+from bot.replies import confirm
+from bot.services import Role
+from handlers.broadcast_drafts import coordinators_only, own_draft, plan_of
+from handlers.broadcast_jobs import log_start, post_status_message
+from handlers.common import alert, audit, keyboard, show, stale_button
+from storage.broadcasts import BroadcastStatus, Refused
+
+log = logging.getLogger(__name__)
+
+WHEN_FLOW = "bcwhen"
+SCHEDULE_HORIZON = timedelta(days=366)
+
+
+# ---- sending now ---------------------------------------------------------------------------------
+@coordinators_only
+async def confirm_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    draft = await own_draft(update, context, press.id)
+    if draft is None:
+        return
+    t = context.t
+    plan = await plan_of(context, draft)
+    if plan.recipients == 0:
+        await alert(update, t.gettext("Nobody would get this announcement. Choose other recipients."))
+        return
+    text = t.ngettext(
+        "Send announcement #%(id)d now to %(count)d person?",
+        "Send announcement #%(id)d now to %(count)d people?",
+        plan.recipients,
+        id=draft.id,
+    )
+    if draft.urgent:
+        text += "\n" + t._("⚡ It is marked urgent: it goes out also during quiet hours.")
+    await confirm(
+        update,
+        context,
+        text,
+        (t.gettext("✅ Yes, send"), button("go", draft.id)),
+        (t.gettext("« Back"), button("d", draft.id)),
+    )
+
+
+@coordinators_only
+async def send_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    draft = await own_draft(update, context, press.id)
+    if draft is None:
+        return
+    services = context.services
+    plan = await plan_of(context, draft)
+    if plan.recipients == 0:
+        await alert(update, context.t.gettext("Nobody would get this announcement. Choose other recipients."))
+        return
+    try:  # only from a draft: a confirmation pressed twice starts it once
+        running = await services.broadcasts.start(
+            draft.id,
+            plan,
+            expected=BroadcastStatus.DRAFT,
+            now=services.clock(),
+            status_chat_id=update.effective_chat.id,
+        )
+    except Refused:
+        await stale_button(update, context)
+        return
+    await update.callback_query.answer()
+    log_start(running, update.effective_user.id)
+    await audit(
+        context,
+        update.effective_user.id,
+        "broadcast.sent",
+        f"broadcast:{running.id}",
+        recipients=running.recipients,
+        urgent=running.urgent,
+    )
+    await post_status_message(context.application, running)
+
+
+# ---- scheduling: the date and time, as a flow ------------------------------------------------------
+@coordinators_only
+async def ask_when(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    draft = await own_draft(update, context, press.id)
+    if draft is None:
+        return
+    await update.callback_query.answer()
+    await context.flows.start(update, context, WHEN_FLOW, {"draft": draft.id})
+
+
+async def _ask(run: FlowRun) -> Prompt:
+    t = run.t
+    example = run.services.clock() + timedelta(days=1)
+    return Prompt(
+        t._(
+            "🕒 When should announcement #%(id)d go out? Type the date and time (%(zone)s time), e.g. "
+            "<code>%(example)s</code>. /anuluj to stop.",
+            id=run.data["draft"],
+            zone=run.services.settings.timezone,
+            example=t.datetime(example.replace(hour=7, minute=0), "dd.MM.y HH:mm"),
+        )
+    )
+
+
+_WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?[\s,]+(\d{1,2})[:.](\d{2})\s*$")
+_ISO_WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[\sT]+(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_when(text: str, now: datetime, tz) -> datetime | None:
+    """`24.03.2026 18:00`, `24.03 18:00` (the next such day) or `2026-03-24 18:00`, local time,
+    -> UTC; None if it is not a date and time, or the time does not exist (a clock change)."""
+    match = _WHEN.match(text)
+    if match:
+        day, month, year, hour, minute = match.groups()
+        years = [int(year)] if year else [now.astimezone(tz).year, now.astimezone(tz).year + 1]
+    else:
+        match = _ISO_WHEN.match(text)
+        if not match:
+            return None
+        year, month, day, hour, minute = match.groups()
+        years = [int(year)]
+    for y in years:
+        try:
+            local = datetime(y, int(month), int(day), int(hour), int(minute), tzinfo=tz)
+        except ValueError:
+            return None
+        moment = local.astimezone(UTC)
+        if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
+            return None  # skipped by a spring-forward clock change
+        if moment > now or y == years[-1]:
+            return moment
+    return None
+
+
+def _problem(moment: datetime | None, now: datetime) -> Problem | None:
+    if moment is None:
+        return Problem(N_("I can't read this as a date and time. Please type it like <code>24.03.2026 18:00</code>."))
+    if moment <= now + timedelta(minutes=1):
+        return Problem(N_("This time has already passed. Please give a time in the future."))
+    if moment > now + SCHEDULE_HORIZON:
+        return Problem(N_("That is more than a year ahead. Please choose an earlier date."))
+    return None
+
+
+async def _read_when(run: FlowRun, message: Message) -> Accepted | Problem:
+    services = run.services
+    now = services.clock()
+    moment = parse_when((message.text or "")[:100], now, services.settings.tz)
+    return _problem(moment, now) or Accepted(int(moment.timestamp()))
+
+
+async def _when_given(run: FlowRun, stamp: int) -> End:
+    """Nothing is stored yet: the coordinator confirms the time with a button."""
+    t = run.t
+    services = run.services
+    draft = await services.broadcasts.get(run.data["draft"])
+    if run.context.role < Role.COORDINATOR:
+        return End(t._("This is only available to coordinators."))
+    if draft is None or draft.status != BroadcastStatus.DRAFT or draft.created_by != run.user_id:
+        return End(t._("This announcement is no longer a draft."))
+    moment = datetime.fromtimestamp(stamp, UTC)
+    plan = await plan_of(run.context, draft)
+    text = "\n".join(
+        [
+            str(t._("Schedule announcement #%(id)d for %(when)s?", id=draft.id, when=t.datetime(moment))),
+            str(
+                t.ngettext(
+                    "The recipients are chosen at that time; now it would be %(count)d person.",
+                    "The recipients are chosen at that time; now it would be %(count)d people.",
+                    plan.recipients,
+                )
+            ),
+        ]
+    )
+
+    async def ask_to_confirm() -> None:
+        await confirm(
+            run.update,
+            run.context,
+            text,
+            (t.gettext("✅ Yes, schedule"), button("sgo", draft.id, stamp)),
+            (t.gettext("« Back"), button("d", draft.id)),
+        )
+
+    return End(after=ask_to_confirm)
+
+
+WHEN = Flow(WHEN_FLOW, lambda run: [Step("when", _ask, read=_read_when, done=_when_given)])
+
+
+@coordinators_only
+async def schedule(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    draft = await own_draft(update, context, press.id)
+    if draft is None:
+        return
+    if press.value is None or not press.value.isdecimal() or len(press.value) > 12:
+        await stale_button(update, context)
+        return
+    t = context.t
+    services = context.services
+    moment = datetime.fromtimestamp(int(press.value), UTC)
+    now = services.clock()
+    if moment <= now or moment > now + SCHEDULE_HORIZON:
+        await alert(update, t.gettext("This time has already passed. Please give a time in the future."))
+        return
+    try:
+        scheduled = await services.broadcasts.schedule(draft.id, moment, now)
+    except Refused:
+        await stale_button(update, context)
+        return
+    log.info("broadcast %d scheduled for %s by %s", scheduled.id, moment.isoformat(), update.effective_user.id)
+    await audit(
+        context, update.effective_user.id, "broadcast.scheduled", f"broadcast:{scheduled.id}", at=moment.isoformat()
+    )
+    await show(
+        update,
+        context,
+        t._(
+            "🕒 Announcement #%(id)d will go out on %(when)s. You can cancel it in /announcements until then.",
+            id=scheduled.id,
+            when=t.datetime(moment),
+        ),
+        keyboard([[(t.gettext("📋 Announcements"), LIST)]]),
+    )
