@@ -17,11 +17,11 @@ from telegram.ext import Application
 from bot.buttons.events import ALERTS, EVENTS
 from bot.buttons.events import card as event_button
 from bot.context import SERVICES_KEY
+from bot.event_text import calendar_bytes, card, changed_fields, short_when
 from bot.i18n import Translator
 from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
 from bot.services import Services
-from handlers.event_text import card, changed_fields, short_when
 from storage.events import Event, EventStatus, Notice, Seat
 from storage.preferences import Category
 
@@ -221,8 +221,6 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         log.warning("event notice %s to %s not sent yet: %s", notice.id, notice.telegram_id, exc)
         return None
     if attach_calendar:
-        from handlers.events import calendar_bytes
-
         try:
             await app.bot.send_document(
                 notice.telegram_id,

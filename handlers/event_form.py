@@ -14,12 +14,12 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
+from bot.event_text import card
 from bot.flow import SUMMARY, Choice, End, Flow, FlowRun, Goto, Prompt
 from bot.services import Role
 from handlers.common import alert
 from handlers.event_manage import show_admin_card
 from handlers.event_questions import PROMPTS, deadline_of, is_online, starts_at, steps, time_problem
-from handlers.event_text import card
 from handlers.events import send_notices_now
 from storage.events import Audience, Event, EventStatus
 

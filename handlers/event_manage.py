@@ -15,9 +15,9 @@ from telegram import InputFile, Update
 from bot.buttons.events import MANAGE, NEW_EVENT, ManageEvents, admin
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.context import BotContext
+from bot.event_text import AUDIENCE_NAMES, card, list_label
 from bot.replies import confirm
 from handlers.common import alert, audit, keyboard, page_row, show, stale_button
-from handlers.event_text import AUDIENCE_NAMES, card, list_label
 from handlers.events import send_notices_now
 from handlers.review_export import spreadsheet_cell
 from storage.events import Event, EventStatus, Seat

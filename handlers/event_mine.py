@@ -7,9 +7,9 @@ from telegram import Update
 from bot.buttons.events import EVENTS, EventAlerts, MyEvents, card
 from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
+from bot.event_text import list_label, short_when
 from bot.routing import Routes
 from handlers.common import keyboard, show, stale_button
-from handlers.event_text import list_label, short_when
 from storage.events import EventStatus, Seat
 
 

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 from telegram import Message
 
 from bot.dates import DateProblem, local_datetime, parse_datetime, parse_day_and_time, parse_duration, parse_time
+from bot.event_text import AUDIENCE_NAMES
 from bot.flow import Choice, FlowRun, Goto, Prompt, Step
 from bot.forms import Accepted, Problem
 from bot.i18n import N_
-from handlers.event_text import AUDIENCE_NAMES
 from storage.events import Audience
 
 TITLE_LIMIT = 120

@@ -15,15 +15,14 @@ from telegram import InputFile, Update
 from bot.buttons.events import ALERTS, EVENTS, MY_EVENTS, EventButton, EventFilter, EventList, admin, card
 from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
+from bot.event_text import calendar_bytes, list_label, type_label
+from bot.event_text import card as card_text
 from bot.i18n import N_
-from bot.ics import event_ics
 from bot.replies import confirm
 from bot.routing import Routes
 from bot.services import Services
 from handlers import event_mine
 from handlers.common import alert, keyboard, page_row, show, stale_button
-from handlers.event_text import card as card_text
-from handlers.event_text import list_label, type_label
 from handlers.menu import deep_link, menu_after
 from storage.applications import Status
 from storage.events import Closed, Event, EventStatus, Seat, audience_allows, visible_audiences
@@ -280,19 +279,6 @@ async def send_calendar(context: BotContext, chat_id: int, event: Event) -> None
         chat_id,
         InputFile(calendar_bytes(context.services, event), filename=f"wydarzenie-{event.id}.ics"),
         caption=context.t._("Open this file to add %(title)s to your calendar.", title=event.title),
-    )
-
-
-def calendar_bytes(services: Services, event: Event) -> bytes:
-    org = services.org.organisation
-    domain = org.email.split("@", 1)[1] if "@" in org.email else "volunteer-bot"
-    return event_ics(
-        event,
-        tz=services.settings.tz,
-        domain=domain,
-        organiser_name=org.name,
-        organiser_email=org.email,
-        now=services.clock(),
     )
 
 

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from bot import event_jobs
 from bot.app import build_application
 from bot.double import running
-from handlers.events import calendar_bytes
+from bot.event_text import calendar_bytes
 from storage.applications import Status
 from storage.events import Audience, EventStatus, Seat
 from tests.conftest import COORDINATOR_ID

@@ -1,15 +1,20 @@
-"""How an event looks in chat: the card, the one-line list entry, field names. Shared by the
-volunteers' catalogue, the coordinators' screens and the notices."""
+"""How an event looks in chat (the card, the one-line list entry, field names) and in a calendar
+(the .ics file). Shared by the volunteers' catalogue, the coordinators' screens and the notices."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from bot.i18n import N_, Translator, html_escape
+from bot.ics import event_ics
 from bot.organisation import Organisation
 from storage.events import Audience, Event, EventStatus, Registration, Seat
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 AUDIENCE_NAMES = {
     Audience.EVERYONE: N_("Everyone"),
@@ -135,3 +140,16 @@ def status_line(event: Event, t: Translator, now: datetime, mine: Registration |
 def changed_fields(fields: str | None, t: Translator) -> str:
     names = [t.gettext(FIELD_NAMES[f]) for f in (fields or "").split(",") if f in FIELD_NAMES]
     return ", ".join(names)
+
+
+def calendar_bytes(services: Services, event: Event) -> bytes:
+    org = services.org.organisation
+    domain = org.email.split("@", 1)[1] if "@" in org.email else "volunteer-bot"
+    return event_ics(
+        event,
+        tz=services.settings.tz,
+        domain=domain,
+        organiser_name=org.name,
+        organiser_email=org.email,
+        now=services.clock(),
+    )
