@@ -12,10 +12,11 @@ from datetime import timedelta
 
 from telegram.ext import Application
 
+from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import SERVICES_KEY
 from bot.services import Services
 from handlers.agreement_text import display_name, number, today
-from handlers.common import cb, keyboard, send_safely, translator_for
+from handlers.common import keyboard, send_safely, translator_for
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ async def update_agreement_states(app: Application) -> int:
                 number=number(services, agreement),
                 date=t.date(agreement.end_date),
             ),
-            keyboard([[(t.gettext("📄 My agreement"), cb("ag", "my"))]]),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
         )
     for agreement in await services.agreements.activate_due(day, now):
         changed += 1
@@ -73,7 +74,7 @@ async def send_agreement_reminders(app: Application) -> int:
                 "or write to the coordinator if something should change.",
                 number=number(services, agreement),
             ),
-            keyboard([[(t.gettext("📄 My agreement"), cb("ag", "my"))]]),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
         ):
             sent += 1
     for agreement in await services.agreements.claim_copy_reminders(
@@ -89,7 +90,7 @@ async def send_agreement_reminders(app: Application) -> int:
                 "printout to the coordinator, or send the signed file here.",
                 number=number(services, agreement),
             ),
-            keyboard([[(t.gettext("📄 My agreement"), cb("ag", "my"))]]),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
         ):
             sent += 1
         await _tell_staff(
@@ -111,7 +112,7 @@ async def _tell_staff(app: Application, services: Services, agreement, kind: str
     name = await display_name(services, agreement)
     for staff_id in await services.staff_ids():
         t = await translator_for(services, staff_id)
-        rows = [[(t.gettext("Open"), cb("ga", "o", agreement.id))]]
+        rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
         if kind == "ending":
             text = t._(
                 "⏳ Agreement no. %(number)s with %(name)s ends on %(date)s. Renew it?",
@@ -119,7 +120,7 @@ async def _tell_staff(app: Application, services: Services, agreement, kind: str
                 name=name,
                 date=t.date(agreement.end_date),
             )
-            rows.insert(0, [(t.gettext("🔁 Renew"), cb("ga", "rn", agreement.id))])
+            rows.insert(0, [(t.gettext("🔁 Renew"), AgreementAdmin(act="rn", ref=agreement.id).pack())])
         else:
             text = t._(
                 "🖊 The written copy of agreement no. %(number)s with %(name)s is still missing.",

@@ -15,8 +15,11 @@ from bot.agreements import (
     render_agreement,
     volunteer_from_answers,
 )
+from bot.buttons.agreements import AgreementAdmin
 from bot.i18n import N_, Translator, translator
 from bot.pdf import render_pdf
+from bot.replies import keyboard
+from bot.sending import send_safely, translator_for
 from bot.services import Services
 from storage.agreements import Agreement, State
 
@@ -128,3 +131,26 @@ async def agreement_pdf(services: Services, agreement: Agreement) -> InputFile:
         )
     content = render_pdf(text, title=pl.gettext("Volunteer agreement"), footer=footer, created=services.clock())
     return InputFile(content, filename=f"porozumienie-{no.replace('/', '-')}.pdf")
+
+
+async def notify_staff(
+    context,
+    agreement: Agreement,
+    msgid: str,
+    *,
+    extra_msgid: str | None = None,
+    extra: dict | None = None,
+    button: tuple[str, str] | None = None,
+) -> None:
+    """Tell every coordinator about a volunteer's step, with a button opening the agreement."""
+    services = context.services
+    name = await display_name(services, agreement)
+    for staff_id in await services.staff_ids():
+        t = await translator_for(services, staff_id)
+        text = t._(msgid, name=name, number=number(services, agreement))
+        if extra_msgid:
+            text += "\n" + t._(extra_msgid, **(extra or {}))
+        rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
+        if button:
+            rows.insert(0, [(t.gettext(button[0]), button[1])])
+        await send_safely(context.bot, services, staff_id, text, keyboard(rows))

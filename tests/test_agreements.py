@@ -203,7 +203,7 @@ async def test_a_short_agreement_is_offered_read_accepted_and_in_force(capp, dou
 
     await volunteer.tap("✍️ Zaakceptuj i podpisz")
     await volunteer.send("Anna Nowak")
-    assert volunteer.last.text.startswith("To nie jest imię i nazwisko podane w zgłoszeniu.")
+    assert volunteer.last.text.startswith("⚠️ To nie jest imię i nazwisko podane w zgłoszeniu.")
     assert agreement.state == State.OFFERED
     await volunteer.send("  anna   KOWALSKA ")
     assert "akceptujesz porozumienie nr FRdR/2026/" in volunteer.last.text
@@ -260,12 +260,12 @@ async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, do
 
     await volunteer.tap("📤 Wyślij podpisany plik")
     await volunteer.send_document(b"just text, not a signed file", "podpisane.pdf", "application/pdf")
-    assert volunteer.last.text.startswith("Wyślij plik PDF albo skan w formacie JPEG lub PNG.")
+    assert volunteer.last.text.startswith("⚠️ Wyślij plik PDF albo skan w formacie JPEG lub PNG.")
     await volunteer.send("proszę")
-    assert volunteer.last.text.startswith("Wyślij podpisane porozumienie jako plik")
+    assert volunteer.last.text.startswith("⚠️ ") and "Wyślij podpisane porozumienie jako plik" in volunteer.last.text
     big = b"%PDF-1.7\n" + b"0" * (10 * 1024 * 1024)
     await volunteer.send_document(big, "duzy.pdf", "application/pdf")
-    assert volunteer.last.text.startswith("Plik jest za duży: najwyżej 10 MB.")
+    assert volunteer.last.text.startswith("⚠️ Plik jest za duży: najwyżej 10 MB.")
     signed = b"%PDF-1.7\n% signed with a qualified signature\n"
     await volunteer.send_document(signed, "porozumienie-podpisane.pdf", "application/pdf")
     assert volunteer.last.text.startswith("📎 Otrzymano: porozumienie-podpisane.pdf.")

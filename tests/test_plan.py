@@ -110,6 +110,6 @@ async def test_no_plan_before_acceptance_and_no_review_for_volunteers(capp, doub
     assert stranger.last.text.startswith("Plan rozwoju uzgadnia się po przyjęciu")
     await stranger.press(stranger.last.message_id, "pl:send")
     assert stranger.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
-    for forged in ("pc:o:1", "pc:ok:1:1", "pc:dn:1:topic:grant_writing"):
+    for forged in ("pc:o:1", "pc:ok:1:1", "pc:ch:1:1", "pcd:1:topic:grant_writing", "ga:plans"):
         await stranger.press(stranger.last.message_id, forged)
         assert stranger.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."

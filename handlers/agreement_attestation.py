@@ -1,0 +1,147 @@
+"""The attestation (zaświadczenie): the volunteer asks for it; a coordinator may add an opinion of
+the volunteer's work (a typed flow, "gao"), and the volunteer gets the attestation again with it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import InputFile, Message, Update
+from telegram.error import TelegramError
+
+from bot.agreements import render_attestation
+from bot.buttons.agreements import AgreementAdmin, AgreementButton
+from bot.context import BotContext
+from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
+from bot.forms import typed_text
+from bot.i18n import N_
+from bot.pdf import render_pdf
+from bot.routing import Routes
+from bot.services import Role
+from handlers.agreement_read import own
+from handlers.agreement_text import notify_staff, number, polish, scope_of, today, volunteer_of
+from handlers.common import alert, stale_button, translator_for
+from storage.agreements import Agreement, State, sha256_text
+
+log = logging.getLogger(__name__)
+
+OPINION = "gao"
+OPINION_LIMIT = 1500
+
+
+# ---- the volunteer asks ----------------------------------------------------------------------------
+async def request_attestation(update: Update, context: BotContext, press: AgreementButton) -> None:
+    services = context.services
+    agreement = await own(update, context, press, (State.ACTIVE, State.ENDED, State.EXPIRED))
+    if agreement is None:
+        return
+    await update.callback_query.answer()
+    text = await attestation_text(context, agreement, None)
+    attestation = await services.agreements.add_attestation(
+        update.effective_user.id, agreement.id, text, services.clock()
+    )
+    await context.bot.send_document(
+        update.effective_chat.id,
+        attestation_file(context, attestation.id, text),
+        caption=context.t.gettext(
+            "Your attestation (in Polish). The coordinator has been told and may add an opinion of your work; "
+            "a copy signed by hand is available from the coordinator."
+        ),
+    )
+    await notify_staff(
+        context,
+        agreement,
+        N_("📜 %(name)s asked for an attestation (agreement no. %(number)s)."),
+        button=(N_("📝 Add an opinion"), AgreementAdmin(act="op", ref=attestation.id).pack()),
+    )
+
+
+async def attestation_text(context, agreement: Agreement, opinion: str | None) -> str:
+    services = context.services
+    volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
+    last_day = min(agreement.end_date, agreement.ended_on or agreement.end_date, today(services))
+    last_day = max(last_day, agreement.start_date)
+    hours = await services.agreements.recorded_hours(agreement.telegram_id, agreement.start_date, last_day)
+    return render_attestation(
+        services.org,
+        number=number(services, agreement),
+        volunteer_name=volunteer.name,
+        scope=await scope_of(services, agreement),
+        start=agreement.start_date,
+        end=last_day,
+        issued=today(services),
+        hours=hours or None,
+        opinion=opinion,
+    )
+
+
+def attestation_file(context, attestation_id: int, text: str) -> InputFile:
+    services = context.services
+    pl = polish(services)
+    footer = pl.gettext(
+        "Attestation no. %(id)d · SHA-256 of the text: %(sha)s", id=attestation_id, sha=sha256_text(text)
+    )
+    content = render_pdf(text, title=pl.gettext("Attestation"), footer=footer, created=services.clock())
+    return InputFile(content, filename=f"zaswiadczenie-{attestation_id}.pdf")
+
+
+# ---- the coordinator's opinion ---------------------------------------------------------------------
+async def start_opinion(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+    """ "Add an opinion" (the role is checked by the caller)."""
+    attestation = await context.services.agreements.attestation(press.ref) if press.ref else None
+    if attestation is None:
+        await stale_button(update, context)
+        return
+    if attestation.opinion:
+        await alert(update, context.t.gettext("An opinion has already been added to this attestation."))
+        return
+    await update.callback_query.answer()
+    await context.flows.start(update, context, OPINION, {"id": attestation.id})
+
+
+async def _ask(run: FlowRun) -> Prompt:
+    return Prompt(
+        run.t._(
+            "Type your opinion of the volunteer's work (in Polish). It will be added to the attestation and "
+            "sent to the volunteer. (/anuluj to stop)"
+        )
+    )
+
+
+async def _read(run: FlowRun, message: Message) -> Accepted | Problem:
+    return typed_text(" ".join((message.text or "").split()), OPINION_LIMIT)
+
+
+async def _add(run: FlowRun, opinion: str) -> End:
+    t = run.t
+    services = run.services
+    context = run.context
+    if context.role < Role.COORDINATOR:  # no longer a coordinator since the flow began
+        return End(t._("This is only available to coordinators."))
+    attestation = await services.agreements.attestation(run.data["id"])
+    agreement = await services.agreements.get(attestation.agreement_id) if attestation else None
+    if attestation is None or agreement is None:
+        return End(t._("An opinion has already been added to this attestation."), menu=False)
+    text = await attestation_text(context, agreement, opinion)
+    updated = await services.agreements.add_opinion(attestation.id, opinion, text, run.user_id, services.clock())
+    if updated is None:
+        return End(t._("An opinion has already been added to this attestation."), menu=False)
+
+    async def send_to_volunteer() -> None:
+        vt = await translator_for(services, agreement.telegram_id)
+        try:
+            await context.bot.send_document(
+                agreement.telegram_id,
+                attestation_file(context, updated.id, updated.rendered_text),
+                caption=vt.gettext("Your attestation, now with the coordinator's opinion (in Polish)."),
+            )
+        except TelegramError:
+            log.warning("could not send the attestation %s to %s", updated.id, agreement.telegram_id)
+
+    return End(t._("📝 The opinion has been added and sent to the volunteer."), menu=False, after=send_to_volunteer)
+
+
+FLOW = Flow(OPINION, lambda run: [Step("opinion", _ask, read=_read, done=_add, numbered=False)])
+
+
+def register(routes: Routes) -> None:
+    routes.flow(FLOW)

@@ -1,0 +1,355 @@
+"""The volunteer's development plan: /plan, trainings and areas ticked (each press sets a tick on
+or off), the organisations and the goals typed (flows "plc" and "plg"), sending it to the
+coordinator, and its PDF."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+
+from telegram import Message, Update
+
+from bot.buttons.agreements import MY_AGREEMENT
+from bot.buttons.menu import MAIN_MENU
+from bot.buttons.plan import MY_PLAN, PlanArea, PlanButton, PlanReview, PlanTraining
+from bot.context import BotContext
+from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
+from bot.forms import typed_text
+from bot.i18n import html_escape
+from bot.routing import Routes
+from handlers.common import alert, keyboard, send_safely, show, stale_button, translator_for
+from handlers.plan_text import (
+    STATUS_NAMES,
+    eligible,
+    missing_parts,
+    plan_for,
+    plan_lines,
+    plan_pdf_file,
+    training_labels,
+    volunteer_name,
+)
+from storage.plans import COMMUNITIES_LIMIT, GOAL_LIMIT, MAX_GOALS, Plan, PlanRefused, PlanStatus
+
+COMMUNITIES, GOAL = "plc", "plg"
+GOAL_KEY = 8  # hex characters of a goal's SHA-256 carried in its "remove" button
+
+
+def goal_key(goal: str) -> str:
+    return hashlib.sha256(goal.encode("utf-8")).hexdigest()[:GOAL_KEY]
+
+
+async def my_plan(update: Update, context: BotContext) -> None:
+    """/plan and "My development plan"."""
+    t = context.t
+    user_id = update.effective_user.id
+    if not await eligible(context, user_id):
+        await show(
+            update,
+            context,
+            t._("The development plan is agreed after your application to the team has been accepted."),
+            keyboard([[(t.gettext("« Main menu"), MAIN_MENU)]]),
+        )
+        return
+    plan = await plan_for(context, user_id)
+    lines = [
+        t._("<b>🧭 Your individual development plan</b>"),
+        t._("Status: %(status)s", status=t.gettext(STATUS_NAMES[plan.status])),
+    ]
+    if plan.version:
+        lines.append(t._("Versions sent so far: %(version)d", version=plan.version))
+    if plan.status == PlanStatus.CHANGES_REQUESTED and plan.comment:
+        lines.append(t._("The coordinator's comment: <i>%(comment)s</i>", comment=plan.comment))
+    lines += ["", *await plan_lines(context, plan, t)]
+    rows = [
+        [(t.gettext("📚 Trainings"), _button("tr")), (t.gettext("🧩 Areas"), _button("ar"))],
+        [(t.gettext("🤝 Organisations"), _button("cm")), (t.gettext("🎯 Goals"), _button("gl"))],
+    ]
+    if plan.status in (PlanStatus.DRAFT, PlanStatus.CHANGES_REQUESTED):
+        rows.append([(t.gettext("📨 Send to the coordinator"), _button("send"))])
+    rows.append([(t.gettext("📄 The plan as PDF"), _button("pdf"))])
+    rows.append([(t.gettext("« My agreement"), MY_AGREEMENT), (t.gettext("« Main menu"), MAIN_MENU)])
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
+
+
+def _button(act: str) -> str:
+    return PlanButton(act=act).pack()
+
+
+async def _own_plan(update: Update, context: BotContext) -> Plan | None:
+    if not await eligible(context, update.effective_user.id):
+        await stale_button(update, context)
+        return None
+    return await plan_for(context, update.effective_user.id)
+
+
+# ---- trainings and areas: each press sets a tick --------------------------------------------------
+async def _training_options(context: BotContext) -> list[str]:
+    services = context.services
+    options = [f"topic:{c.id}" for c in services.org.development_topics]
+    return options + [f"event:{e.id}" for e in await services.plans.upcoming_trainings(services.clock())]
+
+
+async def trainings(update: Update, context: BotContext, plan: Plan | None = None) -> None:
+    t = context.t
+    plan = plan or await _own_plan(update, context)
+    if plan is None:
+        return
+    chosen = plan.content.trainings
+    options = await _training_options(context)
+    options += [item for item in chosen if item not in options]
+    labels = await training_labels(context, options, t.locale)
+    rows = [
+        [
+            (
+                ("✅ " if item in chosen else "▫️ ") + labels[item][:60],
+                PlanTraining(on=item not in chosen, item=item).pack(),
+            )
+        ]
+        for item in options
+    ]
+    rows.append([(t.gettext("Done ✔"), MY_PLAN)])
+    text = t._("<b>Trainings</b>\nChoose the trainings and topics you will take (press again to remove):")
+    await show(update, context, text, keyboard(rows))
+
+
+async def tick_training(update: Update, context: BotContext, press: PlanTraining) -> None:
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    chosen = list(plan.content.trainings)
+    if press.on and press.item not in chosen:
+        if press.item not in await _training_options(context):
+            await stale_button(update, context)
+            return
+        chosen.append(press.item)
+    elif not press.on and press.item in chosen:
+        chosen.remove(press.item)
+    if chosen != plan.content.trainings:  # the same press twice changes nothing
+        services = context.services
+        plan = await services.plans.edit(plan.id, replace(plan.content, trainings=chosen), services.clock())
+    await trainings(update, context, plan)
+
+
+async def areas(update: Update, context: BotContext, plan: Plan | None = None) -> None:
+    t = context.t
+    plan = plan or await _own_plan(update, context)
+    if plan is None:
+        return
+    chosen = plan.content.areas
+    rows = [
+        [
+            (
+                ("✅ " if c.id in chosen else "▫️ ") + c.label.get(t.locale),
+                PlanArea(on=c.id not in chosen, area=c.id).pack(),
+            )
+        ]
+        for c in context.services.org.competence_areas
+    ]
+    rows.append([(t.gettext("Done ✔"), MY_PLAN)])
+    await show(update, context, t._("<b>Areas of activity</b>\nIn which areas will you work?"), keyboard(rows))
+
+
+async def tick_area(update: Update, context: BotContext, press: PlanArea) -> None:
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    chosen = list(plan.content.areas)
+    if press.on and press.area not in chosen:
+        if press.area not in {c.id for c in context.services.org.competence_areas}:
+            await stale_button(update, context)
+            return
+        chosen.append(press.area)
+    elif not press.on and press.area in chosen:
+        chosen.remove(press.area)
+    if chosen != plan.content.areas:
+        services = context.services
+        plan = await services.plans.edit(plan.id, replace(plan.content, areas=chosen), services.clock())
+    await areas(update, context, plan)
+
+
+# ---- goals -----------------------------------------------------------------------------------------
+async def goals(update: Update, context: BotContext, plan: Plan | None = None) -> None:
+    t = context.t
+    plan = plan or await _own_plan(update, context)
+    if plan is None:
+        return
+    lines = [t._("<b>Goals</b>"), t._("Set one to three goals for your volunteering.")]
+    lines += [_goal_line(i, goal) for i, goal in enumerate(plan.content.goals, 1)]
+    rows = [
+        [(t.gettext("🗑 Remove goal %(number)d", number=i), PlanButton(act="gd", goal=i, key=goal_key(goal)).pack())]
+        for i, goal in enumerate(plan.content.goals, 1)
+    ]
+    if len(plan.content.goals) < MAX_GOALS:
+        rows.insert(0, [(t.gettext("➕ Add a goal"), _button("ga"))])
+    rows.append([(t.gettext("« The plan"), MY_PLAN)])
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
+
+
+def _goal_line(number: int, goal: str) -> str:
+    return str(html_escape(f"{number}. {goal}"))
+
+
+async def remove_goal(update: Update, context: BotContext, press: PlanButton) -> None:
+    """Removes the goal the button was made for; pressed again, the next goal stays."""
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    if press.goal is None or not 1 <= press.goal <= MAX_GOALS or not press.key:
+        await stale_button(update, context)
+        return
+    goals_now = plan.content.goals
+    index = press.goal - 1
+    if index < len(goals_now) and goal_key(goals_now[index]) == press.key:
+        services = context.services
+        remaining = goals_now[:index] + goals_now[index + 1 :]
+        plan = await services.plans.edit(plan.id, replace(plan.content, goals=remaining), services.clock())
+    await goals(update, context, plan)
+
+
+async def start_goal(update: Update, context: BotContext, press: PlanButton) -> None:
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    if len(plan.content.goals) >= MAX_GOALS:
+        await alert(update, context.t.gettext("You already have three goals. Remove one to add another."))
+        return
+    await update.callback_query.answer()
+    await context.flows.start(update, context, GOAL, {})
+
+
+async def _ask_goal(run: FlowRun) -> Prompt:
+    return Prompt(
+        run.t._(
+            "Type your goal in one or two sentences (e.g. “Help two village councils prepare a village fund "
+            "proposal”). /anuluj to stop."
+        )
+    )
+
+
+async def _read_goal(run: FlowRun, message: Message) -> Accepted | Problem:
+    return typed_text(" ".join((message.text or "").split()), GOAL_LIMIT)
+
+
+async def _add_goal(run: FlowRun, goal: str) -> End:
+    t = run.t
+    services = run.services
+    plan = await plan_for(run.context, run.user_id)
+    if len(plan.content.goals) >= MAX_GOALS:
+        return End(t._("You already have three goals. Remove one to add another."), menu=False)
+    changed = await services.plans.edit(
+        plan.id, replace(plan.content, goals=[*plan.content.goals, goal]), services.clock()
+    )
+
+    async def show_goals() -> None:
+        await goals(run.update, run.context, changed)
+
+    return End(t._("🎯 Goal added."), menu=False, after=show_goals)
+
+
+# ---- organisations and communities --------------------------------------------------------------------
+async def start_communities(update: Update, context: BotContext, press: PlanButton) -> None:
+    if await _own_plan(update, context) is None:
+        return
+    await update.callback_query.answer()
+    await context.flows.start(update, context, COMMUNITIES, {})
+
+
+async def _ask_communities(run: FlowRun) -> Prompt:
+    t = run.t
+    text = t._("Which organisations or communities will you support? Type them in one message. /anuluj to stop.")
+    plan = await run.services.plans.of(run.user_id)
+    if plan is not None and plan.content.communities:
+        text += "\n\n" + t._("Now: <i>%(current)s</i>", current=plan.content.communities)
+    return Prompt(text)
+
+
+async def _read_communities(run: FlowRun, message: Message) -> Accepted | Problem:
+    return typed_text(" ".join((message.text or "").split()), COMMUNITIES_LIMIT)
+
+
+async def _set_communities(run: FlowRun, text: str) -> End:
+    services = run.services
+    plan = await plan_for(run.context, run.user_id)
+    await services.plans.edit(plan.id, replace(plan.content, communities=text), services.clock())
+
+    async def show_plan() -> None:
+        await my_plan(run.update, run.context)
+
+    return End(run.t._("🤝 Saved."), menu=False, after=show_plan)
+
+
+# ---- sending, the PDF -----------------------------------------------------------------------------
+async def send_plan(update: Update, context: BotContext, press: PlanButton) -> None:
+    t = context.t
+    services = context.services
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    missing = missing_parts(plan.content)
+    if missing:
+        await alert(
+            update, t.gettext("Before sending, add: %(missing)s.", missing=", ".join(t.gettext(m) for m in missing))
+        )
+        return
+    try:
+        sent = await services.plans.submit(plan.id, services.clock())
+    except PlanRefused:
+        await alert(update, t.gettext("This version has already been sent."))
+        return
+    await my_plan(update, context)
+    name = await volunteer_name(context, sent.telegram_id)
+    for staff_id in await services.staff_ids():
+        st = await translator_for(services, staff_id)
+        await send_safely(
+            context.bot,
+            services,
+            staff_id,
+            st._("🧭 %(name)s sent a development plan (version %(version)d).", name=name, version=sent.version),
+            keyboard([[(st.gettext("Open the plan"), PlanReview(act="o", ref=sent.id).pack())]]),
+        )
+
+
+async def send_plan_pdf(update: Update, context: BotContext, press: PlanButton) -> None:
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    await update.callback_query.answer()
+    await context.bot.send_document(update.effective_chat.id, await plan_pdf_file(context, plan))
+
+
+# ---- routing ---------------------------------------------------------------------------------------
+async def _my(update: Update, context: BotContext, press: PlanButton) -> None:
+    await my_plan(update, context)
+
+
+_ACTIONS = {
+    "my": _my,
+    "tr": lambda update, context, press: trainings(update, context),
+    "ar": lambda update, context, press: areas(update, context),
+    "gl": lambda update, context, press: goals(update, context),
+    "gd": remove_goal,
+    "ga": start_goal,
+    "cm": start_communities,
+    "send": send_plan,
+    "pdf": send_plan_pdf,
+}
+
+
+async def pressed(update: Update, context: BotContext, press: PlanButton) -> None:
+    await _ACTIONS[press.act](update, context, press)
+
+
+GOAL_FLOW = Flow(GOAL, lambda run: [Step("goal", _ask_goal, read=_read_goal, done=_add_goal, numbered=False)])
+COMMUNITIES_FLOW = Flow(
+    COMMUNITIES,
+    lambda run: [Step("communities", _ask_communities, read=_read_communities, done=_set_communities, numbered=False)],
+)
+
+
+def register(routes: Routes) -> None:
+    routes.flow(GOAL_FLOW)
+    routes.flow(COMMUNITIES_FLOW)
+    routes.press(PlanButton, pressed)
+    routes.press(PlanTraining, tick_training)
+    routes.press(PlanArea, tick_area)
+    routes.command("plan", my_plan)
