@@ -8,7 +8,6 @@ exactly one handler).
 from bot.buttons import application, coordinators, events, menu, mydata, review  # noqa: F401  (declares the kinds)
 from bot.buttons import broadcasts, language, preferences  # noqa: F401
 from bot.buttons import agreements, plan  # noqa: F401
-from bot.buttons import broadcasts, language, preferences  # noqa: F401
 from bot.callback_data import CallbackData
 from bot.flow import FlowButton
 
