@@ -233,3 +233,135 @@ async def _event_hours(world: World, step_id: str) -> UserChat:
     await chat.tap("✅ Obecność i godziny")
     await chat.tap("⏱ Ustaw liczbę godzin")
     return chat
+
+
+# ---- agreements and the development plan -----------------------------------------------------------
+async def _accepted_volunteer(world: World) -> UserChat:
+    """A fresh volunteer whose application has been accepted (made directly: review has its own paths)."""
+    chat = await _sent_application(world, "Ola Nowak")
+    services = world.app.services
+    application = await services.applications.latest(chat.id)
+    await services.applications.decide(application.id, world.coordinator.id, True)
+    return chat
+
+
+async def _agreement(world: World, chat: UserChat, state: str):
+    """The volunteer's agreement, made directly: a draft, offered, or accepted and in force."""
+    from datetime import timedelta
+
+    from handlers.agreement_text import agreement_text, today
+
+    services = world.app.services
+    application = await services.applications.latest(chat.id)
+    start = today(services)
+    draft = await services.agreements.create_draft(chat.id, application.id, start, start + timedelta(days=20), None)
+    if state == "draft":
+        return draft
+    now = services.clock()
+    text = await agreement_text(services, draft)
+    offered = await services.agreements.offer(draft.id, world.coordinator.id, text, "2026-01", False, now)
+    if state == "offered":
+        return offered
+    await services.agreements.accept(offered.id, chat.id, "Ola Nowak", offered.text_sha256[:16], now)
+    return (await services.agreements.activate_due(start, now, offered.id))[0]
+
+
+async def _own_coordinator(world: World) -> UserChat:
+    coordinator = world.new_volunteer()
+    await world.app.services.coordinators.add(coordinator.id)
+    await coordinator.send("/porozumienia")
+    return coordinator
+
+
+async def _agreement_card(world: World, state: str) -> UserChat:
+    from bot.buttons.agreements import AgreementAdmin
+
+    agreement = await _agreement(world, await _accepted_volunteer(world), state)
+    coordinator = await _own_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, AgreementAdmin(act="o", ref=agreement.id).pack())
+    return coordinator
+
+
+@path("agn")
+async def _accepting(world: World, step_id: str) -> UserChat:
+    chat = await _accepted_volunteer(world)
+    await _agreement(world, chat, "offered")
+    await chat.send("/porozumienie")
+    await chat.tap("✍️ Zaakceptuj i podpisz")
+    return chat
+
+
+@path("age")
+async def _ending(world: World, step_id: str) -> UserChat:
+    chat = await _accepted_volunteer(world)
+    await _agreement(world, chat, "active")
+    await chat.send("/porozumienie")
+    await chat.tap("⏹ Zakończ porozumienie")
+    return chat
+
+
+@path("gap")
+async def _period(world: World, step_id: str) -> UserChat:
+    coordinator = await _agreement_card(world, "draft")
+    await coordinator.tap("📅 Okres")
+    return coordinator
+
+
+@path("gas")
+async def _scope(world: World, step_id: str) -> UserChat:
+    coordinator = await _agreement_card(world, "draft")
+    await coordinator.tap("✏️ Zakres")
+    return coordinator
+
+
+@path("gae")
+async def _ending_by_coordinator(world: World, step_id: str) -> UserChat:
+    coordinator = await _agreement_card(world, "active")
+    await coordinator.tap("⏹ Zakończ")
+    return coordinator
+
+
+@path("gao")
+async def _opinion(world: World, step_id: str) -> UserChat:
+    from bot.buttons.agreements import AgreementAdmin
+
+    chat = await _accepted_volunteer(world)
+    agreement = await _agreement(world, chat, "active")
+    services = world.app.services
+    attestation = await services.agreements.add_attestation(chat.id, agreement.id, "Zaświadczenie", services.clock())
+    coordinator = await _own_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, AgreementAdmin(act="op", ref=attestation.id).pack())
+    return coordinator
+
+
+@path("plg")
+async def _goal(world: World, step_id: str) -> UserChat:
+    chat = await _accepted_volunteer(world)
+    await chat.send("/plan")
+    await chat.tap("🎯 Cele")
+    await chat.tap("➕ Dodaj cel")
+    return chat
+
+
+@path("plc")
+async def _communities(world: World, step_id: str) -> UserChat:
+    chat = await _accepted_volunteer(world)
+    await chat.send("/plan")
+    await chat.tap("🤝 Organizacje")
+    return chat
+
+
+@path("pcc")
+async def _plan_comment(world: World, step_id: str) -> UserChat:
+    from bot.buttons.plan import PlanReview
+    from storage.plans import PlanContent
+
+    chat = await _accepted_volunteer(world)
+    services = world.app.services
+    content = PlanContent(["topic:grant_writing"], ["village_fund"], "KGW Wólka", ["Jeden cel."])
+    plan = await services.plans.ensure(chat.id, content, services.clock())
+    await services.plans.submit(plan.id, services.clock())
+    coordinator = await _own_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, PlanReview(act="o", ref=plan.id).pack())
+    await coordinator.tap("💬 Skomentuj i poproś o zmiany")
+    return coordinator
