@@ -10,9 +10,12 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ConversationHandler
 
 from bot.buttons.application import ApplicationButton
+from bot.buttons.coordinators import AUDIT_LOG, COORDINATORS
 from bot.buttons.events import EVENTS
 from bot.buttons.events import MANAGE as MANAGE_EVENTS
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
+from bot.buttons.mydata import MY_DATA
+from bot.buttons.review import APPLICATIONS
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
@@ -31,15 +34,15 @@ NOTIFICATIONS = cb("np", "menu")
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
     (N_("📅 Events and trainings"), EVENTS),
-    (N_("🔒 My data"), cb("md", "show")),
+    (N_("🔒 My data"), MY_DATA),
 ]
 _COORDINATOR_SECTIONS = [
-    (N_("📥 Applications"), cb("rv", "list")),
+    (N_("📥 Applications"), APPLICATIONS),
     (N_("🗓 Manage events"), MANAGE_EVENTS),
     (N_("📣 Announcements"), cb("bc", "list", 0)),
     (N_("✍️ Agreements"), cb("ga", "list")),
 ]
-_ADMIN_SECTIONS = [(N_("👥 Coordinators"), cb("co", "ls")), (N_("📜 Audit log"), cb("co", "log", 0))]
+_ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]
 
 
 async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
