@@ -371,6 +371,8 @@ def _hint(step: Step) -> Problem:
         return _BUTTONS
     if FILE in step.takes:
         return Problem(N_("Please send the file here as a document (PDF, JPG or PNG)."))
+    if CONTENT in step.takes:
+        return Problem(N_("Please send the text of the announcement, or a photo or a document with a caption."))
     return Problem(N_("I can only take a typed answer or a button here."))
 
 

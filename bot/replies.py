@@ -99,6 +99,8 @@ async def stale_button(update: Update, context) -> None:
     await alert(update, context.t.gettext("This button is no longer valid. Type /start for the menu."))
 
 
-async def confirm(update: Update, context, question: str, yes: tuple[str, str], no: tuple[str, str]) -> None:
+async def confirm(
+    update: Update, context, question: str, yes: tuple[str, str], no: tuple[str, str], *, new_message: bool = False
+) -> None:
     """The one confirmation screen: a question with "yes, do it" and "no" (labels and button data)."""
-    await show(update, context, question, keyboard([[yes], [no]]))
+    await show(update, context, question, keyboard([[yes], [no]]), new_message=new_message)

@@ -65,9 +65,9 @@ def requires_role(role: Role) -> Callable[[Handler], Handler]:
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext):
+        async def guarded(update: Update, context: BotContext, *args):
             if context.role >= role:
-                return await handler(update, context)
+                return await handler(update, context, *args)
             log.warning(
                 "user %s tried %s without the %s role",
                 update.effective_user.id if update.effective_user else None,
