@@ -528,3 +528,206 @@ async def test_an_attestation_with_hours_and_the_coordinators_opinion(capp, doub
     assert "Rzetelna, życzliwa i świetnie przygotowana do zajęć." in pdf_text(volunteer.last.document_bytes)
     await staff.press(staff.messages[-3].message_id, "ga:op:1")
     assert staff.alerts[-1] == "Do tego zaświadczenia dodano już opinię."
+
+
+# ---- the flows: bad input, leaving, restarts ------------------------------------------------------------
+def world_of(app, double):
+    from tests.conftest import ADMIN_ID
+    from tests.flow_paths import World
+
+    return World(
+        app=app,
+        double=double,
+        coordinator=double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl"),
+        admin=double.user(user_id=ADMIN_ID, first_name="Marek", language_code="pl"),
+    )
+
+
+async def flow_of(app, chat):
+    session = await app.services.sessions.load(chat.id)
+    return session.flow
+
+
+def period_text(app) -> tuple[str, date, date]:
+    from handlers.agreement_text import today
+
+    start = today(app.services) + timedelta(days=2)
+    end = start + timedelta(days=9)
+    return f"{start:%d.%m.%Y} – {end:%d.%m.%Y}", start, end
+
+
+async def _answer_name(app, chat, agreement_id):
+    await chat.send("ola NOWAK")
+    assert "akceptujesz porozumienie nr" in chat.last.text
+    await chat.tap("✅ Akceptuję i podpisuję")
+    assert (await app.services.agreements.acceptance(agreement_id)).typed_name == "ola NOWAK"
+
+
+async def _answer_reason(app, chat, agreement_id):
+    await chat.send("Przeprowadzam się.")
+    await chat.tap("⏹ Tak, zakończ")
+    ended = await app.services.agreements.get(agreement_id)
+    assert ended.state == State.ENDED and ended.end_reason == "Przeprowadzam się."
+
+
+async def _answer_period(app, chat, agreement_id):
+    typed, start, end = period_text(app)
+    await chat.send(typed)
+    changed = await app.services.agreements.get(agreement_id)
+    assert (changed.start_date, changed.end_date) == (start, end)
+    assert chat.last.text.startswith("Porozumienie #")
+
+
+async def _answer_scope(app, chat, agreement_id):
+    await chat.send("Warsztaty o funduszu sołeckim.")
+    assert (await app.services.agreements.get(agreement_id)).scope == "Warsztaty o funduszu sołeckim."
+
+
+async def _answer_opinion(app, chat, attestation_id):
+    await chat.send("Rzetelna  i życzliwa.")
+    assert (await app.services.agreements.attestation(attestation_id)).opinion == "Rzetelna i życzliwa."
+
+
+RESTARTED = {
+    "agn": _answer_name,
+    "age": _answer_reason,
+    "gap": _answer_period,
+    "gas": _answer_scope,
+    "gae": _answer_reason,
+    "gao": _answer_opinion,
+}
+
+
+@pytest.mark.parametrize("flow", sorted(RESTARTED))
+async def test_a_restart_in_the_middle_of_a_flow_continues_there(settings, double, flow):
+    from tests.flow_paths import PATHS
+
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        step = {"agn": "name", "age": "reason", "gae": "reason"}.get(flow, {"gap": "period", "gas": "scope"}.get(flow))
+        chat = await PATHS[flow](world_of(app, double), step or "opinion")
+        state = await flow_of(app, chat)
+        assert state.flow == flow
+    async with running(build_application(settings, double), double) as app:
+        await RESTARTED[flow](app, chat, state.data["id"])
+        assert await flow_of(app, chat) is None
+
+
+async def test_a_restart_before_the_signed_copy_is_sent(settings, double, now):
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        staff = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
+        volunteer = await accepted(double, staff, 5030)
+        await offer(staff)
+        await volunteer.tap("📄 Moje porozumienie")
+        await accept(volunteer)
+        await volunteer.tap("📤 Wyślij podpisany plik")
+    async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
+        await volunteer.send_sticker()
+        assert volunteer.last.text.startswith("⚠️ Wyślij tutaj plik jako dokument")
+        await volunteer.send_photo()
+        assert volunteer.last.text.startswith("⚠️ Zdjęcia są kompresowane")
+        await volunteer.send_document(b"%PDF-1.7 signed", "podpis.pdf", "application/pdf")
+        assert volunteer.last.text.startswith("📎 Otrzymano: podpis.pdf.")
+        agreement = (await app.services.agreements.for_volunteer(volunteer.id))[0]
+        assert [f.file_name for f in await app.services.agreements.files(agreement.id)] == ["podpis.pdf"]
+
+
+async def test_a_sticker_or_a_file_where_a_name_or_a_reason_is_expected(capp, double, staff):
+    volunteer = await accepted(double, staff, 5031)
+    await offer(staff, "20.11.2026 – 19.12.2026")
+    await volunteer.tap("📄 Moje porozumienie")
+    await volunteer.tap("✍️ Zaakceptuj i podpisz")
+    await volunteer.send_sticker()
+    assert volunteer.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    await volunteer.send_document(b"%PDF-1.4", "imie.pdf", "application/pdf")
+    assert volunteer.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
+    assert await capp.services.agreements.files(agreement.id) == []
+    for wrong in ("Anna Nowak", "Ewa Nowak"):
+        await volunteer.send(wrong)
+        assert "napisz do koordynatora" not in volunteer.last.text
+    await volunteer.send("Jan Nowak")
+    assert "Jeśli zmieniło się Twoje nazwisko, napisz do koordynatora" in volunteer.last.text  # after three wrong names
+    await accept_typed(volunteer)
+    assert (await capp.services.agreements.get(agreement.id)).state == State.ACTIVE
+
+    await volunteer.tap("📄 Moje porozumienie")
+    await volunteer.tap("⏹ Zakończ porozumienie")
+    await volunteer.send_sticker()
+    assert volunteer.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    await volunteer.send("x" * 2000)
+    assert volunteer.last.text.startswith("⚠️ ")
+    assert (await capp.services.agreements.get(agreement.id)).state == State.ACTIVE
+
+
+async def accept_typed(volunteer, name="Anna Kowalska"):
+    await volunteer.send(name)
+    await volunteer.tap("✅ Akceptuję i podpisuję")
+
+
+async def test_a_command_in_the_middle_of_a_flow_applies_nothing_half_typed(capp, double, staff):
+    volunteer = await accepted(double, staff, 5032)
+    await offer(staff, "20.11.2026 – 19.12.2026")
+    await volunteer.tap("📄 Moje porozumienie")
+    await accept(volunteer)
+    agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
+    # The coordinator begins to end it, switches the language menu on, then types the reason.
+    await staff.send("/porozumienia")
+    await staff.press(staff.last.message_id, f"ga:o:{agreement.id}")
+    await staff.tap("⏹ Zakończ")
+    await staff.send("/jezyk")
+    await staff.send("Koniec współpracy")
+    # The volunteer begins to end it, asks for help, then types the reason.
+    await volunteer.tap("📄 Moje porozumienie")
+    await volunteer.tap("⏹ Zakończ porozumienie")
+    await volunteer.send("Przeprowadzam się.")
+    await volunteer.send("/pomoc")
+    await volunteer.tap("⏹ Tak, zakończ")  # the question of the flow left: the agreement as it stands
+    assert "Status: obowiązuje" in volunteer.last.text
+    stored = await capp.services.agreements.get(agreement.id)
+    assert stored.state == State.ACTIVE and stored.ended_at is None
+    # A period typed after /start changes no period.
+    draft = await capp.services.agreements.create_draft(volunteer.id, None, date(2027, 1, 1), date(2027, 1, 20), None)
+    await staff.press(staff.last.message_id, f"ga:o:{draft.id}")
+    await staff.tap("📅 Okres")
+    await staff.send("/start")
+    await staff.send("1.02.2027 – 20.02.2027")
+    assert (await capp.services.agreements.get(draft.id)).start_date == date(2027, 1, 1)
+
+
+async def test_presses_delivered_twice_and_stale_buttons_of_ended_flows(capp, double, staff):
+    volunteer = await accepted(double, staff, 5033)
+    await offer(staff)
+    await volunteer.tap("📄 Moje porozumienie")
+    await volunteer.tap("✍️ Zaakceptuj i podpisz")
+    await volunteer.send("Anna Kowalska")
+    confirmation = volunteer.last
+    sign = confirmation.button("✅ Akceptuję i podpisuję").callback_data
+    await volunteer.press(confirmation.message_id, sign)
+    await volunteer.press(confirmation.message_id, sign)  # delivered twice: shows the agreement, records nothing
+    assert "Status: zaakceptowane w czacie" in volunteer.last.text
+    assert (await capp.services.db.fetch_one("SELECT COUNT(*) FROM agreement_acceptances"))[0] == 1
+    agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
+    # The coordinator confirms the paper copy twice: the second press is refused.
+    await staff.send("/porozumienia")
+    await staff.press(staff.last.message_id, f"ga:o:{agreement.id}")
+    card = staff.last.message_id
+    await staff.press(card, f"ga:sg:{agreement.id}:paper")
+    await staff.press(card, f"ga:sg:{agreement.id}:paper")
+    assert staff.alerts[-1].startswith(f"Porozumienie #{agreement.id} ma teraz status")
+    history = [h.action for h in await capp.services.agreements.history(agreement.id)]
+    assert history.count("signed") == 1
+    # A period button pressed after the period flow was left changes nothing.
+    draft = await capp.services.agreements.create_draft(volunteer.id, None, date(2027, 1, 1), date(2027, 1, 20), None)
+    await staff.press(card, f"ga:o:{draft.id}")
+    await staff.tap("📅 Okres")
+    question = staff.last
+    await staff.send("/anuluj")
+    await staff.press(question.message_id, question.button("1 miesiąc").callback_data)
+    assert staff.alerts[-1] == "Ten przycisk należy do rozmowy, która już się zakończyła."
+    assert (await capp.services.agreements.get(draft.id)).end_date == date(2027, 1, 20)
+    # A reason typed when none is asked any more is not taken.
+    await staff.send("Powód, o który nikt nie pytał")
+    assert staff.last.text.startswith("Tej wiadomości nie rozumiem")
+    assert (await capp.services.agreements.get(draft.id)).state == State.DRAFT

@@ -113,3 +113,92 @@ async def test_no_plan_before_acceptance_and_no_review_for_volunteers(capp, doub
     for forged in ("pc:o:1", "pc:ok:1:1", "pc:ch:1:1", "pcd:1:topic:grant_writing", "ga:plans"):
         await stranger.press(stranger.last.message_id, forged)
         assert stranger.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+
+
+# ---- presses twice, the typed flows: bad input, leaving, restarts ------------------------------------------
+async def test_ticks_set_a_state_so_a_press_delivered_twice_changes_nothing(capp, double, staff):
+    volunteer = await accepted(double, staff, 6003)
+    await volunteer.send("/plan")
+    await volunteer.tap("📚 Szkolenia")
+    menu = volunteer.last
+    off = menu.button("✅ Pisanie wniosków o granty").callback_data  # chosen in the application
+    await volunteer.press(menu.message_id, off)
+    await volunteer.press(menu.message_id, off)  # the same press again: the same state
+    assert "topic:grant_writing" not in (await capp.services.plans.of(volunteer.id)).content.trainings
+    on = volunteer.last.button("▫️ Pisanie wniosków o granty").callback_data
+    await volunteer.press(menu.message_id, on)
+    await volunteer.press(menu.message_id, on)
+    assert (await capp.services.plans.of(volunteer.id)).content.trainings.count("topic:grant_writing") == 1
+    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("🧩 Obszary")
+    areas = volunteer.last
+    on = areas.button("▫️ Konsultacje społeczne").callback_data
+    await volunteer.press(areas.message_id, on)
+    await volunteer.press(areas.message_id, on)
+    assert (await capp.services.plans.of(volunteer.id)).content.areas.count("consultations") == 1
+    # Goals: removing goal 1 twice removes one goal.
+    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("🎯 Cele")
+    for goal in ("Pierwszy cel.", "Drugi cel."):
+        await volunteer.tap("➕ Dodaj cel")
+        await volunteer.send(goal)
+    goals = volunteer.last
+    remove = goals.button("🗑 Usuń cel 1").callback_data
+    await volunteer.press(goals.message_id, remove)
+    await volunteer.press(goals.message_id, remove)
+    assert (await capp.services.plans.of(volunteer.id)).content.goals == ["Drugi cel."]
+
+
+async def test_a_goal_typed_after_leaving_or_finishing_is_not_taken(capp, double, staff):
+    volunteer = await accepted(double, staff, 6004)
+    await volunteer.send("/plan")
+    await volunteer.tap("🎯 Cele")
+    await volunteer.tap("➕ Dodaj cel")
+    await volunteer.send_sticker()
+    assert volunteer.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    await volunteer.send("/jezyk")
+    await volunteer.send("Cel wpisany po wyjściu.")
+    assert (await capp.services.plans.of(volunteer.id)).content.goals == []
+    await volunteer.send("/plan")
+    await volunteer.tap("🤝 Organizacje")
+    await volunteer.send("  KGW   Wólka ")
+    assert volunteer.last.text.startswith("🧭 Twój indywidualny plan rozwoju")
+    await volunteer.send("Sołectwo Zemborzyce")  # no longer asked
+    assert volunteer.last.text.startswith("Tej wiadomości nie rozumiem")
+    assert (await capp.services.plans.of(volunteer.id)).content.communities == "KGW Wólka"
+
+
+async def _goal(app, chat, plan_id):
+    await chat.send("Poprowadzić warsztat.")
+    assert (await app.services.plans.get(plan_id)).content.goals == ["Poprowadzić warsztat."]
+
+
+async def _communities(app, chat, plan_id):
+    await chat.send("KGW Wólka")
+    assert (await app.services.plans.get(plan_id)).content.communities == "KGW Wólka"
+
+
+async def _comment(app, chat, plan_id):
+    await chat.send("Dodaj gminę.")
+    plan = await app.services.plans.get(plan_id)
+    assert plan.status == PlanStatus.CHANGES_REQUESTED and plan.comment == "Dodaj gminę."
+
+
+RESTARTED = {"plg": ("goal", _goal), "plc": ("communities", _communities), "pcc": ("comment", _comment)}
+
+
+@pytest.mark.parametrize("flow", sorted(RESTARTED))
+async def test_a_restart_in_the_middle_of_a_plan_flow_continues_there(settings, double, flow):
+    from tests.flow_paths import PATHS
+    from tests.test_agreements import flow_of, world_of
+
+    step, answer = RESTARTED[flow]
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        chat = await PATHS[flow](world_of(app, double), step)
+        state = await flow_of(app, chat)
+        assert state.step == step
+        plan_id = state.data.get("plan") or (await app.services.plans.of(chat.id)).id
+    async with running(build_application(settings, double), double) as app:
+        await answer(app, chat, plan_id)
+        assert await flow_of(app, chat) is None
