@@ -9,11 +9,11 @@ routed from here, behind the role check.
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from telegram import Update
 
+from bot.agreement_facts import today
 from bot.agreements import default_period
 from bot.buttons.agreements import AGREEMENTS, AgreementAdmin, AgreementList
 from bot.buttons.menu import COORDINATOR_PANEL
@@ -23,7 +23,7 @@ from bot.routing import Routes
 from bot.services import Role
 from handlers import agreement_admin_card as card
 from handlers import agreement_attestation, agreement_terms
-from handlers.agreement_text import STATE_GROUPS, today
+from handlers.agreement_text import STATE_GROUPS
 from handlers.common import keyboard, requires_role, show, stale_button
 from handlers.plan_text import volunteer_name
 from storage.agreements import STATE_ORDER, Agreement, TransitionRefused
@@ -32,6 +32,7 @@ from storage.applications import Application, Status
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+MAX_PAGE = 100_000
 
 
 def _button(act: str, ref: int | None = None) -> str:
@@ -82,7 +83,7 @@ async def plans_waiting(update: Update, context: BotContext, press: AgreementAdm
 
 async def state_list(update: Update, context: BotContext, press: AgreementList) -> None:
     t = context.t
-    state, page = press.state, max(0, press.page)
+    state, page = press.state, min(max(0, press.page), MAX_PAGE)  # a forged page stays within SQLite's integers
     items = await context.services.agreements.list_by_state(state, page * PAGE_SIZE, PAGE_SIZE + 1)
     rows = [
         [(f"#{item.id} {(item.name or '—')[:36]} · {t.date(item.end_date, 'd.MM.y')}", _button("o", item.id))]
@@ -166,26 +167,14 @@ _ACTIONS = {
 }
 
 
-def for_coordinators(action):
-    """A press handler behind the role check (the role read from the database with the session)."""
-
-    async def pressed(update: Update, context: BotContext, press) -> None:
-        @requires_role(Role.COORDINATOR)
-        @functools.wraps(action)
-        async def checked(update: Update, context: BotContext) -> None:
-            await action(update, context, press)
-
-        await checked(update, context)
-
-    return pressed
-
-
+@requires_role(Role.COORDINATOR)
 async def _pressed(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    await for_coordinators(_ACTIONS[press.act])(update, context, press)
+    """Every press of the kind, behind the role check (the role read from the database with the session)."""
+    await _ACTIONS[press.act](update, context, press)
 
 
 def register(routes: Routes) -> None:
     agreement_terms.register(routes)
     routes.press(AgreementAdmin, _pressed)
-    routes.press(AgreementList, for_coordinators(state_list))
+    routes.press(AgreementList, requires_role(Role.COORDINATOR)(state_list))
     routes.command(["porozumienia", "agreements"], overview)

@@ -10,21 +10,13 @@ from datetime import timedelta
 from markupsafe import Markup
 from telegram import InputFile, Update
 
+from bot.agreement_facts import display_name, number, today
 from bot.agreements import needs_written_form
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin, AgreementList
 from bot.buttons.plan import PlanReview
 from bot.context import BotContext
 from bot.replies import confirm
-from handlers.agreement_text import (
-    agreement_pdf,
-    agreement_text,
-    display_name,
-    number,
-    period,
-    scope_of,
-    state_name,
-    today,
-)
+from handlers.agreement_text import agreement_pdf, agreement_text, period, scope_of, state_name
 from handlers.common import alert, audit, keyboard, send_safely, show, stale_button, translator_for
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 

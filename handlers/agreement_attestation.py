@@ -8,6 +8,7 @@ import logging
 from telegram import InputFile, Message, Update
 from telegram.error import TelegramError
 
+from bot.agreement_facts import number, today, volunteer_of
 from bot.agreements import render_attestation
 from bot.buttons.agreements import AgreementAdmin, AgreementButton
 from bot.context import BotContext
@@ -18,7 +19,7 @@ from bot.pdf import render_pdf
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_read import own
-from handlers.agreement_text import notify_staff, number, polish, scope_of, today, volunteer_of
+from handlers.agreement_text import notify_staff, polish, scope_of
 from handlers.common import alert, stale_button, translator_for
 from storage.agreements import Agreement, State, sha256_text
 

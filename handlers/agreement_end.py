@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
+from bot.agreement_facts import today
 from bot.agreements import REASON_LIMIT
 from bot.buttons.agreements import AgreementButton
 from bot.context import BotContext
@@ -12,7 +13,7 @@ from bot.forms import typed_text
 from bot.i18n import N_
 from bot.routing import Routes
 from handlers.agreement_read import my_agreement, own
-from handlers.agreement_text import notify_staff, today
+from handlers.agreement_text import notify_staff
 from storage.agreements import VOLUNTEER_MAY_END, TransitionRefused
 
 NAME = "age"

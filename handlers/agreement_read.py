@@ -6,13 +6,14 @@ from __future__ import annotations
 from markupsafe import Markup
 from telegram import Update
 
+from bot.agreement_facts import number
 from bot.buttons.agreements import MY_AGREEMENT, AgreementButton
 from bot.buttons.application import ApplicationButton
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.plan import MY_PLAN
 from bot.context import BotContext
 from bot.i18n import html_escape
-from handlers.agreement_text import agreement_pdf, number, period, scope_of, state_name
+from handlers.agreement_text import agreement_pdf, period, scope_of, state_name
 from handlers.common import alert, keyboard, show, stale_button
 from storage.agreements import VOLUNTEER_MAY_END, Agreement, State
 from storage.applications import Status

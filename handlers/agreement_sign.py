@@ -12,6 +12,7 @@ import logging
 
 from telegram import Message, Update
 
+from bot.agreement_facts import display_name, number, today
 from bot.agreements import names_match
 from bot.buttons.agreements import AgreementButton
 from bot.context import BotContext
@@ -19,7 +20,7 @@ from bot.flow import BUTTONS_ONLY, Accepted, Choice, End, Flow, FlowRun, Problem
 from bot.i18n import N_
 from bot.routing import Routes
 from handlers.agreement_read import HASH_PREFIX, my_agreement, own, written_buttons, written_form_text
-from handlers.agreement_text import display_name, notify_staff, number, today
+from handlers.agreement_text import notify_staff
 from handlers.common import alert
 from storage.agreements import Agreement, State, TransitionRefused
 

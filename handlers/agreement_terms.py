@@ -9,6 +9,7 @@ from datetime import date
 
 from telegram import Message, Update
 
+from bot.agreement_facts import number, today
 from bot.agreements import REASON_LIMIT, SCOPE_LIMIT, default_period, parse_period
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import BotContext
@@ -18,7 +19,7 @@ from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_admin_card import agreement_from, refused, show_card
-from handlers.agreement_text import number, state_name, today
+from handlers.agreement_text import state_name
 from handlers.common import audit, keyboard, send_safely, translator_for
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 

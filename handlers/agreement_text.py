@@ -3,17 +3,13 @@ the PDF, and the volunteer's name."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from telegram import InputFile
 
+from bot.agreement_facts import display_name, number, volunteer_of
 from bot.agreements import (
-    Volunteer,
-    agreement_number,
     days_in,
     default_scope,
     render_agreement,
-    volunteer_from_answers,
 )
 from bot.buttons.agreements import AgreementAdmin
 from bot.i18n import N_, Translator, translator
@@ -48,14 +44,6 @@ def state_name(t: Translator, state: State) -> str:
     return t.gettext(STATE_NAMES[state])
 
 
-def today(services: Services) -> date:
-    return services.clock().astimezone(services.settings.tz).date()
-
-
-def number(services: Services, agreement: Agreement) -> str:
-    return agreement_number(services.org, agreement.id, agreement.created_at.year)
-
-
 def period(t: Translator, agreement: Agreement) -> str:
     return t.gettext(
         "%(start)s – %(end)s (%(days)s)",
@@ -63,16 +51,6 @@ def period(t: Translator, agreement: Agreement) -> str:
         end=t.date(agreement.end_date),
         days=t.ungettext("%(count)d day", "%(count)d days", days_in(agreement.start_date, agreement.end_date)),
     )
-
-
-async def volunteer_of(services: Services, telegram_id: int, application_id: int | None) -> Volunteer:
-    answers = await services.applications.answers(application_id) if application_id else {}
-    user = await services.users.get(telegram_id)
-    return volunteer_from_answers(services.org, answers, user.full_name if user else str(telegram_id))
-
-
-async def display_name(services: Services, agreement: Agreement) -> str:
-    return (await volunteer_of(services, agreement.telegram_id, agreement.application_id)).name
 
 
 async def scope_of(services: Services, agreement: Agreement) -> str:

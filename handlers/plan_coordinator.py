@@ -4,7 +4,6 @@ Every press re-checks the role; the plan and its version are re-read."""
 
 from __future__ import annotations
 
-import functools
 import logging
 
 from telegram import Message, Update
@@ -180,22 +179,10 @@ async def send_pdf(update: Update, context: BotContext, press: PlanReview) -> No
 _ACTIONS = {"o": view, "u": view_of, "ok": approve, "ch": start_comment, "dl": completion_list, "pdf": send_pdf}
 
 
-def _for_coordinators(action):
-    """A press handler behind the role check (read from the database with the session)."""
-
-    async def pressed(update: Update, context: BotContext, press) -> None:
-        @requires_role(Role.COORDINATOR)
-        @functools.wraps(action)
-        async def checked(update: Update, context: BotContext) -> None:
-            await action(update, context, press)
-
-        await checked(update, context)
-
-    return pressed
-
-
+@requires_role(Role.COORDINATOR)
 async def _pressed(update: Update, context: BotContext, press: PlanReview) -> None:
-    await _for_coordinators(_ACTIONS[press.act])(update, context, press)
+    """Every press of the kind, behind the role check (the role read from the database with the session)."""
+    await _ACTIONS[press.act](update, context, press)
 
 
 COMMENT_FLOW = Flow(
@@ -206,4 +193,4 @@ COMMENT_FLOW = Flow(
 def register(routes: Routes) -> None:
     routes.flow(COMMENT_FLOW)
     routes.press(PlanReview, _pressed)
-    routes.press(PlanTrainingDone, _for_coordinators(mark_done))
+    routes.press(PlanTrainingDone, requires_role(Role.COORDINATOR)(mark_done))

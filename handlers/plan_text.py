@@ -6,10 +6,11 @@ from __future__ import annotations
 from markupsafe import Markup
 from telegram import InputFile
 
+from bot.agreement_facts import volunteer_of
 from bot.context import BotContext
 from bot.i18n import N_, Translator, html_escape
 from bot.pdf import render_pdf
-from handlers.agreement_text import polish, volunteer_of
+from handlers.agreement_text import polish
 from storage.applications import Status
 from storage.plans import COMMUNITIES_LIMIT, MAX_GOALS, Plan, PlanContent, PlanStatus
 

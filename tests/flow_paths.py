@@ -249,7 +249,8 @@ async def _agreement(world: World, chat: UserChat, state: str):
     """The volunteer's agreement, made directly: a draft, offered, or accepted and in force."""
     from datetime import timedelta
 
-    from handlers.agreement_text import agreement_text, today
+    from bot.agreement_facts import today
+    from handlers.agreement_text import agreement_text
 
     services = world.app.services
     application = await services.applications.latest(chat.id)

@@ -1,0 +1,131 @@
+"""Scheduled work on agreements: coming into force, expiring, and three reminders.
+
+Each reminder is claimed in the same UPDATE that finds it (a column set once), so it is sent
+exactly once, also across restarts: an offer not accepted after N days, a written copy still
+missing after N days, an agreement ending within N days (the coordinators are asked whether to renew).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import Application
+
+from bot.agreement_facts import display_name, number, today
+from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
+from bot.context import SERVICES_KEY
+from bot.replies import keyboard
+from bot.sending import send_safely, translator_for
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def update_agreement_states(app: Application) -> int:
+    """Expire what has run out, then bring into force what has begun; tell the volunteers."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    now = services.clock()
+    day = today(services)
+    changed = 0
+    for agreement in await services.agreements.expire_due(day, now):
+        changed += 1
+        t = await translator_for(services, agreement.telegram_id)
+        await send_safely(
+            app.bot,
+            services,
+            agreement.telegram_id,
+            t._(
+                "Your volunteer agreement no. %(number)s ended on %(date)s. Thank you for your work! "
+                "You can ask for an attestation under “My agreement”.",
+                number=number(services, agreement),
+                date=t.date(agreement.end_date),
+            ),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
+        )
+    for agreement in await services.agreements.activate_due(day, now):
+        changed += 1
+        t = await translator_for(services, agreement.telegram_id)
+        await send_safely(
+            app.bot,
+            services,
+            agreement.telegram_id,
+            t._(
+                "✅ Your volunteer agreement no. %(number)s is in force from today.", number=number(services, agreement)
+            ),
+        )
+    return changed
+
+
+async def send_agreement_reminders(app: Application) -> int:
+    services: Services = app.bot_data[SERVICES_KEY]
+    settings = services.org.agreement
+    now = services.clock()
+    sent = 0
+    for agreement in await services.agreements.claim_offer_reminders(
+        now - timedelta(days=settings.offer_reminder_days), now
+    ):
+        t = await translator_for(services, agreement.telegram_id)
+        if await send_safely(
+            app.bot,
+            services,
+            agreement.telegram_id,
+            t._(
+                "📄 Your volunteer agreement no. %(number)s is waiting for you. Read it and accept it in this chat, "
+                "or write to the coordinator if something should change.",
+                number=number(services, agreement),
+            ),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
+        ):
+            sent += 1
+    for agreement in await services.agreements.claim_copy_reminders(
+        now - timedelta(days=settings.copy_reminder_days), now
+    ):
+        t = await translator_for(services, agreement.telegram_id)
+        if await send_safely(
+            app.bot,
+            services,
+            agreement.telegram_id,
+            t._(
+                "🖊 The signed written copy of your agreement no. %(number)s has not reached us yet. Give the signed "
+                "printout to the coordinator, or send the signed file here.",
+                number=number(services, agreement),
+            ),
+            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
+        ):
+            sent += 1
+        await _tell_staff(
+            app,
+            services,
+            agreement,
+            "copy",
+        )
+    ending_by = today(services) + timedelta(days=settings.ending_notice_days)
+    for agreement in await services.agreements.claim_ending_notices(ending_by, now):
+        await _tell_staff(app, services, agreement, "ending")
+        sent += 1
+    if sent:
+        log.info("sent %d agreement reminders", sent)
+    return sent
+
+
+async def _tell_staff(app: Application, services: Services, agreement, kind: str) -> None:
+    name = await display_name(services, agreement)
+    for staff_id in await services.staff_ids():
+        t = await translator_for(services, staff_id)
+        rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
+        if kind == "ending":
+            text = t._(
+                "⏳ Agreement no. %(number)s with %(name)s ends on %(date)s. Renew it?",
+                number=number(services, agreement),
+                name=name,
+                date=t.date(agreement.end_date),
+            )
+            rows.insert(0, [(t.gettext("🔁 Renew"), AgreementAdmin(act="rn", ref=agreement.id).pack())])
+        else:
+            text = t._(
+                "🖊 The written copy of agreement no. %(number)s with %(name)s is still missing.",
+                number=number(services, agreement),
+                name=name,
+            )
+        await send_safely(app.bot, services, staff_id, text, keyboard(rows))
