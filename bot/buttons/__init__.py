@@ -5,9 +5,19 @@ capability's kinds. Importing this package declares them all (a test checks ever
 exactly one handler).
 """
 
-from bot.buttons import application, coordinators, events, menu, mydata, review  # noqa: F401  (declares the kinds)
-from bot.buttons import broadcasts, language, preferences  # noqa: F401
-from bot.buttons import agreements, plan  # noqa: F401
+from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
+    agreements,
+    application,
+    broadcasts,
+    coordinators,
+    events,
+    language,
+    menu,
+    mydata,
+    plan,
+    preferences,
+    review,
+)
 from bot.callback_data import CallbackData
 from bot.flow import FlowButton
 
