@@ -1,4 +1,4 @@
-"""The application: every handler, the persistence, the jobs and the error handler, in one place."""
+"""The application: every handler, the jobs and the error handler, in one place."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ from bot.config import ConfigError, Settings
 from bot.context import ROUTES_KEY, SERVICES_KEY, BotContext
 from bot.i18n import resolve_locale, translator
 from bot.organisation import Organisation, load_organisation
-from bot.persistence import SQLitePersistence
 from bot.processor import PerUserOrderedProcessor
 from bot.rate_limit import SharedRateLimiter
 from bot.routing import Routes
@@ -65,7 +64,7 @@ SENDER_KEY = "broadcast_sender"
 
 
 class VolunteerBotApplication(Application):
-    """Opens the database before PTB loads the persistence, and closes it last."""
+    """Opens the database first, and closes it last."""
 
     @property
     def services(self) -> Services:
@@ -145,7 +144,6 @@ def build_application(
             )
         )
         .context_types(ContextTypes(context=BotContext))
-        .persistence(SQLitePersistence(services.db))
         .concurrent_updates(processor)
     )
     if request is not None:
@@ -156,8 +154,6 @@ def build_application(
     app = builder.build()
     app.bot_data[SERVICES_KEY] = services
     app.bot_data[SENDER_KEY] = BroadcastSender(app, rate=settings.broadcast_rate, paid=settings.broadcast_paid)
-    # Conversation states and user data are written after every update, not once a minute.
-    processor.after_update = lambda _update: app.update_persistence()
     register_handlers(app)
     return app
 
@@ -188,16 +184,8 @@ def register_handlers(app: Application) -> None:
     app.bot_data[ROUTES_KEY] = routes
     routes.press(MenuButton, menu.menu_pressed)
     for module in CAPABILITIES:
-        register = getattr(module, "register", None)  # while modules move onto the flow engine
-        if register is not None:
-            register(routes)
+        module.register(routes)
     app.add_handler(TypeHandler(Update, routes.route), group=ROUTER_GROUP)
-
-    # Conversations of the older kind, one group each (see handlers.common.flow), while they last.
-    for group, module in enumerate(CAPABILITIES):
-        conversation = getattr(module, "conversation", None)
-        if conversation is not None:
-            app.add_handler(conversation(), group=group)
 
     # Global commands, menus and the fallbacks.
     g = GLOBAL_GROUP
@@ -207,13 +195,6 @@ def register_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["anuluj", "cancel"], menu.nothing_to_cancel), group=g)
     for handler in routes.handlers:
         app.add_handler(handler, group=g)
-    for module in CAPABILITIES:
-        for handler in getattr(module, "handlers", list)():
-            app.add_handler(handler, group=g)
-    if hasattr(language, "stale_choice_handler"):
-        app.add_handler(language.stale_choice_handler(), group=g)
-    if hasattr(agreement, "document_handler"):
-        app.add_handler(agreement.document_handler(), group=g)
     app.add_handler(CallbackQueryHandler(menu.coming_soon, pattern=f"^{menu.SOON}:"), group=g)
     app.add_handler(MessageHandler(filters.COMMAND, menu.unknown_command), group=g)
     app.add_handler(MessageHandler(filters.TEXT, menu.unknown_text), group=g)

@@ -30,13 +30,12 @@ def ordering_key(update: object) -> object:
 
 
 class PerUserOrderedProcessor(BaseUpdateProcessor):
-    def __init__(self, max_workers: int = 64, after_update=None):
+    def __init__(self, max_workers: int = 64):
         super().__init__(_OUTER_LIMIT)
         self._workers = asyncio.BoundedSemaphore(max_workers)
         self._max_workers = max_workers
         self._locks: dict[object, asyncio.Lock] = {}
         self._waiting: dict[object, int] = {}
-        self.after_update = after_update
 
     @property
     def max_workers(self) -> int:
@@ -49,8 +48,6 @@ class PerUserOrderedProcessor(BaseUpdateProcessor):
         try:
             async with lock, self._workers:
                 await coroutine
-                if self.after_update is not None:
-                    await self.after_update(update)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:

@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import functools
 import logging
-import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
 
 from bot.context import BotContext
 from bot.replies import alert, keyboard, page_row, show, stale_button
@@ -78,58 +67,11 @@ def requires_role(role: Role) -> Callable[[Handler], Handler]:
                 await alert(update, context.t.gettext("This is only available to admins."))
             else:
                 await alert(update, context.t.gettext("This is only available to coordinators."))
-            return ConversationHandler.END
+            return None
 
         return guarded
 
     return decorate
-
-
-# ---- conversations -----------------------------------------------------------------------
-# Each conversation lives in its own handler group, before the global handlers. An update a
-# conversation handles stops there; any other command or button ends the conversation quietly
-# and goes on to whatever handles it (so /start or a menu button always works, and a new
-# conversation can begin while the old one is left behind). /anuluj ends it with a message.
-CANCEL_COMMANDS = ("anuluj", "cancel")
-
-
-def _stopping(callback: Handler) -> Handler:
-    @functools.wraps(callback)
-    async def run(update: Update, context: BotContext):
-        raise ApplicationHandlerStop(await callback(update, context))
-
-    return run
-
-
-async def _leave_quietly(update: Update, context: BotContext) -> int:
-    return ConversationHandler.END
-
-
-def flow(
-    name: str,
-    entry_points: list[BaseHandler],
-    states: dict[object, list[BaseHandler]],
-    cancel: Handler,
-) -> ConversationHandler:
-    unique = {id(h): h for h in [*entry_points, *(h for hs in states.values() for h in hs)]}
-    for handler in unique.values():
-        handler.callback = _stopping(handler.callback)
-    fallbacks: list[BaseHandler] = [
-        CommandHandler(list(CANCEL_COMMANDS), _stopping(cancel)),
-        MessageHandler(filters.COMMAND, _leave_quietly),
-        CallbackQueryHandler(_leave_quietly),
-    ]
-    with warnings.catch_warnings():
-        # PTB warns that buttons are tracked per chat, not per message: that is intended here.
-        warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*per_message.*")
-        return ConversationHandler(
-            name=name,
-            persistent=True,
-            entry_points=entry_points,
-            states=states,
-            fallbacks=fallbacks,
-            allow_reentry=True,
-        )
 
 
 # ---- the audit log -------------------------------------------------------------------------------

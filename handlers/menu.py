@@ -7,7 +7,6 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import ConversationHandler
 
 from bot.buttons.application import ApplicationButton
 from bot.buttons.coordinators import AUDIT_LOG, COORDINATORS
@@ -117,7 +116,7 @@ async def start(update: Update, context: BotContext) -> object:
     if payload:
         log.info("unknown deep link payload %r, showing the plain start", payload[:64])
     await send_main_menu(update, context, new_message=True)
-    return ConversationHandler.END
+    return None
 
 
 async def main_menu(update: Update, context: BotContext) -> None:
@@ -162,7 +161,7 @@ async def help_command(update: Update, context: BotContext) -> None:
 @deep_link("help")
 async def help_link(update: Update, context: BotContext, argument: str) -> object:
     await help_command(update, context)
-    return ConversationHandler.END
+    return None
 
 
 # ---- coordinator panel ---------------------------------------------------------------------
@@ -188,12 +187,6 @@ async def coming_soon(update: Update, context: BotContext) -> None:
 
 
 # ---- cancelling and the fallbacks ----------------------------------------------------------
-async def cancel(update: Update, context: BotContext) -> int:
-    """/anuluj inside a conversation: leave it; what was saved stays saved."""
-    await menu_after(update, context, context.t._("Stopped. Your answers so far are saved."))
-    return ConversationHandler.END
-
-
 async def nothing_to_cancel(update: Update, context: BotContext) -> None:
     await menu_after(update, context, context.t._("There is nothing to stop right now."))
 

@@ -127,7 +127,7 @@ async def test_too_long_text_and_other_content_are_refused_politely(app, double,
     assert coordinator.last.text.startswith("⚠️ Ten tekst ma 4090 znaków, a ogłoszenie może mieć najwyżej")
     assert "📣 Nowe ogłoszenie" in coordinator.last.text  # asked again
     await coordinator.send_sticker()
-    assert coordinator.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
+    assert coordinator.last.text.startswith("⚠️ Wyślij treść ogłoszenia albo zdjęcie lub dokument z podpisem.")
     assert "📣 Nowe ogłoszenie" in coordinator.last.text
     assert await app.services.broadcasts.get(1) is None  # nothing refused became a draft
     await coordinator.send("Krótko 👋")

@@ -35,7 +35,7 @@ async def test_a_database_at_an_earlier_version_is_upgraded_and_keeps_its_data(t
     path = tmp_path / "old.db"
     db = await open_database(path, migrate_to=1)
     assert await db.schema_version() == 1
-    assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'bot_conversations'") is None
+    assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'flow_state'") is None
     await UserRepository(db).record_contact(7, "Zofia", "Ząbek", "zofia", "pl")
     await CoordinatorRepository(db).add(7)
     await db.close()
@@ -43,7 +43,7 @@ async def test_a_database_at_an_earlier_version_is_upgraded_and_keeps_its_data(t
     db = await open_database(path)
     try:
         assert await db.schema_version() == available_migrations()[-1].version
-        assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'bot_conversations'")
+        assert await db.fetch_one("SELECT name FROM sqlite_master WHERE name = 'flow_state'")
         user = await UserRepository(db).get(7)
         assert user is not None and user.full_name == "Zofia Ząbek"
         assert await CoordinatorRepository(db).is_coordinator(7)

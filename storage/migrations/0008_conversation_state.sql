@@ -11,3 +11,10 @@ CREATE TABLE flow_state (
     updated_at     TEXT NOT NULL
 );
 CREATE INDEX flow_state_by_age ON flow_state (updated_at);
+
+-- python-telegram-bot's persistence is retired: conversation states and per-user data now live
+-- in flow_state. A conversation half-way through when this runs is simply started again.
+DROP TABLE bot_conversations;
+DROP TABLE bot_user_data;
+DROP TABLE bot_chat_data;
+DROP TABLE bot_data;
