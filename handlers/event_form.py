@@ -18,7 +18,7 @@ from bot.event_text import card
 from bot.flow import SUMMARY, Choice, End, Flow, FlowRun, Goto, Prompt
 from bot.services import Role
 from handlers.common import alert
-from handlers.event_manage import show_admin_card
+from handlers.event_manage import link_to, show_admin_card
 from handlers.event_questions import PROMPTS, deadline_of, is_online, starts_at, steps, time_problem
 from handlers.events import send_notices_now
 from storage.events import Audience, Event, EventStatus
@@ -26,6 +26,7 @@ from storage.events import Audience, Event, EventStatus
 log = logging.getLogger(__name__)
 
 FORM_FLOW = "ev"
+SAVE, PUBLISH = "save", "publish"
 
 
 # ---- entering ---------------------------------------------------------------------------------------
@@ -128,13 +129,18 @@ async def _summary(run: FlowRun) -> Prompt:
     if editing and original.status == EventStatus.PUBLISHED and original.registered + original.waitlisted:
         lines += ["", t._("Everyone signed up will be told what changed.")]
     lines += ["", t._("Correct anything with the buttons below, then save.")]
-    label = t.gettext("💾 Save the changes") if editing else t.gettext("💾 Save as a draft")
-    return Prompt("\n".join(str(line) for line in lines), actions=[Choice(label, "save")])
+    if editing:
+        actions = [Choice(t.gettext("💾 Save the changes"), SAVE)]
+    else:
+        actions = [Choice(t.gettext("📣 Publish now"), PUBLISH), Choice(t.gettext("💾 Save as a draft"), SAVE)]
+    return Prompt("\n".join(str(line) for line in lines), actions=actions)
 
 
 async def _act(run: FlowRun, action: str):
     t = run.t
     services = run.services
+    if action not in (SAVE, PUBLISH) or (action == PUBLISH and run.data.get("mode") == "edit"):
+        return None  # a forged or older button: nothing happens
     if run.context.role < Role.COORDINATOR:
         return End(t._("This is only available to coordinators."))
     missing = _missing(run)
@@ -153,7 +159,7 @@ async def _act(run: FlowRun, action: str):
     values = _values(run, original)
     now = services.clock()
     if original is None:
-        return await _create(run, values, now)
+        return await _create(run, values, now, publish=action == PUBLISH)
     result = await services.events.update(original.id, values, now)
     if result is None:
         return End(t._("This event has been cancelled."))
@@ -176,13 +182,24 @@ async def _act(run: FlowRun, action: str):
     return End(after=tell)
 
 
-async def _create(run: FlowRun, values: dict[str, Any], now: datetime) -> End:
-    event = await run.services.events.create(values, run.user_id, now)
+async def _create(run: FlowRun, values: dict[str, Any], now: datetime, *, publish: bool) -> End:
+    services = run.services
+    event = await services.events.create(values, run.user_id, now)
     log.info("coordinator %s created event %s (draft)", run.user_id, event.id)
-    note = run.t._("👀 <b>Preview</b>: this is how volunteers will see it. Publish it when ready.")
+    if publish:
+        event = await services.events.publish(event.id, now)
+        log.info("coordinator %s published event %s", run.user_id, event.id)
+        await services.audit.record(run.user_id, "event.published", f"event:{event.id}", now)
 
     async def tell() -> None:
+        t = run.t
+        if publish:
+            note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await link_to(run.context, event.id))
+        else:
+            note = t._("👀 <b>Preview</b>: this is how volunteers will see it. Publish it when ready.")
         await show_admin_card(run.update, run.context, event, note, new_message=True)
+        if publish:
+            await send_notices_now(run.context)
 
     return End(after=tell)
 

@@ -130,12 +130,12 @@ async def publish(update: Update, context: BotContext, event: Event, page: int |
         return
     log.info("coordinator %s published event %s", update.effective_user.id, event.id)
     await audit(context, update.effective_user.id, "event.published", f"event:{event.id}")
-    note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await _share_link(context, event.id))
+    note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await link_to(context, event.id))
     await show_admin_card(update, context, published, note)
     await send_notices_now(context)
 
 
-async def _share_link(context: BotContext, event_id: int) -> str:
+async def link_to(context: BotContext, event_id: int) -> str:
     username = context.bot.username or (await context.bot.get_me()).username
     return f"https://t.me/{username}?start=event_{event_id}"
 
@@ -148,7 +148,7 @@ async def share_link(update: Update, context: BotContext, event: Event, page: in
             "A link that opens <b>%(title)s</b> in the bot. Share it in e-mails, on social media or on posters:"
             "\n\n%(link)s",
             title=event.title,
-            link=await _share_link(context, event.id),
+            link=await link_to(context, event.id),
         ),
     )
 

@@ -663,8 +663,10 @@ async def test_editing_an_answer_from_the_preview_returns_to_the_preview_also_wi
     await coordinator.tap("💻 Online")  # online: the link is asked before the preview
     await coordinator.send("https://meet.example.org/media")
     assert "💾 Save as a draft" in coordinator.last.buttons and "10:00–12:00" in coordinator.last.text
-    await coordinator.tap("💾 Save as a draft")
+    await coordinator.tap("📣 Publish now")  # straight from the preview
+    assert "Published." in coordinator.last.text
     (event,) = (await app.services.events.for_coordinators(app.services.clock()))[0]
+    assert event.status == EventStatus.PUBLISHED
     assert (event.title, event.place, event.online_url) == (
         "Szkolenie z mediów",
         None,
