@@ -8,13 +8,13 @@ from datetime import timedelta
 
 from telegram.ext import Application
 
+from bot.agreement_jobs import send_agreement_reminders, update_agreement_states
+from bot.buttons.application import AcceptNewRules, ApplicationButton
 from bot.context import SERVICES_KEY, BotContext
 from bot.i18n import html_escape
 from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
 from bot.services import Services
-from handlers.agreement_reminders import send_agreement_reminders, update_agreement_states
-from handlers.common import cb
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ async def send_draft_reminders(app: Application) -> int:
             "saved: continue where you stopped whenever you like.",
             programme=services.org.programme.name.get(t.locale),
         )
-        markup = keyboard([[(t.gettext("▶️ Continue the application"), cb("ap", "cont"))]])
+        markup = keyboard([[(t.gettext("▶️ Continue the application"), ApplicationButton(act="cont").pack())]])
         if await send_safely(app.bot, services, draft.telegram_id, text, markup):
             sent += 1
     if sent:
@@ -67,7 +67,7 @@ async def ask_to_accept_new_rules(app: Application) -> int:
         markup = keyboard(
             [
                 [(t.gettext("📄 Full text of the rules"), str(rules.url))],
-                [(t.gettext("✅ I accept the new rules"), cb("rules", "accept", rules.version))],
+                [(t.gettext("✅ I accept the new rules"), AcceptNewRules(act="accept", version=rules.version).pack())],
             ]
         )
         if await send_safely(app.bot, services, telegram_id, text, markup):
