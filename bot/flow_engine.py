@@ -89,6 +89,7 @@ class FlowEngine:
         if state is not None:
             await context.services.sessions.end_flow(update.effective_user.id)
             context.session = replace(context.session, flow=None)
+            await self._retire(update, context, state.message_id)  # its buttons go with it
 
     # ---- input ---------------------------------------------------------------------------------
     async def handle_message(self, update: Update, context) -> bool:
@@ -214,6 +215,7 @@ class FlowEngine:
     async def _accept(self, run: FlowRun, step: Step, value: Any, *, chosen: str | None = None, kept=False) -> None:
         """Keep the answer and go on: to the next step, the summary, or the end of the flow."""
         run.answers[step.id] = value
+        run._steps = None  # a flow's steps may depend on its answers (an online event asks for a link)
         run.data.pop("_other", None)
         run.data.get("_ticks", {}).pop(step.id, None)
         if step.confirm is not None and run.data.pop("_nav", None) is not None:

@@ -682,8 +682,11 @@ async def test_a_command_in_the_middle_of_a_flow_applies_nothing_half_typed(capp
     await volunteer.tap("📄 Moje porozumienie")
     await volunteer.tap("⏹ Zakończ porozumienie")
     await volunteer.send("Przeprowadzam się.")
+    question = volunteer.last
+    yes = question.button("⏹ Tak, zakończ").callback_data
     await volunteer.send("/pomoc")
-    await volunteer.tap("⏹ Tak, zakończ")  # the question of the flow left: the agreement as it stands
+    assert volunteer.chat.messages[question.message_id].data.get("reply_markup") is None  # its buttons go
+    await volunteer.press(question.message_id, yes)  # pressed anyway (an old client): the agreement as it is
     assert "Status: obowiązuje" in volunteer.last.text
     stored = await capp.services.agreements.get(agreement.id)
     assert stored.state == State.ACTIVE and stored.ended_at is None
