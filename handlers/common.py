@@ -26,27 +26,7 @@ __all__ = [  # re-exported for the handlers; they live below handlers/ so jobs c
 
 log = logging.getLogger(__name__)
 
-CALLBACK_DATA_LIMIT = 64
-
 Handler = Callable[[Update, BotContext], Awaitable[Any]]
-
-
-def cb(*parts: object) -> str:
-    """Namespaced callback data, e.g. cb("ev", "join", 42) -> "ev:join:42" (at most 64 bytes)."""
-    data = ":".join(str(p) for p in parts)
-    if not 1 <= len(data.encode("utf-8")) <= CALLBACK_DATA_LIMIT:
-        raise ValueError(f"callback data must be 1-64 bytes: {data!r}")
-    return data
-
-
-def page_of(update: Update, position: int = 2) -> int | None:
-    """The page number a list button carries (0 for a command); None when the data is malformed."""
-    if update.callback_query is None:
-        return 0
-    try:
-        return max(int((update.callback_query.data or "").split(":")[position]), 0)
-    except (IndexError, ValueError):
-        return None
 
 
 def requires_role(role: Role) -> Callable[[Handler], Handler]:

@@ -8,26 +8,28 @@ from collections.abc import Awaitable, Callable
 
 from telegram import InlineKeyboardMarkup, Update
 
+from bot.buttons.agreements import AGREEMENTS, MY_AGREEMENT  # the plan is reached from there
 from bot.buttons.application import ApplicationButton
+from bot.buttons.broadcasts import LIST as ANNOUNCEMENTS
 from bot.buttons.coordinators import AUDIT_LOG, COORDINATORS
 from bot.buttons.events import EVENTS
 from bot.buttons.events import MANAGE as MANAGE_EVENTS
+from bot.buttons.language import LANGUAGE_MENU
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.buttons.mydata import MY_DATA
+from bot.buttons.preferences import MENU as NOTIFICATIONS_MENU
 from bot.buttons.review import APPLICATIONS
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
 from handlers.application_text import application_menu_label
 from handlers.command_menu import commands_for
-from handlers.common import alert, cb, keyboard, requires_role, show
+from handlers.common import alert, keyboard, requires_role, show
 
 log = logging.getLogger(__name__)
 
-LANGUAGE_MENU = cb("lang", "menu")
 APPLY = ApplicationButton(act="open").pack()
-MY_AGREEMENT = cb("ag", "my")  # the plan is reached from there (and with /plan)
-NOTIFICATIONS = cb("np", "menu")
+NOTIFICATIONS = NOTIFICATIONS_MENU
 
 # Sections that later releases fill in; until then their buttons say so.
 SOON = "soon"
@@ -38,8 +40,8 @@ _VOLUNTEER_SECTIONS = [
 _COORDINATOR_SECTIONS = [
     (N_("📥 Applications"), APPLICATIONS),
     (N_("🗓 Manage events"), MANAGE_EVENTS),
-    (N_("📣 Announcements"), cb("bc", "list", 0)),
-    (N_("✍️ Agreements"), cb("ga", "list")),
+    (N_("📣 Announcements"), ANNOUNCEMENTS),
+    (N_("✍️ Agreements"), AGREEMENTS),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]
 
