@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.callback_data import CallbackData
@@ -180,7 +181,13 @@ def typed_step(
 
 def button(run_or_name: FlowRun | str, step: str, act: str, value: str | None = None) -> str:
     name = run_or_name if isinstance(run_or_name, str) else run_or_name.flow.name
-    return FlowButton(flow=name, step=step, act=act, value=value).pack()
+    return _packed(name, step, act, value)
+
+
+@lru_cache(maxsize=4096)
+def _packed(flow: str, step: str, act: str, value: str | None) -> str:
+    """The same button is built on every update that shows its question: built (and checked) once."""
+    return FlowButton(flow=flow, step=step, act=act, value=value).pack()
 
 
 __all__ = [

@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from copy import deepcopy
 from dataclasses import replace
 from typing import Any
 
@@ -104,7 +103,7 @@ class FlowEngine:
         if state.last_update_id is not None and update.update_id <= state.last_update_id:
             log.info("update %s was handled already; ignored", update.update_id)
             return True
-        run = FlowRun(update, context, flow, state, deepcopy(state.data))
+        run = FlowRun(update, context, flow, state, state.data)  # parsed for this update: the run owns it
         message = update.effective_message
         step = run.step(state.step)
         if step is None:  # the summary, or a step the organisation file no longer has
@@ -144,7 +143,7 @@ class FlowEngine:
         if press.step != state.step:
             await alert(update, t.gettext("This button belongs to an earlier question."))
             return
-        run = FlowRun(update, context, self.flows[press.flow], state, deepcopy(state.data))
+        run = FlowRun(update, context, self.flows[press.flow], state, state.data)
         if press.step == SUMMARY:
             await self._summary_press(run, press)
             return

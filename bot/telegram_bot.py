@@ -13,7 +13,6 @@ Telegram for something it must refuse.
 from __future__ import annotations
 
 import inspect
-import json
 import logging
 from collections import OrderedDict
 from typing import Any
@@ -34,10 +33,6 @@ def _remember(cache: OrderedDict, key: Any, value: Any) -> None:
         cache.popitem(last=False)
 
 
-def _markup_key(markup: Any) -> str | None:
-    return None if markup is None else json.dumps(markup.to_dict(), sort_keys=True)
-
-
 _EDIT_TEXT = inspect.signature(ExtBot.edit_message_text)
 _EDIT_MARKUP = inspect.signature(ExtBot.edit_message_reply_markup)
 
@@ -47,7 +42,8 @@ class VolunteerBot(ExtBot):
         super().__init__(*args, **kwargs)
         with self._unfrozen():
             self._answered: OrderedDict[str, None] = OrderedDict()
-            # (chat id, message id) -> (text, buttons) the bot last put in that message
+            # (chat id, message id) -> (text, keyboard) the bot last put in that message; PTB's
+            # keyboards are frozen and compare by their buttons
             self._shown: OrderedDict[tuple[int, int], tuple[str | None, str | None]] = OrderedDict()
 
     async def answer_callback_query(self, callback_query_id: str, *args, **kwargs) -> bool:
@@ -66,13 +62,13 @@ class VolunteerBot(ExtBot):
         message = await super().send_message(*args, **kwargs)
         if message.text is not None:
             text = kwargs.get("text", args[1] if len(args) > 1 else None)
-            _remember(self._shown, (message.chat_id, message.message_id), (text, _markup_key(message.reply_markup)))
+            _remember(self._shown, (message.chat_id, message.message_id), (text, message.reply_markup))
         return message
 
     async def edit_message_text(self, *args, **kwargs):
         call = _EDIT_TEXT.bind(self, *args, **kwargs).arguments
         key = (call.get("chat_id"), call.get("message_id"))
-        shown = (call["text"], _markup_key(call.get("reply_markup")))
+        shown = (call["text"], call.get("reply_markup"))
         if None not in key and self._shown.get(key) == shown:
             return True
         result = await super().edit_message_text(*args, **kwargs)
@@ -83,7 +79,7 @@ class VolunteerBot(ExtBot):
     async def edit_message_reply_markup(self, *args, **kwargs):
         call = _EDIT_MARKUP.bind(self, *args, **kwargs).arguments
         key = (call.get("chat_id"), call.get("message_id"))
-        buttons = _markup_key(call.get("reply_markup"))
+        buttons = call.get("reply_markup")
         known = self._shown.get(key) if None not in key else None
         if known is not None and known[1] == buttons:
             return True

@@ -68,9 +68,20 @@ def _steps(run: FlowRun) -> list[Step]:
             steps.append(Step("privacy", _ask_privacy, BUTTONS_ONLY, next=_privacy_next, numbered=False))
         else:
             steps.append(Step(need, _optional_asker(need), BUTTONS_ONLY, numbered=False))
-    for form_field in org.form:
-        steps.append(_field_step(form_field))
+    steps += _field_steps(org.form)
     return steps
+
+
+# A step depends only on its field, and the organisation file is read once: the form's steps are
+# built once, not on every update (they are rebuilt whenever a flow's steps are asked for).
+_FIELD_STEPS: dict[int, tuple[list[FormField], tuple[Step, ...]]] = {}
+
+
+def _field_steps(form: list[FormField]) -> tuple[Step, ...]:
+    cached = _FIELD_STEPS.get(id(form))
+    if cached is None or cached[0] is not form:
+        cached = _FIELD_STEPS[id(form)] = (form, tuple(_field_step(f) for f in form))
+    return cached[1]
 
 
 def _field_step(form_field: FormField) -> Step:

@@ -1,21 +1,29 @@
-"""One SQLite connection per process, with WAL, foreign keys and a busy timeout.
+"""The database: SQLite in WAL mode, with foreign keys and a busy timeout.
 
-aiosqlite runs the connection in its own thread; an asyncio lock makes every
-transaction atomic with respect to the other coroutines sharing the connection.
+Statements run on the event loop's thread (see storage/connection.py for why): one connection
+writes, another reads. An asyncio lock makes every write transaction atomic with respect to the
+other coroutines; reads outside a transaction go to the reading connection, so they never wait
+for (or see half of) another coroutine's transaction. In WAL mode readers and the writer do not
+block each other, in this process or in another one on the same file.
 
 Transactions nest by joining: inside `async with db.transaction()`, every repository call made
 by the same task (reads, `execute`, another `transaction()`) runs in that one transaction. So a
 step of a conversation can save its data and the conversation's state together, with
 repositories that know nothing of each other. (A task started inside a transaction inherits
 it; do not start one there.)
+
+Migrations, which may run for long on a big database, run in aiosqlite's worker thread; so do
+WAL checkpoints (copying the log back into the database, with an fsync), every second after
+writes, so that no commit on the loop's thread ever waits for the disk.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Iterable
-from contextlib import asynccontextmanager
+import sqlite3
+import time
+from collections.abc import Iterable
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +31,15 @@ from typing import Any
 
 import aiosqlite
 
+from storage.connection import Connection
 from storage.migrations import apply_migrations
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+# Another process holding the write lock is waited for here, with the loop free meanwhile.
+_BEGIN_RETRY_S = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05)
+CHECKPOINT_EVERY_S = 1.0
 
 
 def utcnow() -> datetime:
@@ -54,69 +66,58 @@ class Database:
 
     def __init__(self, path: Path | str):
         self.path = path
-        self._conn: aiosqlite.Connection | None = None
+        self._writer: Connection | None = None
+        self._reader: Connection | None = None
         self._lock = asyncio.Lock()
+        self._commits = 0  # since the last checkpoint
+        self._checkpointer: asyncio.Task | None = None
         # The transaction the current task is in (set only inside `transaction()`).
         self._in_transaction: ContextVar[bool] = ContextVar(f"in_transaction_{id(self)}", default=False)
 
     async def open(self, *, migrate_to: int | None = None) -> Database:
         async with self._lock:
-            if self._conn is None:
-                self._conn = await _connect(self.path, migrate_to)
+            if self._writer is None:
+                await _migrate(self.path, migrate_to)
+                # The writer fails at once when another process holds the lock; `_begin` waits.
+                self._writer = Connection.open(str(self.path), busy_timeout_ms=0)
+                self._reader = Connection.open(str(self.path), busy_timeout_ms=1000)
+                self._writer.raw.execute("PRAGMA wal_autocheckpoint = 0")  # see _checkpoints()
+                self._checkpointer = asyncio.get_running_loop().create_task(self._checkpoints())
         return self
 
     @property
     def is_open(self) -> bool:
-        return self._conn is not None
+        return self._writer is not None
 
-    @property
-    def _connection(self) -> aiosqlite.Connection:
-        if self._conn is None:
+    def connections(self) -> list[sqlite3.Connection]:
+        """The open SQLite connections (for tracing and diagnostics)."""
+        return [c.raw for c in (self._writer, self._reader) if c is not None]
+
+    def _connection(self, *, write: bool) -> Connection:
+        conn = self._writer if write else self._reader
+        if conn is None:
             raise RuntimeError("the database is not open; call open() first")
-        return self._conn
+        return conn
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception; joins the task's open one."""
-        if self._in_transaction.get():
-            yield self._connection
-            return
-        async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
-            token = self._in_transaction.set(True)
-            try:
-                yield self._connection
-            except BaseException:
-                await self._connection.execute("ROLLBACK")
-                raise
-            else:
-                await self._connection.execute("COMMIT")
-            finally:
-                self._in_transaction.reset(token)
+    def transaction(self) -> _Transaction:
+        """`async with db.transaction() as conn`: BEGIN IMMEDIATE ... COMMIT, rolled back on any
+        exception; inside another transaction of the same task it joins that one."""
+        return _Transaction(self)
 
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[aiosqlite.Connection]:
-        if self._in_transaction.get():
-            yield self._connection
-        else:
-            async with self._lock:
-                yield self._connection
+    def _for_reading(self) -> Connection:
+        return self._connection(write=self._in_transaction.get())
 
-    # One hand-off to the SQLite thread per query (execute + fetch + close would be three).
-    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        async with self._reading() as conn:
-            rows = await conn.execute_fetchall(sql, tuple(params))
+    async def fetch_one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        rows = self._for_reading().execute(sql, tuple(params))._rows
         return rows[0] if rows else None
 
-    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        async with self._reading() as conn:
-            return list(await conn.execute_fetchall(sql, tuple(params)))
+    async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        return self._for_reading().execute(sql, tuple(params))._rows
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as conn:
-            cursor = await conn.execute(sql, tuple(params))
-            return cursor.rowcount
+            return conn.execute(sql, tuple(params)).rowcount
 
     async def schema_version(self) -> int:
         row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
@@ -126,28 +127,109 @@ class Database:
         row = await self.fetch_one("PRAGMA integrity_check")
         return str(row[0]) if row else "no answer"
 
+    async def _checkpoints(self) -> None:
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY_S)
+            if self._commits:
+                self._commits = 0
+                try:
+                    await asyncio.to_thread(_checkpoint, self.path)
+                except sqlite3.Error as exc:  # tried again after the next writes
+                    log.warning("WAL checkpoint failed: %s", exc)
+
     async def close(self) -> None:
         async with self._lock:
-            if self._conn is not None:
-                await self._conn.close()
-                self._conn = None
+            if self._checkpointer is not None:
+                self._checkpointer.cancel()
+                self._checkpointer = None
+            for conn in (self._reader, self._writer):  # the last one to close checkpoints the WAL
+                if conn is not None:
+                    conn.close()
+            self._writer = self._reader = None
 
 
-async def _connect(path: Path | str, migrate_to: int | None) -> aiosqlite.Connection:
-    if str(path) != ":memory:":
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(str(path), isolation_level=None)
+def _checkpoint(path: Path | str) -> None:
+    """In a worker thread, on a connection of its own; PASSIVE never waits for readers or writers."""
+    conn = sqlite3.connect(str(path), isolation_level=None)
     try:
-        conn.row_factory = aiosqlite.Row
+        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+    finally:
+        conn.close()
+
+
+class _Transaction:
+    """A class, not an @asynccontextmanager: entered on every write, and a generator-based context
+    manager cost as much as the statements of a form step."""
+
+    __slots__ = ("_conn", "_db", "_outermost", "_token")
+
+    def __init__(self, db: Database):
+        self._db = db
+
+    async def __aenter__(self) -> Connection:
+        db = self._db
+        self._conn = conn = db._connection(write=True)
+        self._outermost = not db._in_transaction.get()
+        if self._outermost:
+            await db._lock.acquire()
+            try:
+                await _begin(conn)
+            except BaseException:
+                db._lock.release()
+                raise
+            self._token = db._in_transaction.set(True)
+        return conn
+
+    async def __aexit__(self, exc_type, exc, tb) -> None:
+        if not self._outermost:
+            return
+        db, conn = self._db, self._conn
+        try:
+            if exc_type is None:
+                try:
+                    conn.execute("COMMIT")
+                except BaseException:
+                    _rollback(conn)
+                    raise
+                db._commits += 1
+            else:
+                _rollback(conn)
+        finally:
+            db._in_transaction.reset(self._token)
+            db._lock.release()
+
+
+def _rollback(conn: Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+
+
+async def _begin(conn: Connection) -> None:
+    """BEGIN IMMEDIATE, waiting (without blocking the loop) while another process writes."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    attempt = 0
+    while True:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            busy = getattr(exc, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+            if not busy or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(_BEGIN_RETRY_S[min(attempt, len(_BEGIN_RETRY_S) - 1)])
+        attempt += 1
+
+
+async def _migrate(path: Path | str, migrate_to: int | None) -> None:
+    """Create the file if needed, turn on WAL and apply pending migrations, off the loop's thread."""
+    if str(path) == ":memory:":
+        raise ValueError("the database must be a file: the reading and the writing connection share it")
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    async with aiosqlite.connect(str(path), isolation_level=None) as conn:
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA journal_mode = WAL")
         await conn.execute("PRAGMA foreign_keys = ON")
-        await conn.execute("PRAGMA synchronous = NORMAL")
         await apply_migrations(conn, target=migrate_to)
-    except BaseException:
-        await conn.close()
-        raise
-    return conn
 
 
 async def open_database(path: Path | str, *, migrate_to: int | None = None) -> Database:
