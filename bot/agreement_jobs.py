@@ -16,7 +16,7 @@ from bot.agreement_facts import display_name, number, today
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import SERVICES_KEY
 from bot.replies import keyboard
-from bot.sending import send_safely, translator_for
+from bot.sending import send_safely, tell_coordinators, translator_for
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -111,21 +111,22 @@ async def send_agreement_reminders(app: Application) -> int:
 
 async def _tell_staff(app: Application, services: Services, agreement, kind: str) -> None:
     name = await display_name(services, agreement)
-    for staff_id in await services.staff_ids():
-        t = await translator_for(services, staff_id)
+    no = number(services, agreement)
+
+    def compose(t):
         rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
         if kind == "ending":
             text = t._(
                 "⏳ Agreement no. %(number)s with %(name)s ends on %(date)s. Renew it?",
-                number=number(services, agreement),
+                number=no,
                 name=name,
                 date=t.date(agreement.end_date),
             )
             rows.insert(0, [(t.gettext("🔁 Renew"), AgreementAdmin(act="rn", ref=agreement.id).pack())])
         else:
             text = t._(
-                "🖊 The written copy of agreement no. %(number)s with %(name)s is still missing.",
-                number=number(services, agreement),
-                name=name,
+                "🖊 The written copy of agreement no. %(number)s with %(name)s is still missing.", number=no, name=name
             )
-        await send_safely(app.bot, services, staff_id, text, keyboard(rows))
+        return text, keyboard(rows)
+
+    await tell_coordinators(app.bot, services, compose)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from telegram.error import Forbidden, TelegramError
 
@@ -34,3 +36,27 @@ async def send_safely(bot, services, chat_id: int, text: str, markup=None) -> bo
         log.warning("could not send a message to %s: %s", chat_id, exc)
         return False
     return True
+
+
+# What to tell one coordinator, written in their language: (text, buttons), or None for nothing.
+Compose = Callable[[Translator], "tuple[str, Any] | None"]
+
+
+async def tell_coordinators(
+    bot,
+    services,
+    compose: Compose,
+    *,
+    recipients: Iterable[int] | None = None,
+    wants: Callable[[int], Awaitable[bool]] | None = None,
+) -> int:
+    """Send every coordinator and admin (or `recipients`) a message in their own language; `wants`
+    lets a person's settings leave them out. Returns how many received it."""
+    sent = 0
+    for staff_id in await services.staff_ids() if recipients is None else recipients:
+        if wants is not None and not await wants(staff_id):
+            continue
+        message = compose(await translator_for(services, staff_id))
+        if message is not None and await send_safely(bot, services, staff_id, *message):
+            sent += 1
+    return sent

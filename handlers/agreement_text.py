@@ -15,7 +15,7 @@ from bot.buttons.agreements import AgreementAdmin
 from bot.i18n import N_, Translator, translator
 from bot.pdf import render_pdf
 from bot.replies import keyboard
-from bot.sending import send_safely, translator_for
+from bot.sending import tell_coordinators
 from bot.services import Services
 from storage.agreements import Agreement, State
 
@@ -123,12 +123,14 @@ async def notify_staff(
     """Tell every coordinator about a volunteer's step, with a button opening the agreement."""
     services = context.services
     name = await display_name(services, agreement)
-    for staff_id in await services.staff_ids():
-        t = await translator_for(services, staff_id)
+
+    def compose(t):
         text = t._(msgid, name=name, number=number(services, agreement))
         if extra_msgid:
             text += "\n" + t._(extra_msgid, **(extra or {}))
         rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
         if button:
             rows.insert(0, [(t.gettext(button[0]), button[1])])
-        await send_safely(context.bot, services, staff_id, text, keyboard(rows))
+        return text, keyboard(rows)
+
+    await tell_coordinators(context.bot, services, compose)

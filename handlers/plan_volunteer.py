@@ -17,7 +17,8 @@ from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
 from bot.forms import typed_text
 from bot.i18n import html_escape
 from bot.routing import Routes
-from handlers.common import alert, keyboard, send_safely, show, stale_button, translator_for
+from bot.sending import tell_coordinators
+from handlers.common import alert, keyboard, show, stale_button
 from handlers.plan_text import (
     STATUS_NAMES,
     eligible,
@@ -298,15 +299,14 @@ async def send_plan(update: Update, context: BotContext, press: PlanButton) -> N
         return
     await my_plan(update, context)
     name = await volunteer_name(context, sent.telegram_id)
-    for staff_id in await services.staff_ids():
-        st = await translator_for(services, staff_id)
-        await send_safely(
-            context.bot,
-            services,
-            staff_id,
+    await tell_coordinators(
+        context.bot,
+        services,
+        lambda st: (
             st._("🧭 %(name)s sent a development plan (version %(version)d).", name=name, version=sent.version),
             keyboard([[(st.gettext("Open the plan"), PlanReview(act="o", ref=sent.id).pack())]]),
-        )
+        ),
+    )
 
 
 async def send_plan_pdf(update: Update, context: BotContext, press: PlanButton) -> None:

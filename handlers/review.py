@@ -15,10 +15,11 @@ from bot.buttons.review import APPLICATIONS, ReviewAlerts, ReviewButton, ReviewE
 from bot.context import BotContext
 from bot.forms import display
 from bot.routing import Routes
+from bot.sending import tell_coordinators
 from bot.services import Role
 from handlers import review_decisions, review_export
 from handlers.application_text import STATUS_GROUPS, answer_lines, history_lines, split_for_telegram, status_name
-from handlers.common import keyboard, page_row, requires_role, send_safely, show, stale_button, translator_for
+from handlers.common import keyboard, page_row, requires_role, show, stale_button
 from handlers.review_export import spreadsheet_cell
 from storage.applications import OPEN, REVIEW_ORDER, Application, Status
 
@@ -200,10 +201,8 @@ async def notify_new_application(context: BotContext, application: Application, 
     org = services.org
     name = answers.get("full_name")
     county_field = next((f for f in org.form if f.id == "county"), None)
-    for staff_id in await services.staff_ids():
-        if not await services.coordinator_settings.notify_applications(staff_id):
-            continue
-        t = await translator_for(context.services, staff_id)
+
+    def compose(t):
         where = ""
         if county_field is not None and answers.get("county") is not None:
             where = display(org, county_field, answers["county"], t)
@@ -213,25 +212,33 @@ async def notify_new_application(context: BotContext, application: Application, 
             name=name if isinstance(name, str) else "—",
             where=f"({where})" if where else "",
         )
-        markup = keyboard([[(t.gettext("Open"), _open_button(application.id))]])
-        await send_safely(context.bot, context.services, staff_id, text, markup)
+        return text, keyboard([[(t.gettext("Open"), _open_button(application.id))]])
+
+    await tell_coordinators(context.bot, services, compose, wants=services.coordinator_settings.notify_applications)
 
 
 async def notify_info_given(context: BotContext, application: Application, answer: str) -> None:
     services = context.services
     question = await services.applications.last_question(application.id)
-    recipients = [question.actor_id] if question and question.actor_id else await services.staff_ids()
-    for staff_id in recipients:
-        if await services.role_of(staff_id) < Role.COORDINATOR:
-            continue
-        t = await translator_for(context.services, staff_id)
+
+    async def still_coordinates(staff_id: int) -> bool:
+        return await services.role_of(staff_id) >= Role.COORDINATOR
+
+    def compose(t):
         text = t._(
             "✍️ The answer to your question about application #%(id)d:\n\n<i>%(answer)s</i>",
             id=application.id,
             answer=answer,
         )
-        markup = keyboard([[(t.gettext("Open"), _open_button(application.id))]])
-        await send_safely(context.bot, context.services, staff_id, text, markup)
+        return text, keyboard([[(t.gettext("Open"), _open_button(application.id))]])
+
+    await tell_coordinators(
+        context.bot,
+        services,
+        compose,
+        recipients=[question.actor_id] if question and question.actor_id else None,
+        wants=still_coordinates,
+    )
 
 
 # ---- registration -----------------------------------------------------------------------------
