@@ -21,11 +21,7 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
 from bot.flow import (
-    CONTACT,
-    CONTENT,
-    FILE,
     SUMMARY,
-    TEXT,
     End,
     Flow,
     FlowButton,
@@ -35,8 +31,17 @@ from bot.flow import (
     Step,
 )
 from bot.flow_render import close_pressed, render
+from bot.flow_steps import (
+    USE_BUTTONS,
+    accepted_kinds,
+    following,
+    hint_for,
+    kind_of,
+    labels_of,
+    previous,
+    resume_point,
+)
 from bot.forms import Accepted, Problem, parse_other
-from bot.i18n import N_
 from bot.organisation import OTHER as OTHER_KEY
 from bot.replies import alert
 from storage.sessions import FlowState, StaleFlow
@@ -107,7 +112,7 @@ class FlowEngine:
         message = update.effective_message
         step = run.step(state.step)
         if step is None:  # the summary, or a step the organisation file no longer has
-            await self._reask(run, state.step if state.step == SUMMARY else resume_point(run), _BUTTONS)
+            await self._reask(run, state.step if state.step == SUMMARY else resume_point(run), USE_BUTTONS)
             return True
         nav = run.data.get("_nav") or {}
         if message.text in nav:  # a reply-keyboard button of the step (e.g. « Back under "share phone")
@@ -117,11 +122,11 @@ class FlowEngine:
             result = parse_other(message.text)
             if isinstance(result, Accepted):
                 result = Accepted({OTHER_KEY: result.value})
-        elif _kind(message) not in _accepted_kinds(step):
-            await self._reask(run, step.id, _hint(step))
+        elif kind_of(message) not in accepted_kinds(step):
+            await self._reask(run, step.id, hint_for(step))
             return True
         elif step.read is None:
-            result = _BUTTONS
+            result = USE_BUTTONS
         else:
             result = await step.read(run, message)
         if isinstance(result, Problem):
@@ -170,7 +175,7 @@ class FlowEngine:
             if isinstance(result, Problem):
                 await alert(update, Markup(result.text(t)).striptags())
                 return
-            await self._accept(run, step, result.value, chosen=", ".join(await _labels(run, step, ticks)))
+            await self._accept(run, step, result.value, chosen=", ".join(await labels_of(run, step, ticks)))
         elif press.act == "oth":
             run.data["_other"] = step.id
             await close_pressed(update, None)
@@ -182,7 +187,7 @@ class FlowEngine:
     async def _navigate(self, run: FlowRun, step: Step, act: str) -> None:
         t = run.t
         if act == "back":
-            target = SUMMARY if run.editing else _previous(run, step)
+            target = SUMMARY if run.editing else previous(run, step)
             if target is None:
                 await alert(run.update, t.gettext("This is the first question."))
                 return
@@ -232,7 +237,7 @@ class FlowEngine:
             await close_pressed(run.update, chosen)
             await self._end(run, None, outcome, save)
             return
-        target = outcome.step if outcome is not None else (SUMMARY if run.editing else _following(run, step))
+        target = outcome.step if outcome is not None else (SUMMARY if run.editing else following(run, step))
         await close_pressed(run.update, chosen)
         await self._move(run, target, save=save)
 
@@ -344,66 +349,6 @@ class FlowEngine:
             await context.bot.edit_message_reply_markup(update.effective_chat.id, message_id, reply_markup=None)
 
 
-# ---- helpers ---------------------------------------------------------------------------------------
-_BUTTONS = Problem(N_("Please use the buttons below."))
-
-
 def _state(context) -> FlowState | None:
     session = context.session
     return session.flow if session is not None else None
-
-
-def _kind(message: Message) -> str:
-    if message.text is not None:
-        return TEXT
-    if message.contact is not None:
-        return CONTACT
-    if message.document is not None or message.photo:
-        return FILE
-    return "other"
-
-
-def _accepted_kinds(step: Step) -> frozenset[str]:
-    return step.takes | {TEXT, FILE} if CONTENT in step.takes else step.takes
-
-
-def _hint(step: Step) -> Problem:
-    if not step.takes:
-        return _BUTTONS
-    if FILE in step.takes:
-        return Problem(N_("Please send the file here as a document (PDF, JPG or PNG)."))
-    if CONTENT in step.takes:
-        return Problem(N_("Please send the text of the announcement, or a photo or a document with a caption."))
-    return Problem(N_("I can only take a typed answer or a button here."))
-
-
-def numbered(run: FlowRun) -> list[Step]:
-    return [s for s in run.steps() if s.numbered]
-
-
-def _following(run: FlowRun, step: Step) -> str | None:
-    steps = run.steps()
-    index = next(i for i, s in enumerate(steps) if s.id == step.id)
-    if index + 1 < len(steps):
-        return steps[index + 1].id
-    return SUMMARY if run.flow.summary is not None else None
-
-
-def _previous(run: FlowRun, step: Step) -> str | None:
-    steps = numbered(run)
-    index = next((i for i, s in enumerate(steps) if s.id == step.id), 0)
-    return steps[index - 1].id if index > 0 else None
-
-
-def resume_point(run: FlowRun) -> str:
-    """The first unanswered step; the summary when everything is answered."""
-    for step in run.steps():
-        if step.id not in run.answers:
-            return step.id
-    return SUMMARY if run.flow.summary is not None else run.steps()[-1].id
-
-
-async def _labels(run: FlowRun, step: Step, values: list[str]) -> list[str]:
-    prompt = await step.ask(run)
-    labels = {c.value: c.label for c in prompt.choices}
-    return [labels.get(v, v) for v in values]

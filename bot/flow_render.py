@@ -9,6 +9,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 from telegram.error import TelegramError
 
 from bot.flow import SUMMARY, Choice, FlowRun, Prompt, button
+from bot.flow_steps import numbered
 from bot.forms import Problem
 from bot.replies import keyboard
 
@@ -28,7 +29,7 @@ async def render(run: FlowRun, target: str, problem: Problem | None = None):
     step = run.step(target)
     prompt: Prompt = await step.ask(run)
     parts = []
-    ids = [s.id for s in run.steps() if s.numbered]
+    ids = [s.id for s in numbered(run)]
     if prompt.numbered and len(ids) > 1 and step.id in ids:
         parts.append(t._("Step %(step)d of %(total)d", step=ids.index(step.id) + 1, total=len(ids)))
     parts.append(prompt.text)
@@ -67,7 +68,7 @@ async def render(run: FlowRun, target: str, problem: Problem | None = None):
 
 def _nav(run: FlowRun, step, offer_keep: bool) -> list[tuple[str, str]]:
     t = run.t
-    ids = [s.id for s in run.steps() if s.numbered]
+    ids = [s.id for s in numbered(run)]
     row = []
     if run.editing or (step.id in ids and ids.index(step.id) > 0):
         row.append((t.gettext("« Back"), "back"))
