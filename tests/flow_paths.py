@@ -38,6 +38,46 @@ def path(flow: str) -> Callable[[Reach], Reach]:
     return register
 
 
+@dataclass(frozen=True)
+class Typed:
+    text: str
+
+
+@dataclass(frozen=True)
+class StartingWith:
+    prefix: str
+
+
+Action = str | Typed | StartingWith  # a "/command", typed text, or a button (its label, or how it starts)
+
+
+def taps(who: Callable[[World], Awaitable[UserChat]], *actions: Action) -> Reach:
+    """The simplest path: somebody (`who`) sends commands, types and taps buttons."""
+
+    async def reach(world: World, step_id: str) -> UserChat:
+        chat = await who(world)
+        for action in actions:
+            if isinstance(action, Typed):
+                await chat.send(action.text)
+            elif isinstance(action, StartingWith):
+                await chat.tap(next(b for b in chat.last.buttons if b.startswith(action.prefix)))
+            elif action.startswith("/"):
+                await chat.send(action)
+            else:
+                await chat.tap(action)
+        return chat
+
+    return reach
+
+
+async def _volunteer(world: World) -> UserChat:
+    return world.new_volunteer()
+
+
+async def _the_coordinator(world: World) -> UserChat:
+    return world.coordinator
+
+
 # ---- applying ------------------------------------------------------------------------------------
 _TYPED = {
     "text": "Od pięciu lat piszę wnioski o granty dla organizacji w moim powiecie.",
@@ -118,60 +158,16 @@ async def _card_of_newest(world: World) -> UserChat:
     return coordinator
 
 
-@path("rv_reason")
-async def _rejection_reason(world: World, step_id: str) -> UserChat:
-    coordinator = await _card_of_newest(world)
-    await coordinator.tap("❌ Odrzuć")
-    return coordinator
-
-
-@path("rv_question")
-async def _review_question(world: World, step_id: str) -> UserChat:
-    coordinator = await _card_of_newest(world)
-    await coordinator.tap("❓ Poproś o uzupełnienie")
-    return coordinator
-
-
-@path("md_fix")
-async def _correction(world: World, step_id: str) -> UserChat:
-    chat = await _sent_application(world)
-    await chat.send("/moje_dane")
-    await chat.tap("✏️ Popraw moje dane")
-    await chat.tap("Imię i nazwisko")
-    return chat
+PATHS["rv_reason"] = taps(_card_of_newest, "❌ Odrzuć")
+PATHS["rv_question"] = taps(_card_of_newest, "❓ Poproś o uzupełnienie")
+PATHS["md_fix"] = taps(_sent_application, "/moje_dane", "✏️ Popraw moje dane", "Imię i nazwisko")
 
 
 # ---- announcements, notifications, language --------------------------------------------------
-@path("bctext")
-async def _announcement_text(world: World, step_id: str) -> UserChat:
-    coordinator = world.coordinator
-    await coordinator.send("/ogloszenie")
-    return coordinator
-
-
-@path("bcwhen")
-async def _announcement_time(world: World, step_id: str) -> UserChat:
-    coordinator = world.coordinator
-    await coordinator.send("/ogloszenie")
-    await coordinator.send("Zapraszamy na szkolenie.")
-    await coordinator.tap("🕒 Zaplanuj")
-    return coordinator
-
-
-@path("quiet")
-async def _quiet_hours(world: World, step_id: str) -> UserChat:
-    chat = world.new_volunteer()
-    await chat.send("/powiadomienia")
-    await chat.tap(next(b for b in chat.last.buttons if b.startswith("🌙")))
-    await chat.tap("⌨️ Inne godziny…")
-    return chat
-
-
-@path("language")
-async def _language(world: World, step_id: str) -> UserChat:
-    chat = world.new_volunteer()
-    await chat.send("/jezyk")
-    return chat
+PATHS["bctext"] = taps(_the_coordinator, "/ogloszenie")
+PATHS["bcwhen"] = taps(_the_coordinator, "/ogloszenie", Typed("Zapraszamy na szkolenie."), "🕒 Zaplanuj")
+PATHS["quiet"] = taps(_volunteer, "/powiadomienia", StartingWith("🌙"), "⌨️ Inne godziny…")
+PATHS["language"] = taps(_volunteer, "/jezyk")
 
 
 # ---- events: the form, cancelling with a reason, the hours -------------------------------------------
@@ -283,43 +279,31 @@ async def _agreement_card(world: World, state: str) -> UserChat:
     return coordinator
 
 
-@path("agn")
-async def _accepting(world: World, step_id: str) -> UserChat:
+async def _with_offered_agreement(world: World) -> UserChat:
     chat = await _accepted_volunteer(world)
     await _agreement(world, chat, "offered")
-    await chat.send("/porozumienie")
-    await chat.tap("✍️ Zaakceptuj i podpisz")
     return chat
 
 
-@path("age")
-async def _ending(world: World, step_id: str) -> UserChat:
+async def _with_agreement_in_force(world: World) -> UserChat:
     chat = await _accepted_volunteer(world)
     await _agreement(world, chat, "active")
-    await chat.send("/porozumienie")
-    await chat.tap("⏹ Zakończ porozumienie")
     return chat
 
 
-@path("gap")
-async def _period(world: World, step_id: str) -> UserChat:
-    coordinator = await _agreement_card(world, "draft")
-    await coordinator.tap("📅 Okres")
-    return coordinator
+async def _card_of_draft(world: World) -> UserChat:
+    return await _agreement_card(world, "draft")
 
 
-@path("gas")
-async def _scope(world: World, step_id: str) -> UserChat:
-    coordinator = await _agreement_card(world, "draft")
-    await coordinator.tap("✏️ Zakres")
-    return coordinator
+async def _card_in_force(world: World) -> UserChat:
+    return await _agreement_card(world, "active")
 
 
-@path("gae")
-async def _ending_by_coordinator(world: World, step_id: str) -> UserChat:
-    coordinator = await _agreement_card(world, "active")
-    await coordinator.tap("⏹ Zakończ")
-    return coordinator
+PATHS["agn"] = taps(_with_offered_agreement, "/porozumienie", "✍️ Zaakceptuj i podpisz")
+PATHS["age"] = taps(_with_agreement_in_force, "/porozumienie", "⏹ Zakończ porozumienie")
+PATHS["gap"] = taps(_card_of_draft, "📅 Okres")
+PATHS["gas"] = taps(_card_of_draft, "✏️ Zakres")
+PATHS["gae"] = taps(_card_in_force, "⏹ Zakończ")
 
 
 @path("gao")
@@ -335,21 +319,8 @@ async def _opinion(world: World, step_id: str) -> UserChat:
     return coordinator
 
 
-@path("plg")
-async def _goal(world: World, step_id: str) -> UserChat:
-    chat = await _accepted_volunteer(world)
-    await chat.send("/plan")
-    await chat.tap("🎯 Cele")
-    await chat.tap("➕ Dodaj cel")
-    return chat
-
-
-@path("plc")
-async def _communities(world: World, step_id: str) -> UserChat:
-    chat = await _accepted_volunteer(world)
-    await chat.send("/plan")
-    await chat.tap("🤝 Organizacje")
-    return chat
+PATHS["plg"] = taps(_accepted_volunteer, "/plan", "🎯 Cele", "➕ Dodaj cel")
+PATHS["plc"] = taps(_accepted_volunteer, "/plan", "🤝 Organizacje")
 
 
 @path("pcc")
