@@ -105,18 +105,6 @@ def _consent_name(context: BotContext, kind: str) -> str:
     return kind
 
 
-def _consent_name(context: BotContext, kind: str) -> str:
-    t = context.t
-    if kind == "rules":
-        return t.gettext("recruitment rules")
-    if kind == "privacy":
-        return t.gettext("processing of personal data")
-    for consent in context.services.org.consents:
-        if kind == f"optional:{consent.id}":
-            return consent.text.get(t.locale)[:80]
-    return kind
-
-
 # ---- export -----------------------------------------------------------------------------------
 async def export(update: Update, context: BotContext) -> None:
     services = context.services
