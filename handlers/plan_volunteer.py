@@ -5,6 +5,7 @@ coordinator, and its PDF."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from telegram import Message, Update
@@ -90,6 +91,47 @@ async def _training_options(context: BotContext) -> list[str]:
     return options + [f"event:{e.id}" for e in await services.plans.upcoming_trainings(services.clock())]
 
 
+async def _area_options(context: BotContext) -> list[str]:
+    return [c.id for c in context.services.org.competence_areas]
+
+
+def _tick_keyboard(t, chosen: list[str], labelled: list[tuple[str, str]], press: Callable[[str, bool], str]):
+    """One row per (item, label), ticked if chosen; its button sets the opposite."""
+    rows = [
+        [(("✅ " if item in chosen else "▫️ ") + label, press(item, item not in chosen))] for item, label in labelled
+    ]
+    rows.append([(t.gettext("Done ✔"), MY_PLAN)])
+    return keyboard(rows)
+
+
+async def _tick(
+    update: Update,
+    context: BotContext,
+    part: str,
+    item: str,
+    on: bool,
+    options: Callable[[BotContext], Awaitable[list[str]]],
+    shown: Callable[[Update, BotContext, Plan], Awaitable[None]],
+) -> None:
+    """Sets the tick of `item` in the plan's `part` (trainings or areas) and shows the list again;
+    the same press twice changes nothing. `options(context)` lists what may be ticked now."""
+    plan = await _own_plan(update, context)
+    if plan is None:
+        return
+    chosen = list(getattr(plan.content, part))
+    if on and item not in chosen:
+        if item not in await options(context):
+            await stale_button(update, context)
+            return
+        chosen.append(item)
+    elif not on and item in chosen:
+        chosen.remove(item)
+    if chosen != getattr(plan.content, part):
+        services = context.services
+        plan = await services.plans.edit(plan.id, replace(plan.content, **{part: chosen}), services.clock())
+    await shown(update, context, plan)
+
+
 async def trainings(update: Update, context: BotContext, plan: Plan | None = None) -> None:
     t = context.t
     plan = plan or await _own_plan(update, context)
@@ -99,36 +141,18 @@ async def trainings(update: Update, context: BotContext, plan: Plan | None = Non
     options = await _training_options(context)
     options += [item for item in chosen if item not in options]
     labels = await training_labels(context, options, t.locale)
-    rows = [
-        [
-            (
-                ("✅ " if item in chosen else "▫️ ") + labels[item][:60],
-                PlanTraining(on=item not in chosen, item=item).pack(),
-            )
-        ]
-        for item in options
-    ]
-    rows.append([(t.gettext("Done ✔"), MY_PLAN)])
+    buttons = _tick_keyboard(
+        t,
+        chosen,
+        [(item, labels[item][:60]) for item in options],
+        lambda item, on: PlanTraining(on=on, item=item).pack(),
+    )
     text = t._("<b>Trainings</b>\nChoose the trainings and topics you will take (press again to remove):")
-    await show(update, context, text, keyboard(rows))
+    await show(update, context, text, buttons)
 
 
 async def tick_training(update: Update, context: BotContext, press: PlanTraining) -> None:
-    plan = await _own_plan(update, context)
-    if plan is None:
-        return
-    chosen = list(plan.content.trainings)
-    if press.on and press.item not in chosen:
-        if press.item not in await _training_options(context):
-            await stale_button(update, context)
-            return
-        chosen.append(press.item)
-    elif not press.on and press.item in chosen:
-        chosen.remove(press.item)
-    if chosen != plan.content.trainings:  # the same press twice changes nothing
-        services = context.services
-        plan = await services.plans.edit(plan.id, replace(plan.content, trainings=chosen), services.clock())
-    await trainings(update, context, plan)
+    await _tick(update, context, "trainings", press.item, press.on, _training_options, trainings)
 
 
 async def areas(update: Update, context: BotContext, plan: Plan | None = None) -> None:
@@ -136,36 +160,17 @@ async def areas(update: Update, context: BotContext, plan: Plan | None = None) -
     plan = plan or await _own_plan(update, context)
     if plan is None:
         return
-    chosen = plan.content.areas
-    rows = [
-        [
-            (
-                ("✅ " if c.id in chosen else "▫️ ") + c.label.get(t.locale),
-                PlanArea(on=c.id not in chosen, area=c.id).pack(),
-            )
-        ]
-        for c in context.services.org.competence_areas
-    ]
-    rows.append([(t.gettext("Done ✔"), MY_PLAN)])
-    await show(update, context, t._("<b>Areas of activity</b>\nIn which areas will you work?"), keyboard(rows))
+    buttons = _tick_keyboard(
+        t,
+        plan.content.areas,
+        [(c.id, c.label.get(t.locale)) for c in context.services.org.competence_areas],
+        lambda area, on: PlanArea(on=on, area=area).pack(),
+    )
+    await show(update, context, t._("<b>Areas of activity</b>\nIn which areas will you work?"), buttons)
 
 
 async def tick_area(update: Update, context: BotContext, press: PlanArea) -> None:
-    plan = await _own_plan(update, context)
-    if plan is None:
-        return
-    chosen = list(plan.content.areas)
-    if press.on and press.area not in chosen:
-        if press.area not in {c.id for c in context.services.org.competence_areas}:
-            await stale_button(update, context)
-            return
-        chosen.append(press.area)
-    elif not press.on and press.area in chosen:
-        chosen.remove(press.area)
-    if chosen != plan.content.areas:
-        services = context.services
-        plan = await services.plans.edit(plan.id, replace(plan.content, areas=chosen), services.clock())
-    await areas(update, context, plan)
+    await _tick(update, context, "areas", press.area, press.on, _area_options, areas)
 
 
 # ---- goals -----------------------------------------------------------------------------------------
