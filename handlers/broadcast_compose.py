@@ -15,6 +15,7 @@ from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, describe_audience, own_draft, plan_of, recipient_lines
+from handlers.broadcast_press import pressed_on
 from handlers.common import keyboard, requires_role, show, stale_button
 from storage.broadcasts import Broadcast, BroadcastStatus
 from storage.preferences import CATEGORIES, Category
@@ -38,11 +39,9 @@ async def compose_pressed(update: Update, context: BotContext, press: BroadcastB
     await _start(update, context, None)
 
 
-@coordinators_only
-async def change_text(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is not None:
-        await _start(update, context, draft.id)
+@pressed_on(own_draft)
+async def change_text(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
+    await _start(update, context, draft.id)
 
 
 async def _start(update: Update, context: BotContext, draft_id: int | None) -> None:
@@ -124,12 +123,10 @@ async def _preview(update: Update, context: BotContext, draft: Broadcast) -> Non
     await draft_panel(update, context, draft, new_message=True)
 
 
-@coordinators_only
-async def preview(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is not None:
-        await update.callback_query.answer()
-        await _preview(update, context, draft)
+@pressed_on(own_draft)
+async def preview(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
+    await update.callback_query.answer()
+    await _preview(update, context, draft)
 
 
 async def draft_panel(update: Update, context: BotContext, draft: Broadcast, *, new_message: bool = False) -> None:
@@ -159,18 +156,13 @@ async def draft_panel(update: Update, context: BotContext, draft: Broadcast, *, 
     await show(update, context, "\n".join(lines), keyboard(rows), new_message=new_message)
 
 
-@coordinators_only
-async def open_draft(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is not None:
-        await draft_panel(update, context, draft)
+@pressed_on(own_draft)
+async def open_draft(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
+    await draft_panel(update, context, draft)
 
 
-@coordinators_only
-async def set_urgent(update: Update, context: BotContext, press: UrgentSwitch) -> None:
-    draft = await own_draft(update, context, press.draft)
-    if draft is None:
-        return
+@pressed_on(own_draft, lambda press: press.draft)
+async def set_urgent(update: Update, context: BotContext, press: UrgentSwitch, draft: Broadcast) -> None:
     services = context.services
     urgent = press.state == "on"
     if draft.urgent != urgent:  # pressed twice: the second press finds it set already
@@ -179,11 +171,8 @@ async def set_urgent(update: Update, context: BotContext, press: UrgentSwitch) -
 
 
 # ---- the category ----------------------------------------------------------------------------
-@coordinators_only
-async def category_menu(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is None:
-        return
+@pressed_on(own_draft)
+async def category_menu(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
     t = context.t
     rows = [
         [(("✅ " if c == draft.category else "") + t.gettext(CATEGORY_LABELS[c]), button("cs", draft.id, c.value))]
@@ -197,11 +186,8 @@ async def category_menu(update: Update, context: BotContext, press: BroadcastBut
     await show(update, context, text, keyboard(rows))
 
 
-@coordinators_only
-async def set_category(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is None:
-        return
+@pressed_on(own_draft)
+async def set_category(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
     if press.value not in {c.value for c in CATEGORIES}:
         await stale_button(update, context)
         return
@@ -210,11 +196,8 @@ async def set_category(update: Update, context: BotContext, press: BroadcastButt
     await draft_panel(update, context, draft)
 
 
-@coordinators_only
-async def discard(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is None:
-        return
+@pressed_on(own_draft)
+async def discard(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
     await context.services.broadcasts.discard_draft(draft.id)
     t = context.t
     await show(

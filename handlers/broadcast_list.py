@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.i18n import html_escape
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, describe_audience, started
+from handlers.broadcast_press import pressed_on
 from handlers.common import alert, audit, keyboard, page_row, requires_role, send_safely, show, translator_for
 from storage.broadcasts import Broadcast, BroadcastStatus, Refused
 
@@ -95,18 +96,13 @@ async def _details(update: Update, context: BotContext, broadcast: Broadcast) ->
     await show(update, context, "\n".join(lines), keyboard(rows))
 
 
-@coordinators_only
-async def open_one(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    broadcast = await started(update, context, press.id)
-    if broadcast is not None:
-        await _details(update, context, broadcast)
+@pressed_on(started)
+async def open_one(update: Update, context: BotContext, press: BroadcastButton, broadcast: Broadcast) -> None:
+    await _details(update, context, broadcast)
 
 
-@coordinators_only
-async def confirm_cancel(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    broadcast = await started(update, context, press.id)
-    if broadcast is None:
-        return
+@pressed_on(started)
+async def confirm_cancel(update: Update, context: BotContext, press: BroadcastButton, broadcast: Broadcast) -> None:
     t = context.t
     if broadcast.status not in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
         await alert(update, t.gettext("This announcement has already finished."))
@@ -127,11 +123,8 @@ async def confirm_cancel(update: Update, context: BotContext, press: BroadcastBu
     )
 
 
-@coordinators_only
-async def cancel_broadcast(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    broadcast = await started(update, context, press.id)
-    if broadcast is None:
-        return
+@pressed_on(started)
+async def cancel_broadcast(update: Update, context: BotContext, press: BroadcastButton, broadcast: Broadcast) -> None:
     t = context.t
     services = context.services
     try:
