@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.error import TelegramError
 
 from bot.agreement_facts import number, today, volunteer_of
 from bot.agreements import render_attestation
 from bot.buttons.agreements import AgreementAdmin, AgreementButton
 from bot.context import BotContext
-from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
-from bot.forms import typed_text
+from bot.flow import End, Flow, FlowRun
 from bot.i18n import N_
 from bot.pdf import render_pdf
 from bot.routing import Routes
@@ -21,6 +20,7 @@ from bot.services import Role
 from handlers.agreement_read import own
 from handlers.agreement_text import notify_staff, polish, scope_of
 from handlers.common import alert, stale_button, translator_for
+from handlers.steps import one_line_step, question
 from storage.agreements import Agreement, State, sha256_text
 
 log = logging.getLogger(__name__)
@@ -99,17 +99,12 @@ async def start_opinion(update: Update, context: BotContext, press: AgreementAdm
     await context.flows.start(update, context, OPINION, {"id": attestation.id})
 
 
-async def _ask(run: FlowRun) -> Prompt:
-    return Prompt(
-        run.t._(
-            "Type your opinion of the volunteer's work (in Polish). It will be added to the attestation and "
-            "sent to the volunteer. (/anuluj to stop)"
-        )
+_ask = question(
+    N_(
+        "Type your opinion of the volunteer's work (in Polish). It will be added to the attestation and "
+        "sent to the volunteer. (/anuluj to stop)"
     )
-
-
-async def _read(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(" ".join((message.text or "").split()), OPINION_LIMIT)
+)
 
 
 async def _add(run: FlowRun, opinion: str) -> End:
@@ -141,7 +136,7 @@ async def _add(run: FlowRun, opinion: str) -> End:
     return End(t._("📝 The opinion has been added and sent to the volunteer."), menu=False, after=send_to_volunteer)
 
 
-FLOW = Flow(OPINION, lambda run: [Step("opinion", _ask, read=_read, done=_add, numbered=False)])
+FLOW = Flow(OPINION, lambda run: [one_line_step("opinion", _ask, OPINION_LIMIT, _add)])
 
 
 def register(routes: Routes) -> None:

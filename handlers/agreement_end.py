@@ -14,6 +14,7 @@ from bot.i18n import N_
 from bot.routing import Routes
 from handlers.agreement_read import my_agreement, own
 from handlers.agreement_text import notify_staff
+from handlers.steps import question
 from storage.agreements import VOLUNTEER_MAY_END, TransitionRefused
 
 NAME = "age"
@@ -27,13 +28,12 @@ async def start_ending(update: Update, context: BotContext, press: AgreementButt
     await context.flows.start(update, context, NAME, {"id": agreement.id})
 
 
-async def _ask_reason(run: FlowRun) -> Prompt:
-    return Prompt(
-        run.t._(
-            "You can end the agreement at any time. Please tell us briefly why (it helps us improve the "
-            "programme). /anuluj to stop."
-        )
+_ask_reason = question(
+    N_(
+        "You can end the agreement at any time. Please tell us briefly why (it helps us improve the "
+        "programme). /anuluj to stop."
     )
+)
 
 
 async def _read_reason(run: FlowRun, message: Message) -> Accepted | Problem:

@@ -21,6 +21,7 @@ from bot.services import Role
 from handlers.agreement_admin_card import agreement_from, refused, show_card
 from handlers.agreement_text import state_name
 from handlers.common import audit, keyboard, send_safely, translator_for
+from handlers.steps import question
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 
 PERIOD, SCOPE, ENDING = "gap", "gas", "gae"
@@ -104,8 +105,7 @@ async def _set_period(run: FlowRun, value: list[str]) -> End:
 
 
 # ---- the scope -----------------------------------------------------------------------------------
-async def _ask_scope(run: FlowRun) -> Prompt:
-    return Prompt(run.t._("Type the scope of work as it should appear in the agreement (in Polish). (/anuluj to stop)"))
+_ask_scope = question(N_("Type the scope of work as it should appear in the agreement (in Polish). (/anuluj to stop)"))
 
 
 async def _read_scope(run: FlowRun, message: Message) -> Accepted | Problem:

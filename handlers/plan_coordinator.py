@@ -11,12 +11,14 @@ from telegram import Message, Update
 from bot.buttons.agreements import AGREEMENTS
 from bot.buttons.plan import MY_PLAN, PlanReview, PlanTrainingDone
 from bot.context import BotContext
-from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
+from bot.flow import Accepted, End, Flow, FlowRun, Problem, Step
 from bot.forms import typed_text
+from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.common import alert, audit, keyboard, requires_role, send_safely, show, stale_button, translator_for
 from handlers.plan_text import STATUS_NAMES, plan_lines, plan_pdf_file, training_labels, volunteer_name
+from handlers.steps import question
 from storage.plans import Plan, PlanRefused, PlanStatus
 
 log = logging.getLogger(__name__)
@@ -103,8 +105,7 @@ async def start_comment(update: Update, context: BotContext, press: PlanReview) 
     await context.flows.start(update, context, COMMENT, {"plan": plan.id, "version": plan.version})
 
 
-async def _ask_comment(run: FlowRun) -> Prompt:
-    return Prompt(run.t._("Type your comment; the volunteer will get it and can change the plan. /anuluj to stop."))
+_ask_comment = question(N_("Type your comment; the volunteer will get it and can change the plan. /anuluj to stop."))
 
 
 async def _read_comment(run: FlowRun, message: Message) -> Accepted | Problem:

@@ -8,15 +8,14 @@ import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.buttons.agreements import MY_AGREEMENT
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.plan import MY_PLAN, PlanArea, PlanButton, PlanReview, PlanTraining
 from bot.context import BotContext
-from bot.flow import Accepted, End, Flow, FlowRun, Problem, Prompt, Step
-from bot.forms import typed_text
-from bot.i18n import html_escape
+from bot.flow import End, Flow, FlowRun, Prompt
+from bot.i18n import N_, html_escape
 from bot.routing import Routes
 from bot.sending import tell_coordinators
 from handlers.common import alert, keyboard, show, stale_button
@@ -30,6 +29,7 @@ from handlers.plan_text import (
     training_labels,
     volunteer_name,
 )
+from handlers.steps import one_line_step, question
 from storage.plans import COMMUNITIES_LIMIT, GOAL_LIMIT, MAX_GOALS, Plan, PlanRefused, PlanStatus
 
 COMMUNITIES, GOAL = "plc", "plg"
@@ -223,17 +223,12 @@ async def start_goal(update: Update, context: BotContext, press: PlanButton) -> 
     await context.flows.start(update, context, GOAL, {})
 
 
-async def _ask_goal(run: FlowRun) -> Prompt:
-    return Prompt(
-        run.t._(
-            "Type your goal in one or two sentences (e.g. “Help two village councils prepare a village fund "
-            "proposal”). /anuluj to stop."
-        )
+_ask_goal = question(
+    N_(
+        "Type your goal in one or two sentences (e.g. “Help two village councils prepare a village fund "
+        "proposal”). /anuluj to stop."
     )
-
-
-async def _read_goal(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(" ".join((message.text or "").split()), GOAL_LIMIT)
+)
 
 
 async def _add_goal(run: FlowRun, goal: str) -> End:
@@ -267,10 +262,6 @@ async def _ask_communities(run: FlowRun) -> Prompt:
     if plan is not None and plan.content.communities:
         text += "\n\n" + t._("Now: <i>%(current)s</i>", current=plan.content.communities)
     return Prompt(text)
-
-
-async def _read_communities(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(" ".join((message.text or "").split()), COMMUNITIES_LIMIT)
 
 
 async def _set_communities(run: FlowRun, text: str) -> End:
@@ -344,10 +335,9 @@ async def pressed(update: Update, context: BotContext, press: PlanButton) -> Non
     await _ACTIONS[press.act](update, context, press)
 
 
-GOAL_FLOW = Flow(GOAL, lambda run: [Step("goal", _ask_goal, read=_read_goal, done=_add_goal, numbered=False)])
+GOAL_FLOW = Flow(GOAL, lambda run: [one_line_step("goal", _ask_goal, GOAL_LIMIT, _add_goal)])
 COMMUNITIES_FLOW = Flow(
-    COMMUNITIES,
-    lambda run: [Step("communities", _ask_communities, read=_read_communities, done=_set_communities, numbered=False)],
+    COMMUNITIES, lambda run: [one_line_step("communities", _ask_communities, COMMUNITIES_LIMIT, _set_communities)]
 )
 
 
