@@ -203,5 +203,3 @@ def register_handlers(app: Application) -> None:
 
     app.add_error_handler(errors.on_error)
     jobs.schedule(app)
-    if hasattr(broadcasts, "schedule_jobs"):
-        broadcasts.schedule_jobs(app)

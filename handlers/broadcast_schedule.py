@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import Message, Update
 
+from bot.broadcast_status import log_start, post_status_message
 from bot.buttons.broadcasts import LIST, BroadcastButton, button
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, Step
@@ -17,7 +18,6 @@ from bot.i18n import N_
 from bot.replies import confirm
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, own_draft, plan_of
-from handlers.broadcast_jobs import log_start, post_status_message
 from handlers.common import alert, audit, keyboard, show, stale_button
 from storage.broadcasts import BroadcastStatus, Refused
 

@@ -1,7 +1,8 @@
 """Coordinators compose announcements for chosen groups, send them now or later, follow and
 cancel them. The parts: handlers/broadcast_compose.py (the content and the draft's panel),
-broadcast_audience.py (who gets it), broadcast_schedule.py (now or when), broadcast_list.py
-(/ogloszenia) and broadcast_jobs.py (the scheduled-announcements job, the progress message).
+broadcast_audience.py (who gets it), broadcast_schedule.py (now or when) and broadcast_list.py
+(/ogloszenia). The scheduled-announcements job is in bot/jobs/broadcasts.py, the progress message
+in bot/broadcast_status.py.
 
 Drafts live in the database (a restart loses nothing); every command and button re-checks the
 role, and a draft's buttons work only for the coordinator who wrote it."""
@@ -14,9 +15,6 @@ from bot.buttons.broadcasts import AudienceTick, BroadcastButton, UrgentSwitch
 from bot.context import BotContext
 from bot.routing import Routes
 from handlers import broadcast_audience, broadcast_compose, broadcast_list, broadcast_schedule
-from handlers.broadcast_jobs import schedule_jobs, start_due_broadcasts
-
-__all__ = ["register", "schedule_jobs", "start_due_broadcasts"]  # bot/app.py calls schedule_jobs(app)
 
 _ACTIONS = {
     "list": broadcast_list.list_page,

@@ -333,7 +333,7 @@ SEND_NOW_LIMIT = 50
 async def send_notices_now(context: BotContext) -> None:
     """Send what a change has just queued (a promotion, a change, a cancellation) without waiting for
     the next run of the job; a large batch is left to the job, so the coordinator is not kept waiting."""
-    from bot.event_jobs import send_event_notices
+    from bot.jobs.events import send_event_notices
 
     await send_event_notices(context.application, limit=SEND_NOW_LIMIT)
 

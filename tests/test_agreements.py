@@ -438,7 +438,7 @@ async def test_either_side_ends_with_a_date_and_a_reason(capp, double, staff):
 
 # ---- reminders, coming into force, expiry -----------------------------------------------------------------
 async def test_reminders_are_sent_once_each_and_survive_a_restart(settings, double, now):
-    from bot.agreement_jobs import send_agreement_reminders, update_agreement_states
+    from bot.jobs.agreements import send_agreement_reminders, update_agreement_states
 
     async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
         await app.services.coordinators.add(COORDINATOR_ID)

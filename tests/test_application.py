@@ -349,7 +349,7 @@ async def test_stale_buttons_of_the_form_do_not_change_answers(app, double):
 async def test_one_reminder_for_an_untouched_draft(settings, double):
     from datetime import UTC, datetime
 
-    from bot.jobs import send_draft_reminders
+    from bot.jobs.applications import send_draft_reminders
 
     now = [datetime(2026, 11, 21, 9, 0, tzinfo=UTC)]
     chat = double.user(user_id=2212)
@@ -377,7 +377,7 @@ async def test_one_reminder_for_an_untouched_draft(settings, double):
 async def test_a_deleted_draft_is_gone_and_never_reminded(settings, double):
     from datetime import UTC, datetime
 
-    from bot.jobs import send_draft_reminders
+    from bot.jobs.applications import send_draft_reminders
 
     now = [datetime(2026, 11, 21, 9, 0, tzinfo=UTC)]
     chat = double.user(user_id=2215)

@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 
 from bot.app import build_application
+from bot.broadcast_status import post_status_message
 from bot.double import BotApiDouble, FloodControl, running
-from handlers.broadcast_jobs import post_status_message
 from storage.broadcasts import Audience, BroadcastStatus, DeliveryState
 from storage.db import to_db_time
 from tests.broadcast_helpers import T0, VirtualTime, event, queue_broadcast, register

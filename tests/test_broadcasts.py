@@ -295,14 +295,14 @@ async def test_scheduled_broadcast_survives_a_restart(settings, double):
         assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
         await coordinator.tap("✅ Tak, zaplanuj")
         assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie 11 marca 2026, 09:00.")
-        from handlers.broadcast_jobs import start_due_broadcasts
+        from bot.jobs.broadcasts import start_due_broadcasts
 
         assert await start_due_broadcasts(app) == 0
     # The bot is down over night; a new process starts after the time has come.
     now[0] = datetime(2026, 3, 11, 8, 5, tzinfo=UTC)  # 09:05 in Warsaw
     restarted = build_application(settings, double, clock=lambda: now[0])
     async with running(restarted, double):
-        from handlers.broadcast_jobs import start_due_broadcasts
+        from bot.jobs.broadcasts import start_due_broadcasts
 
         assert await start_due_broadcasts(restarted) == 1
         await restarted.broadcast_sender.wait_idle()

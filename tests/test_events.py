@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from icalendar import Calendar
 
-from bot import event_jobs
 from bot.app import build_application
 from bot.double import running
 from bot.event_text import calendar_bytes
+from bot.jobs import events as event_jobs
 from storage.applications import Status
 from storage.events import Audience, EventStatus, Seat
 from tests.conftest import COORDINATOR_ID

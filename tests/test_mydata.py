@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import build_application
 from bot.double import running
-from bot.jobs import apply_retention
+from bot.jobs.retention import apply_retention
 from storage import privacy
 from storage.db import to_db_time
 from storage.sessions import FlowState

@@ -224,7 +224,7 @@ async def test_new_application_alerts_can_be_switched_off(app, double, coordinat
 
 
 async def test_a_new_version_of_the_rules_is_accepted_again(settings, double, tmp_path):
-    from bot.jobs import ask_to_accept_new_rules
+    from bot.jobs.applications import ask_to_accept_new_rules
 
     volunteer = double.user(user_id=3012)
     drafting = double.user(user_id=3013)

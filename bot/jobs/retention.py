@@ -1,0 +1,37 @@
+"""The retention job: erase what the periods in the organisation file say has no purpose any more,
+and record in the audit log what was erased."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import Application
+
+from bot.context import SERVICES_KEY
+from bot.services import Services
+from storage import privacy
+
+log = logging.getLogger(__name__)
+
+
+async def apply_retention(app: Application) -> dict[str, int]:
+    """Erase what the retention periods in the organisation file say has no purpose any more."""
+    services: Services = app.bot_data[SERVICES_KEY]
+    retention = services.org.retention
+    now = services.clock()
+    counts = await privacy.purge_old(
+        services.db,
+        now,
+        draft_days=retention.draft_days,
+        closed_days=retention.closed_application_days,
+        agreement_years=services.org.data_protection.agreements_kept_years,
+    )
+    inactive = await privacy.stale_people(services.db, now - timedelta(days=retention.inactive_person_days))
+    for telegram_id in inactive:
+        await privacy.erase(services.db, telegram_id)
+    counts["people"] = len(inactive)
+    if any(counts.values()):
+        await services.audit.record(None, "retention.purged", None, now, **counts)
+        log.info("retention: erased %s", counts)
+    return counts
