@@ -8,16 +8,20 @@ missing after N days, an agreement ending within N days (the coordinators are as
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 
+from telegram import InlineKeyboardMarkup
 from telegram.ext import Application
 
 from bot.agreement_facts import display_name, number, today
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import SERVICES_KEY
+from bot.i18n import Translator
 from bot.replies import keyboard
 from bot.sending import send_safely, tell_coordinators, translator_for
 from bot.services import Services
+from storage.agreements import Agreement
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +45,7 @@ async def update_agreement_states(app: Application) -> int:
                 number=number(services, agreement),
                 date=t.date(agreement.end_date),
             ),
-            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
+            _my_agreement(t),
         )
     for agreement in await services.agreements.activate_due(day, now):
         changed += 1
@@ -61,45 +65,10 @@ async def send_agreement_reminders(app: Application) -> int:
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.org.agreement
     now = services.clock()
-    sent = 0
-    for agreement in await services.agreements.claim_offer_reminders(
-        now - timedelta(days=settings.offer_reminder_days), now
-    ):
-        t = await translator_for(services, agreement.telegram_id)
-        if await send_safely(
-            app.bot,
-            services,
-            agreement.telegram_id,
-            t._(
-                "📄 Your volunteer agreement no. %(number)s is waiting for you. Read it and accept it in this chat, "
-                "or write to the coordinator if something should change.",
-                number=number(services, agreement),
-            ),
-            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
-        ):
-            sent += 1
-    for agreement in await services.agreements.claim_copy_reminders(
-        now - timedelta(days=settings.copy_reminder_days), now
-    ):
-        t = await translator_for(services, agreement.telegram_id)
-        if await send_safely(
-            app.bot,
-            services,
-            agreement.telegram_id,
-            t._(
-                "🖊 The signed written copy of your agreement no. %(number)s has not reached us yet. Give the signed "
-                "printout to the coordinator, or send the signed file here.",
-                number=number(services, agreement),
-            ),
-            keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]]),
-        ):
-            sent += 1
-        await _tell_staff(
-            app,
-            services,
-            agreement,
-            "copy",
-        )
+    offers = await services.agreements.claim_offer_reminders(now - timedelta(days=settings.offer_reminder_days), now)
+    sent = await _remind_volunteers(app, services, offers, _offer_waiting)
+    copies = await services.agreements.claim_copy_reminders(now - timedelta(days=settings.copy_reminder_days), now)
+    sent += await _remind_volunteers(app, services, copies, _copy_missing, staff="copy")
     ending_by = today(services) + timedelta(days=settings.ending_notice_days)
     for agreement in await services.agreements.claim_ending_notices(ending_by, now):
         await _tell_staff(app, services, agreement, "ending")
@@ -107,6 +76,47 @@ async def send_agreement_reminders(app: Application) -> int:
     if sent:
         log.info("sent %d agreement reminders", sent)
     return sent
+
+
+def _offer_waiting(t: Translator, no: str) -> str:
+    return t._(
+        "📄 Your volunteer agreement no. %(number)s is waiting for you. Read it and accept it in this chat, "
+        "or write to the coordinator if something should change.",
+        number=no,
+    )
+
+
+def _copy_missing(t: Translator, no: str) -> str:
+    return t._(
+        "🖊 The signed written copy of your agreement no. %(number)s has not reached us yet. Give the signed "
+        "printout to the coordinator, or send the signed file here.",
+        number=no,
+    )
+
+
+async def _remind_volunteers(
+    app: Application,
+    services: Services,
+    agreements: Iterable[Agreement],
+    text: Callable[[Translator, str], str],
+    staff: str | None = None,
+) -> int:
+    """Each volunteer gets `text` with a button to their agreement; the coordinators are told too
+    when `staff` names what of. Returns how many volunteers got it."""
+    sent = 0
+    for agreement in agreements:
+        t = await translator_for(services, agreement.telegram_id)
+        if await send_safely(
+            app.bot, services, agreement.telegram_id, text(t, number(services, agreement)), _my_agreement(t)
+        ):
+            sent += 1
+        if staff is not None:
+            await _tell_staff(app, services, agreement, staff)
+    return sent
+
+
+def _my_agreement(t: Translator) -> InlineKeyboardMarkup:
+    return keyboard([[(t.gettext("📄 My agreement"), MY_AGREEMENT)]])
 
 
 async def _tell_staff(app: Application, services: Services, agreement, kind: str) -> None:
