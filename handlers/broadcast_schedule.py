@@ -19,7 +19,7 @@ from bot.replies import confirm
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, own_draft, plan_of
 from handlers.common import alert, audit, keyboard, show, stale_button
-from storage.broadcasts import BroadcastStatus, Refused
+from storage.broadcasts import Broadcast, BroadcastStatus, Plan, Refused
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +28,26 @@ SCHEDULE_HORIZON = timedelta(days=366)
 
 
 # ---- sending now ---------------------------------------------------------------------------------
-@coordinators_only
-async def confirm_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
+async def _sendable(update: Update, context: BotContext, press: BroadcastButton) -> tuple[Broadcast, Plan] | None:
+    """The coordinator's own draft and who would get it now; None (the person told why) if it is not
+    theirs or a draft any more, or nobody would get it."""
     draft = await own_draft(update, context, press.id)
     if draft is None:
-        return
-    t = context.t
+        return None
     plan = await plan_of(context, draft)
     if plan.recipients == 0:
-        await alert(update, t.gettext("Nobody would get this announcement. Choose other recipients."))
+        await alert(update, context.t.gettext("Nobody would get this announcement. Choose other recipients."))
+        return None
+    return draft, plan
+
+
+@coordinators_only
+async def confirm_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
+    sendable = await _sendable(update, context, press)
+    if sendable is None:
         return
+    draft, plan = sendable
+    t = context.t
     text = t.ngettext(
         "Send announcement #%(id)d now to %(count)d person?",
         "Send announcement #%(id)d now to %(count)d people?",
@@ -57,14 +67,11 @@ async def confirm_now(update: Update, context: BotContext, press: BroadcastButto
 
 @coordinators_only
 async def send_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    draft = await own_draft(update, context, press.id)
-    if draft is None:
+    sendable = await _sendable(update, context, press)
+    if sendable is None:
         return
+    draft, plan = sendable
     services = context.services
-    plan = await plan_of(context, draft)
-    if plan.recipients == 0:
-        await alert(update, context.t.gettext("Nobody would get this announcement. Choose other recipients."))
-        return
     try:  # only from a draft: a confirmation pressed twice starts it once
         running = await services.broadcasts.start(
             draft.id,
