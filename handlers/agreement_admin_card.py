@@ -4,7 +4,9 @@ by the caller (handlers/agreement_admin.py) on every press; the agreement named 
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from markupsafe import Markup
@@ -47,10 +49,26 @@ async def refused(update: Update, context: BotContext, agreement_id: int) -> Non
     )
 
 
-async def open_one(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    agreement = await agreement_from(update, context, press)
-    if agreement is not None:
-        await show_card(update, context, agreement)
+def on_agreement(action: Callable[[Update, BotContext, Agreement, AgreementAdmin], Awaitable[None]]):
+    """A press on one agreement: the agreement named is read again (gone: a stale button), and a
+    step its state no longer allows (TransitionRefused) is answered with the state it is in now."""
+
+    @functools.wraps(action)
+    async def pressed(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+        agreement = await agreement_from(update, context, press)
+        if agreement is None:
+            return
+        try:
+            await action(update, context, agreement, press)
+        except TransitionRefused:
+            await refused(update, context, agreement.id)
+
+    return pressed
+
+
+@on_agreement
+async def open_one(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
+    await show_card(update, context, agreement)
 
 
 # ---- the card ----------------------------------------------------------------------------------
@@ -134,10 +152,8 @@ def _buttons(context: BotContext, agreement: Agreement, files):
     return keyboard(rows)
 
 
-async def send_pdf(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
+@on_agreement
+async def send_pdf(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     await update.callback_query.answer()
     await context.bot.send_document(update.effective_chat.id, await agreement_pdf(context.services, agreement))
 
@@ -161,26 +177,18 @@ async def send_file(update: Update, context: BotContext, press: AgreementAdmin) 
     )
 
 
-async def scope_default(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+@on_agreement
+async def scope_default(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     """The scope made from the application and the plan again (the typed one is dropped)."""
     services = context.services
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
-    try:
-        changed = await services.agreements.set_scope(agreement.id, None, update.effective_user.id, services.clock())
-    except TransitionRefused:
-        await refused(update, context, agreement.id)
-        return
+    changed = await services.agreements.set_scope(agreement.id, None, update.effective_user.id, services.clock())
     await show_card(update, context, changed)
 
 
 # ---- offering, confirming, renewing ---------------------------------------------------------------
-async def confirm_offer(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+@on_agreement
+async def confirm_offer(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     t = context.t
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
     if agreement.state != State.DRAFT:
         await refused(update, context, agreement.id)
         return
@@ -200,28 +208,22 @@ async def confirm_offer(update: Update, context: BotContext, press: AgreementAdm
     )
 
 
-async def offer(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+@on_agreement
+async def offer(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     services = context.services
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
     if agreement.state != State.DRAFT:
         await refused(update, context, agreement.id)
         return
     text = await agreement_text(services, agreement)
-    try:
-        offered = await services.agreements.offer(
-            agreement.id,
-            update.effective_user.id,
-            text,
-            services.org.agreement.template_version,
-            needs_written_form(agreement.start_date, agreement.end_date),
-            services.clock(),
-            scope=await scope_of(services, agreement),  # later plan changes do not alter an offered text
-        )
-    except TransitionRefused:
-        await refused(update, context, agreement.id)
-        return
+    offered = await services.agreements.offer(
+        agreement.id,
+        update.effective_user.id,
+        text,
+        services.org.agreement.template_version,
+        needs_written_form(agreement.start_date, agreement.end_date),
+        services.clock(),
+        scope=await scope_of(services, agreement),  # later plan changes do not alter an offered text
+    )
     await audit(context, update.effective_user.id, "agreement.offered", f"agreement:{offered.id}")
     await show_card(update, context, offered)
     vt = await translator_for(services, offered.telegram_id)
@@ -244,35 +246,23 @@ async def offer(update: Update, context: BotContext, press: AgreementAdmin) -> N
         )
 
 
-async def withdraw(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
-    try:
-        back = await context.services.agreements.withdraw_offer(
-            agreement.id, update.effective_user.id, context.services.clock()
-        )
-    except TransitionRefused:
-        await refused(update, context, agreement.id)
-        return
+@on_agreement
+async def withdraw(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
+    back = await context.services.agreements.withdraw_offer(
+        agreement.id, update.effective_user.id, context.services.clock()
+    )
     await audit(context, update.effective_user.id, "agreement.offer_withdrawn", f"agreement:{back.id}")
     await show_card(update, context, back)
 
 
-async def confirm_signed(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+@on_agreement
+async def confirm_signed(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     services = context.services
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
     how = press.how
     if how is None or (how == "file" and not await services.agreements.files(agreement.id)):
         await stale_button(update, context)
         return
-    try:
-        signed = await services.agreements.confirm_signed(agreement.id, update.effective_user.id, how, services.clock())
-    except TransitionRefused:
-        await refused(update, context, agreement.id)
-        return
+    signed = await services.agreements.confirm_signed(agreement.id, update.effective_user.id, how, services.clock())
     await audit(context, update.effective_user.id, "agreement.signed_copy_confirmed", f"agreement:{signed.id}", how=how)
     activated = await services.agreements.activate_due(today(services), services.clock(), signed.id)
     now = activated[0] if activated else signed
@@ -289,12 +279,10 @@ async def confirm_signed(update: Update, context: BotContext, press: AgreementAd
     )
 
 
-async def renew(update: Update, context: BotContext, press: AgreementAdmin) -> None:
+@on_agreement
+async def renew(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     """A new draft following this agreement, with the same scope and length."""
     services = context.services
-    agreement = await agreement_from(update, context, press)
-    if agreement is None:
-        return
     if agreement.state not in (State.ACTIVE, State.SIGNED, State.ENDED, State.EXPIRED):
         await refused(update, context, agreement.id)
         return
