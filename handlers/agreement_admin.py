@@ -26,6 +26,7 @@ from handlers import agreement_attestation, agreement_terms
 from handlers.agreement_text import STATE_GROUPS
 from handlers.common import keyboard, requires_role, show, stale_button
 from handlers.plan_text import volunteer_name
+from handlers.presses import ignoring_press
 from storage.agreements import STATE_ORDER, Agreement, TransitionRefused
 from storage.applications import Application, Status
 
@@ -55,10 +56,6 @@ async def overview(update: Update, context: BotContext) -> None:
     rows.append([(t.gettext("🧭 Plans waiting for approval (%(count)d)", count=len(plans)), _button("plans"))])
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, t._("<b>Volunteer agreements</b>\nChoose a list:"), keyboard(rows))
-
-
-async def _overview(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    await overview(update, context)
 
 
 async def without_agreement(update: Update, context: BotContext, press: AgreementAdmin) -> None:
@@ -139,14 +136,9 @@ async def make_draft(update: Update, context: BotContext, press: AgreementAdmin)
     await card.show_card(update, context, draft)
 
 
-async def _legacy(update: Update, context: BotContext, press: AgreementAdmin) -> None:
-    """ "Yes, end it" of earlier releases: the reason is now kept in the ending flow, so it is asked again."""
-    await stale_button(update, context)
-
-
 # ---- routing -----------------------------------------------------------------------------------
 _ACTIONS = {
-    "list": _overview,
+    "list": ignoring_press(overview),
     "new": without_agreement,
     "plans": plans_waiting,
     "mk": make_draft,
@@ -160,7 +152,8 @@ _ACTIONS = {
     "offy": card.offer,
     "wd": card.withdraw,
     "sg": card.confirm_signed,
-    "endy": _legacy,
+    # "Yes, end it" of earlier releases: the reason is now kept in the ending flow, so it is asked again.
+    "endy": ignoring_press(stale_button),
     "rn": card.renew,
     "end": agreement_terms.start_ending,
     "op": agreement_attestation.start_opinion,

@@ -33,6 +33,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.menu import deep_link, menu_after
+from handlers.presses import ignoring_press
 from handlers.review import for_role, spreadsheet_cell
 from storage.audit import AuditEntry
 from storage.coordinators import InviteRefused
@@ -314,12 +315,8 @@ async def export_audit(update: Update, context: BotContext, press: CoordinatorBu
     )
 
 
-async def _list_pressed(update: Update, context: BotContext, press: CoordinatorButton) -> None:
-    await coordinators(update, context)
-
-
 _ACTIONS = {
-    "ls": _list_pressed,
+    "ls": ignoring_press(coordinators),
     "inv": invite,
     "rm": confirm_remove,
     "rmy": remove,

@@ -29,6 +29,7 @@ from handlers.plan_text import (
     training_labels,
     volunteer_name,
 )
+from handlers.presses import ignoring_press
 from handlers.steps import one_line_step, question
 from storage.plans import COMMUNITIES_LIMIT, GOAL_LIMIT, MAX_GOALS, Plan, PlanRefused, PlanStatus
 
@@ -314,15 +315,11 @@ async def send_plan_pdf(update: Update, context: BotContext, press: PlanButton) 
 
 
 # ---- routing ---------------------------------------------------------------------------------------
-async def _my(update: Update, context: BotContext, press: PlanButton) -> None:
-    await my_plan(update, context)
-
-
 _ACTIONS = {
-    "my": _my,
-    "tr": lambda update, context, press: trainings(update, context),
-    "ar": lambda update, context, press: areas(update, context),
-    "gl": lambda update, context, press: goals(update, context),
+    "my": ignoring_press(my_plan),
+    "tr": ignoring_press(trainings),
+    "ar": ignoring_press(areas),
+    "gl": ignoring_press(goals),
     "gd": remove_goal,
     "ga": start_goal,
     "cm": start_communities,
