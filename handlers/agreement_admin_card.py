@@ -18,7 +18,7 @@ from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin, AgreementList
 from bot.buttons.plan import PlanReview
 from bot.context import BotContext
 from bot.replies import confirm
-from handlers.agreement_text import agreement_pdf, agreement_text, period, scope_of, state_name
+from handlers.agreement_text import agreement_pdf, agreement_text, ended_line, period, scope_of, state_name
 from handlers.common import alert, audit, keyboard, send_safely, show, stale_button, translator_for
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 
@@ -115,13 +115,7 @@ async def show_card(update: Update, context: BotContext, agreement: Agreement, *
     if files:
         lines.append(t.ngettext("%(count)d signed file received.", "%(count)d signed files received.", len(files)))
     if agreement.state == State.ENDED and agreement.ended_on:
-        lines.append(
-            t._(
-                "Ended on %(date)s. Reason: %(reason)s",
-                date=t.date(agreement.ended_on),
-                reason=agreement.end_reason or "—",
-            )
-        )
+        lines.append(ended_line(t, agreement))
     text = "\n".join(str(line) for line in lines)
     await show(update, context, text, _buttons(context, agreement, files), new_message=new_message)
 

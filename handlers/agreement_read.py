@@ -13,7 +13,7 @@ from bot.buttons.menu import MAIN_MENU
 from bot.buttons.plan import MY_PLAN
 from bot.context import BotContext
 from bot.i18n import html_escape
-from handlers.agreement_text import agreement_pdf, period, scope_of, state_name
+from handlers.agreement_text import agreement_pdf, ended_line, period, scope_of, state_name
 from handlers.common import alert, keyboard, show, stale_button
 from storage.agreements import VOLUNTEER_MAY_END, Agreement, State
 from storage.applications import Status
@@ -96,13 +96,7 @@ async def _summary(context: BotContext, agreement: Agreement) -> str:
     elif agreement.state == State.ACCEPTED or agreement.state == State.SIGNED:
         lines += ["", t._("It comes into force on %(date)s.", date=t.date(agreement.start_date))]
     elif agreement.state == State.ENDED and agreement.ended_on:
-        lines.append(
-            t._(
-                "Ended on %(date)s. Reason: %(reason)s",
-                date=t.date(agreement.ended_on),
-                reason=agreement.end_reason or "—",
-            )
-        )
+        lines.append(ended_line(t, agreement))
     return "\n".join(str(line) for line in lines)
 
 

@@ -44,6 +44,13 @@ def state_name(t: Translator, state: State) -> str:
     return t.gettext(STATE_NAMES[state])
 
 
+def ended_line(t: Translator, agreement: Agreement) -> str:
+    """When an ended agreement ended, and why."""
+    return t._(
+        "Ended on %(date)s. Reason: %(reason)s", date=t.date(agreement.ended_on), reason=agreement.end_reason or "—"
+    )
+
+
 def period(t: Translator, agreement: Agreement) -> str:
     return t.gettext(
         "%(start)s – %(end)s (%(days)s)",
