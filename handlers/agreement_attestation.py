@@ -20,7 +20,7 @@ from bot.services import Role
 from handlers.agreement_read import own
 from handlers.agreement_text import notify_staff, polish, scope_of
 from handlers.common import alert, stale_button, translator_for
-from handlers.steps import one_line_step, question
+from handlers.steps import question, text_step
 from storage.agreements import Agreement, State, sha256_text
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ async def _add(run: FlowRun, opinion: str) -> End:
     return End(t._("📝 The opinion has been added and sent to the volunteer."), menu=False, after=send_to_volunteer)
 
 
-FLOW = Flow(OPINION, lambda run: [one_line_step("opinion", _ask, OPINION_LIMIT, _add)])
+FLOW = Flow(OPINION, lambda run: [text_step("opinion", _ask, OPINION_LIMIT, _add, one_line=True)])
 
 
 def register(routes: Routes) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.agreement_facts import today
 from bot.agreements import REASON_LIMIT
 from bot.buttons.agreements import AgreementButton
 from bot.context import BotContext
-from bot.flow import BUTTONS_ONLY, Accepted, Choice, End, Flow, FlowRun, Problem, Prompt, Step
-from bot.forms import typed_text
+from bot.flow import BUTTONS_ONLY, Choice, End, Flow, FlowRun, Prompt, Step
 from bot.i18n import N_
 from bot.routing import Routes
 from handlers.agreement_read import my_agreement, own
 from handlers.agreement_text import notify_staff
-from handlers.steps import question
+from handlers.steps import question, text_step
 from storage.agreements import VOLUNTEER_MAY_END, TransitionRefused
 
 NAME = "age"
@@ -34,10 +33,6 @@ _ask_reason = question(
         "programme). /anuluj to stop."
     )
 )
-
-
-async def _read_reason(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(message.text, REASON_LIMIT)
 
 
 async def _ask_confirm(run: FlowRun) -> Prompt:
@@ -97,7 +92,7 @@ async def _stale(update: Update, context: BotContext) -> None:
 FLOW = Flow(
     NAME,
     lambda run: [
-        Step("reason", _ask_reason, read=_read_reason, numbered=False),
+        text_step("reason", _ask_reason, REASON_LIMIT),
         Step("confirm", _ask_confirm, BUTTONS_ONLY, done=_end, numbered=False),
     ],
     stale=_stale,

@@ -14,14 +14,13 @@ from bot.agreements import REASON_LIMIT, SCOPE_LIMIT, default_period, parse_peri
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import BotContext
 from bot.flow import BUTTONS_ONLY, Accepted, Choice, End, Flow, FlowRun, Problem, Prompt, Step
-from bot.forms import typed_text
 from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_admin_card import agreement_from, refused, show_card
 from handlers.agreement_text import state_name
 from handlers.common import audit, keyboard, send_safely, translator_for
-from handlers.steps import question
+from handlers.steps import question, text_step
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 
 PERIOD, SCOPE, ENDING = "gap", "gas", "gae"
@@ -108,10 +107,6 @@ async def _set_period(run: FlowRun, value: list[str]) -> End:
 _ask_scope = question(N_("Type the scope of work as it should appear in the agreement (in Polish). (/anuluj to stop)"))
 
 
-async def _read_scope(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(message.text, SCOPE_LIMIT)
-
-
 async def _set_scope(run: FlowRun, scope: str) -> End:
     services = run.services
     refusal = _not_coordinator(run)
@@ -132,10 +127,6 @@ async def _ask_reason(run: FlowRun) -> Prompt:
             id=run.data.get("id", 0),
         )
     )
-
-
-async def _read_reason(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(message.text, REASON_LIMIT)
 
 
 async def _ask_confirm(run: FlowRun) -> Prompt:
@@ -204,11 +195,11 @@ PERIOD_FLOW = Flow(
     PERIOD,
     lambda run: [Step("period", _ask_period, read=_read_period, pick=_pick_months, done=_set_period, numbered=False)],
 )
-SCOPE_FLOW = Flow(SCOPE, lambda run: [Step("scope", _ask_scope, read=_read_scope, done=_set_scope, numbered=False)])
+SCOPE_FLOW = Flow(SCOPE, lambda run: [text_step("scope", _ask_scope, SCOPE_LIMIT, _set_scope)])
 ENDING_FLOW = Flow(
     ENDING,
     lambda run: [
-        Step("reason", _ask_reason, read=_read_reason, numbered=False),
+        text_step("reason", _ask_reason, REASON_LIMIT),
         Step("confirm", _ask_confirm, BUTTONS_ONLY, done=_end, numbered=False),
     ],
 )

@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot.buttons.agreements import AGREEMENTS
 from bot.buttons.plan import MY_PLAN, PlanReview, PlanTrainingDone
 from bot.context import BotContext
-from bot.flow import Accepted, End, Flow, FlowRun, Problem, Step
-from bot.forms import typed_text
+from bot.flow import End, Flow, FlowRun
 from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.common import alert, audit, keyboard, requires_role, send_safely, show, stale_button, translator_for
 from handlers.plan_text import STATUS_NAMES, plan_lines, plan_pdf_file, training_labels, volunteer_name
-from handlers.steps import question
+from handlers.steps import question, text_step
 from storage.plans import Plan, PlanRefused, PlanStatus
 
 log = logging.getLogger(__name__)
@@ -108,10 +107,6 @@ async def start_comment(update: Update, context: BotContext, press: PlanReview) 
 _ask_comment = question(N_("Type your comment; the volunteer will get it and can change the plan. /anuluj to stop."))
 
 
-async def _read_comment(run: FlowRun, message: Message) -> Accepted | Problem:
-    return typed_text(message.text, COMMENT_LIMIT)
-
-
 async def _comment(run: FlowRun, text: str) -> End:
     t = run.t
     services = run.services
@@ -186,9 +181,7 @@ async def _pressed(update: Update, context: BotContext, press: PlanReview) -> No
     await _ACTIONS[press.act](update, context, press)
 
 
-COMMENT_FLOW = Flow(
-    COMMENT, lambda run: [Step("comment", _ask_comment, read=_read_comment, done=_comment, numbered=False)]
-)
+COMMENT_FLOW = Flow(COMMENT, lambda run: [text_step("comment", _ask_comment, COMMENT_LIMIT, _comment)])
 
 
 def register(routes: Routes) -> None:

@@ -30,7 +30,7 @@ from handlers.plan_text import (
     volunteer_name,
 )
 from handlers.presses import ignoring_press
-from handlers.steps import one_line_step, question
+from handlers.steps import question, text_step
 from storage.plans import COMMUNITIES_LIMIT, GOAL_LIMIT, MAX_GOALS, Plan, PlanRefused, PlanStatus
 
 COMMUNITIES, GOAL = "plc", "plg"
@@ -332,9 +332,10 @@ async def pressed(update: Update, context: BotContext, press: PlanButton) -> Non
     await _ACTIONS[press.act](update, context, press)
 
 
-GOAL_FLOW = Flow(GOAL, lambda run: [one_line_step("goal", _ask_goal, GOAL_LIMIT, _add_goal)])
+GOAL_FLOW = Flow(GOAL, lambda run: [text_step("goal", _ask_goal, GOAL_LIMIT, _add_goal, one_line=True)])
 COMMUNITIES_FLOW = Flow(
-    COMMUNITIES, lambda run: [one_line_step("communities", _ask_communities, COMMUNITIES_LIMIT, _set_communities)]
+    COMMUNITIES,
+    lambda run: [text_step("communities", _ask_communities, COMMUNITIES_LIMIT, _set_communities, one_line=True)],
 )
 
 

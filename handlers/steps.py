@@ -1,5 +1,5 @@
 """Small pieces of flows that several handlers declare alike: a question that is one catalog
-text, and a step that takes one line of typed text."""
+text, and an unnumbered step that takes typed text."""
 
 from __future__ import annotations
 
@@ -23,11 +23,19 @@ def question(msgid: str) -> Ask:
     return ask
 
 
-def one_line_step(step_id: str, ask: Ask, limit: int, done: Callable[[FlowRun, Any], Awaitable[End]]) -> Step:
-    """An unnumbered step taking 1 to `limit` characters typed, kept as one line: line breaks and
-    runs of spaces become single spaces (a goal, an opinion)."""
+def text_step(
+    step_id: str,
+    ask: Ask,
+    limit: int,
+    done: Callable[[FlowRun, Any], Awaitable[End]] | None = None,
+    *,
+    one_line: bool = False,
+) -> Step:
+    """An unnumbered step taking 1 to `limit` characters typed (a reason, a comment). With
+    `one_line`, line breaks and runs of spaces become single spaces first (a goal, an opinion)."""
 
     async def read(run: FlowRun, message: Message) -> Accepted | Problem:
-        return typed_text(" ".join((message.text or "").split()), limit)
+        text = " ".join((message.text or "").split()) if one_line else message.text
+        return typed_text(text, limit)
 
     return Step(step_id, ask, read=read, done=done, numbered=False)
