@@ -164,19 +164,33 @@ class FlowRun:
         return next((s for s in self.steps() if s.id == step_id), None)
 
 
+def question(msgid: str) -> Callable[[FlowRun], Awaitable[Prompt]]:
+    """A step's question that is always the same catalog text (marked with N_ where written)."""
+
+    async def ask(run: FlowRun) -> Prompt:
+        return Prompt(run.t._(msgid))
+
+    return ask
+
+
 def typed_step(
     step_id: str,
     ask: Callable[[FlowRun], Awaitable[Prompt]],
     limit: int,
-    done: Callable[[FlowRun, Any], Awaitable[End]],
+    done: Callable[[FlowRun, Any], Awaitable[End]] | None = None,
+    *,
     minimum: int = 1,
+    one_line: bool = False,
+    numbered: bool = True,
 ) -> Step:
-    """A step that takes 1 to `limit` characters of typed text (a reason, a question, an answer)."""
+    """A step that takes `minimum` (1) to `limit` characters of typed text (a reason, a question, an
+    answer). With `one_line`, line breaks and runs of spaces become one space first (a goal)."""
 
     async def read(run: FlowRun, message: Message) -> Accepted | Problem:
-        return typed_text(message.text, limit, minimum)
+        text = " ".join((message.text or "").split()) if one_line else message.text
+        return typed_text(text, limit, minimum)
 
-    return Step(step_id, ask, TYPED, read=read, done=done)
+    return Step(step_id, ask, TYPED, read=read, done=done, numbered=numbered)
 
 
 def button(run_or_name: FlowRun | str, step: str, act: str, value: str | None = None) -> str:
@@ -210,5 +224,6 @@ __all__ = [
     "Prompt",
     "Step",
     "button",
+    "question",
     "typed_step",
 ]

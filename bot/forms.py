@@ -246,7 +246,7 @@ def display(org: Organisation, form_field: FormField, value: Any, t: Translator)
         return t.gettext("— (skipped)")
     kind = form_field.type
     if kind in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
-        labels = {c.id: c.label.get(t.locale) for c in org.choices_of(form_field)}
+        labels = org.choice_labels(form_field, t.locale)
         values = value if isinstance(value, list) else [value]
         shown = []
         for item in values:

@@ -12,7 +12,7 @@ from bot.agreement_facts import number, today, volunteer_of
 from bot.agreements import render_attestation
 from bot.buttons.agreements import AgreementAdmin, AgreementButton
 from bot.context import BotContext
-from bot.flow import End, Flow, FlowRun
+from bot.flow import End, Flow, FlowRun, question, typed_step
 from bot.i18n import N_
 from bot.pdf import render_pdf
 from bot.routing import Routes
@@ -20,7 +20,6 @@ from bot.services import Role
 from handlers.agreement_read import own
 from handlers.agreement_text import notify_staff, polish, scope_of
 from handlers.common import alert, stale_button, translator_for
-from handlers.steps import question, text_step
 from storage.agreements import Agreement, State, sha256_text
 
 log = logging.getLogger(__name__)
@@ -136,7 +135,7 @@ async def _add(run: FlowRun, opinion: str) -> End:
     return End(t._("📝 The opinion has been added and sent to the volunteer."), menu=False, after=send_to_volunteer)
 
 
-FLOW = Flow(OPINION, lambda run: [text_step("opinion", _ask, OPINION_LIMIT, _add, one_line=True)])
+FLOW = Flow(OPINION, lambda run: [typed_step("opinion", _ask, OPINION_LIMIT, _add, one_line=True, numbered=False)])
 
 
 def register(routes: Routes) -> None:

@@ -8,12 +8,11 @@ from bot.agreement_facts import today
 from bot.agreements import REASON_LIMIT
 from bot.buttons.agreements import AgreementButton
 from bot.context import BotContext
-from bot.flow import BUTTONS_ONLY, Choice, End, Flow, FlowRun, Prompt, Step
+from bot.flow import BUTTONS_ONLY, Choice, End, Flow, FlowRun, Prompt, Step, question, typed_step
 from bot.i18n import N_
 from bot.routing import Routes
 from handlers.agreement_read import my_agreement, own
 from handlers.agreement_text import notify_staff
-from handlers.steps import question, text_step
 from storage.agreements import VOLUNTEER_MAY_END, TransitionRefused
 
 NAME = "age"
@@ -92,7 +91,7 @@ async def _stale(update: Update, context: BotContext) -> None:
 FLOW = Flow(
     NAME,
     lambda run: [
-        text_step("reason", _ask_reason, REASON_LIMIT),
+        typed_step("reason", _ask_reason, REASON_LIMIT, numbered=False),
         Step("confirm", _ask_confirm, BUTTONS_ONLY, done=_end, numbered=False),
     ],
     stale=_stale,

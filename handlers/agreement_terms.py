@@ -13,14 +13,13 @@ from bot.agreement_facts import number, today
 from bot.agreements import REASON_LIMIT, SCOPE_LIMIT, default_period, parse_period
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import BotContext
-from bot.flow import BUTTONS_ONLY, Accepted, Choice, End, Flow, FlowRun, Problem, Prompt, Step
+from bot.flow import BUTTONS_ONLY, Accepted, Choice, End, Flow, FlowRun, Problem, Prompt, Step, question, typed_step
 from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_admin_card import agreement_from, refused, show_card
 from handlers.agreement_text import state_name
 from handlers.common import audit, keyboard, send_safely, translator_for
-from handlers.steps import question, text_step
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 
 PERIOD, SCOPE, ENDING = "gap", "gas", "gae"
@@ -195,11 +194,11 @@ PERIOD_FLOW = Flow(
     PERIOD,
     lambda run: [Step("period", _ask_period, read=_read_period, pick=_pick_months, done=_set_period, numbered=False)],
 )
-SCOPE_FLOW = Flow(SCOPE, lambda run: [text_step("scope", _ask_scope, SCOPE_LIMIT, _set_scope)])
+SCOPE_FLOW = Flow(SCOPE, lambda run: [typed_step("scope", _ask_scope, SCOPE_LIMIT, _set_scope, numbered=False)])
 ENDING_FLOW = Flow(
     ENDING,
     lambda run: [
-        text_step("reason", _ask_reason, REASON_LIMIT),
+        typed_step("reason", _ask_reason, REASON_LIMIT, numbered=False),
         Step("confirm", _ask_confirm, BUTTONS_ONLY, done=_end, numbered=False),
     ],
 )

@@ -16,7 +16,7 @@ from telegram import Message
 from bot.dates import DateProblem, local_datetime, parse_datetime, parse_day_and_time, parse_duration, parse_time
 from bot.event_text import AUDIENCE_NAMES
 from bot.flow import Choice, FlowRun, Goto, Prompt, Step
-from bot.forms import Accepted, Problem
+from bot.forms import Accepted, Problem, typed_text
 from bot.i18n import N_
 from storage.events import Audience
 
@@ -170,10 +170,7 @@ async def _ask_title(run: FlowRun) -> Prompt:
 
 
 async def _read_title(run: FlowRun, message: Message) -> Accepted | Problem:
-    text = (message.text or "").strip()
-    if not 3 <= len(text) <= TITLE_LIMIT or "\n" in text:
-        return Problem(N_("The title should be one line of 3 to %(limit)d characters."), params={"limit": TITLE_LIMIT})
-    return Accepted(text)
+    return typed_text(" ".join((message.text or "").split()), TITLE_LIMIT, minimum=3)  # a title is one line
 
 
 async def _ask_description(run: FlowRun) -> Prompt:
@@ -181,13 +178,7 @@ async def _ask_description(run: FlowRun) -> Prompt:
 
 
 async def _read_description(run: FlowRun, message: Message) -> Accepted | Problem:
-    text = (message.text or "").strip()
-    if len(text) > DESCRIPTION_LIMIT:
-        return Problem(
-            N_("That is %(length)d characters; please shorten it to %(limit)d."),
-            params={"length": len(text), "limit": DESCRIPTION_LIMIT},
-        )
-    return Accepted(text or None)
+    return typed_text(message.text, DESCRIPTION_LIMIT)
 
 
 async def _ask_start(run: FlowRun) -> Prompt:

@@ -11,13 +11,12 @@ from telegram import Update
 from bot.buttons.agreements import AGREEMENTS
 from bot.buttons.plan import MY_PLAN, PlanReview, PlanTrainingDone
 from bot.context import BotContext
-from bot.flow import End, Flow, FlowRun
+from bot.flow import End, Flow, FlowRun, question, typed_step
 from bot.i18n import N_
 from bot.routing import Routes
 from bot.services import Role
 from handlers.common import alert, audit, keyboard, requires_role, send_safely, show, stale_button, translator_for
 from handlers.plan_text import STATUS_NAMES, plan_lines, plan_pdf_file, training_labels, volunteer_name
-from handlers.steps import question, text_step
 from storage.plans import Plan, PlanRefused, PlanStatus
 
 log = logging.getLogger(__name__)
@@ -181,7 +180,7 @@ async def _pressed(update: Update, context: BotContext, press: PlanReview) -> No
     await _ACTIONS[press.act](update, context, press)
 
 
-COMMENT_FLOW = Flow(COMMENT, lambda run: [text_step("comment", _ask_comment, COMMENT_LIMIT, _comment)])
+COMMENT_FLOW = Flow(COMMENT, lambda run: [typed_step("comment", _ask_comment, COMMENT_LIMIT, _comment, numbered=False)])
 
 
 def register(routes: Routes) -> None:

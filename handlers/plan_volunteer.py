@@ -14,7 +14,7 @@ from bot.buttons.agreements import MY_AGREEMENT
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.plan import MY_PLAN, PlanArea, PlanButton, PlanReview, PlanTraining
 from bot.context import BotContext
-from bot.flow import End, Flow, FlowRun, Prompt
+from bot.flow import End, Flow, FlowRun, Prompt, question, typed_step
 from bot.i18n import N_, html_escape
 from bot.routing import Routes
 from bot.sending import tell_coordinators
@@ -30,7 +30,6 @@ from handlers.plan_text import (
     volunteer_name,
 )
 from handlers.presses import ignoring_press
-from handlers.steps import question, text_step
 from storage.plans import COMMUNITIES_LIMIT, GOAL_LIMIT, MAX_GOALS, Plan, PlanRefused, PlanStatus
 
 COMMUNITIES, GOAL = "plc", "plg"
@@ -332,10 +331,14 @@ async def pressed(update: Update, context: BotContext, press: PlanButton) -> Non
     await _ACTIONS[press.act](update, context, press)
 
 
-GOAL_FLOW = Flow(GOAL, lambda run: [text_step("goal", _ask_goal, GOAL_LIMIT, _add_goal, one_line=True)])
+GOAL_FLOW = Flow(
+    GOAL, lambda run: [typed_step("goal", _ask_goal, GOAL_LIMIT, _add_goal, one_line=True, numbered=False)]
+)
 COMMUNITIES_FLOW = Flow(
     COMMUNITIES,
-    lambda run: [text_step("communities", _ask_communities, COMMUNITIES_LIMIT, _set_communities, one_line=True)],
+    lambda run: [
+        typed_step("communities", _ask_communities, COMMUNITIES_LIMIT, _set_communities, one_line=True, numbered=False)
+    ],
 )
 
 
