@@ -9,6 +9,7 @@ import html
 import logging
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -19,6 +20,13 @@ log = logging.getLogger(__name__)
 
 def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     """Rows of (label, callback data); a data starting with http(s):// makes a link button."""
+    return _keyboard(tuple(tuple(row) for row in rows))
+
+
+# The same question shows everyone the same buttons, and PTB's keyboards are frozen: a keyboard
+# is built once and shared (building one was a third of rendering a form step).
+@lru_cache(maxsize=2048)
+def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
