@@ -359,19 +359,16 @@ class Organisation(_Strict):
     def choice_labels(self, form_field: FormField, locale: str) -> dict[str, str]:
         """id -> label of a choice field's options in `locale` (read on every summary and card)."""
         key = (form_field.id, locale)
-        labels = self._choice_labels.get(key)
-        if labels is None:
-            labels = self._choice_labels[key] = {c.id: c.label.get(locale) for c in self.choices_of(form_field)}
-        return labels
+        if key not in self._choice_labels:
+            self._choice_labels[key] = {c.id: c.label.get(locale) for c in self.choices_of(form_field)}
+        return self._choice_labels[key]
 
     # The file is read once and never changes while the bot runs: what is derived from it is kept.
     @cached_property
     def _county_choices(self) -> tuple[Choice, ...]:
         return tuple(Choice(id=c.id, label=LocalizedText(c.name)) for c in self.counties)
 
-    @cached_property
-    def _choice_labels(self) -> dict[tuple[str, str], dict[str, str]]:
-        return {}
+    _choice_labels = cached_property(lambda self: {})
 
     @cached_property
     def county_names(self) -> dict[str, str]:
