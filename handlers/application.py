@@ -12,6 +12,7 @@ from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, typed_step
 from bot.flow_render import close_pressed
+from bot.replies import confirm
 from bot.routing import Routes
 from handlers import application_form, review
 from handlers.application_text import status_name
@@ -150,16 +151,12 @@ async def _withdraw(update: Update, context: BotContext, press: ApplicationButto
         await alert(update, t.gettext("There is no application to withdraw."))
         return
     if press.confirm != "yes":
-        await show(
+        await confirm(
             update,
             context,
             t._("Do you really want to withdraw your application? You can apply again later."),
-            keyboard(
-                [
-                    [(t.gettext("Yes, withdraw it"), _button("withdraw", "yes"))],
-                    [(t.gettext("No, keep it"), _button("status"))],
-                ]
-            ),
+            (t.gettext("Yes, withdraw it"), _button("withdraw", "yes")),
+            (t.gettext("No, keep it"), _button("status")),
         )
         return
     try:
