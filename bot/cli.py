@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.DEBUG if verbose else logging.INFO
     try:
         if command == "run":
-            configure_logging(level, secrets=(settings.token or "",))
+            configure_logging(level, secrets=(settings.token or "",), words=(settings.webhook_secret or "",))
             return run(settings, args)
         if command == "chat":
             # Only warnings: the conversation is the output.
@@ -183,6 +183,9 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
                 args.listen,
                 args.port,
             )
+            from bot.webhook import install  # tornado, only needed here
+
+            install()  # a body that is not JSON gets 400, not 500
             try:
                 app.run_webhook(
                     listen=args.listen,
