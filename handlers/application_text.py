@@ -89,6 +89,23 @@ def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, s
     return lines
 
 
+def questions_and_answers(history: list[HistoryEntry], t: Translator, names: dict[int, str]) -> str:
+    """Plain text for a spreadsheet cell: each question asked and each answer given, one a line."""
+    lines = []
+    for entry in history:
+        if entry.action not in (Action.INFO_REQUESTED, Action.INFO_GIVEN):
+            continue
+        lines.append(
+            t.gettext(
+                "%(when)s %(who)s: %(text)s",
+                when=t.datetime(entry.at, "y-MM-dd HH:mm"),
+                who=names.get(entry.actor_id or 0, "—"),
+                text=entry.note or "",
+            )
+        )
+    return "\n".join(lines)
+
+
 def _telegram_length(html_text: str) -> int:
     """What Telegram counts against its limit: UTF-16 units of the text without the markup (an
     emoji counts twice)."""

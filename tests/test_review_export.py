@@ -1,0 +1,50 @@
+"""The applications CSV: besides the answers, who decided, when and why, the optional consents and
+the questions asked with their answers, with names and local times."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from tests.test_review import open_from_notification, submitted_application
+
+
+async def _export(coordinator) -> list[list[str]]:
+    await coordinator.send("/eksport")
+    await coordinator.tap("Wszystkie")
+    raw = coordinator.last.document_bytes
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig")), delimiter=";"))
+
+
+async def test_the_csv_says_who_decided_why_the_consents_and_the_questions(app, double, coordinator):
+    await coordinator.send("/start")
+    asked = double.user(user_id=3201, first_name="Anna")
+    await submitted_application(asked)
+    await open_from_notification(coordinator)
+    await coordinator.tap("❓ Poproś o uzupełnienie")
+    await coordinator.send("W jakich projektach brałaś udział?")
+    await asked.tap("✍️ Odpowiedz koordynatorowi")
+    await asked.send("FIO 2024.")
+    await coordinator.tap("Otwórz")
+    await coordinator.tap("❌ Odrzuć")
+    await coordinator.send("Brak miejsc w tej edycji.")
+
+    rows = await _export(coordinator)
+    header, row = rows[0], rows[1]
+    assert header[-4:] == [
+        "Osoba decydująca",
+        "Powód nieprzyjęcia",
+        "Zgoda: Chcę dostawać informacje o innych programach i wydarzeniach fundacji.",
+        "Pytania i odpowiedzi",
+    ]
+    cell = dict(zip(header, row, strict=True))
+    assert cell["Osoba decydująca"] == "Kasia"
+    assert cell["Powód nieprzyjęcia"] == "Brak miejsc w tej edycji."
+    assert cell["Zgoda: Chcę dostawać informacje o innych programach i wydarzeniach fundacji."] == "tak"
+    application = await app.services.applications.latest(asked.id)
+    local = application.decided_at.astimezone(app.services.settings.tz)  # local time, not UTC
+    assert cell["Data decyzji"] == local.strftime("%Y-%m-%d %H:%M")
+    lines = cell["Pytania i odpowiedzi"].split("\n")
+    assert len(lines) == 2
+    assert lines[0].endswith(" Kasia: W jakich projektach brałaś udział?")
+    assert lines[1].endswith(" Anna: FIO 2024.")
