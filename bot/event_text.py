@@ -22,6 +22,9 @@ AUDIENCE_NAMES = {
     Audience.COORDINATORS: N_("Coordinators only"),
 }
 
+# The one label for giving a place back (the card, the promotion, the reminder).
+GIVE_UP = N_("🙅 Give up my place")
+
 # What a change notice calls each field.
 FIELD_NAMES = {
     "type": N_("type"),
@@ -63,11 +66,22 @@ def short_when(event: Event, t: Translator) -> str:
     return t.datetime(event.starts_at, "EEE d.MM, HH:mm")
 
 
-def list_label(event: Event, t: Translator) -> str:
-    """A button label: `czw. 12.03, 18:00 · Title` (kept short: Telegram cuts long labels)."""
+def is_full(event: Event) -> bool:
+    return event.capacity is not None and event.free_seats == 0
+
+
+def sign_up_label(event: Event, t: Translator) -> str:
+    """ "Sign me up", or "Join the waitlist" when a sign-up would go there."""
+    return t.gettext("⏳ Join the waitlist") if is_full(event) else t.gettext("✅ Sign me up")
+
+
+def list_label(event: Event, t: Translator, seat: Seat | None = None) -> str:
+    """A button label: `czw. 12.03, 18:00 · Title` (kept short: Telegram cuts long labels).
+    "(waitlist)" says where a new sign-up would go, or where the reader stands (`seat`): a person
+    holding a place is never told the waitlist."""
     title = event.title if len(event.title) <= 40 else event.title[:39] + "…"
     label = f"{short_when(event, t)} · {title}"
-    if event.capacity is not None and event.free_seats == 0:
+    if seat == Seat.WAITLISTED or (seat != Seat.REGISTERED and is_full(event)):
         label += " " + t.gettext("(waitlist)")
     return label
 
@@ -83,7 +97,10 @@ def seats_line(event: Event, t: Translator) -> Markup:
             capacity=event.capacity,
         )
     if not event.waitlisted:
-        return t._("👥 All %(capacity)d places are taken; sign up for the waitlist.", capacity=event.capacity)
+        # Facts only: the same card is shown to the person holding the last place.
+        return t._(
+            "👥 All places are taken (%(taken)d of %(capacity)d).", taken=event.registered, capacity=event.capacity
+        )
     return t.ngettext(
         "👥 No places left (%(capacity)d); %(count)d person on the waitlist.",
         "👥 No places left (%(capacity)d); %(count)d people on the waitlist.",

@@ -31,7 +31,7 @@ async def my_events(update: Update, context: BotContext, press: MyEvents | None 
         lines.append(
             t._("• %(when)s · %(title)s: %(state)s", when=short_when(event, t), title=event.title, state=state)
         )
-        rows.append([(list_label(event, t), card("o", event.id))])
+        rows.append([(list_label(event, t, registration.status), card("o", event.id))])
     hours = await services.events.hours_of(update.effective_user.id)
     if hours:
         lines += ["", t._("Hours of volunteering recorded so far: %(hours)s.", hours=t.number(hours))]

@@ -15,7 +15,7 @@ from telegram import InputFile, Update
 from bot.buttons.events import ALERTS, EVENTS, MY_EVENTS, EventButton, EventFilter, EventList, admin, card
 from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
-from bot.event_text import calendar_bytes, list_label, type_label
+from bot.event_text import GIVE_UP, calendar_bytes, list_label, sign_up_label, type_label
 from bot.event_text import card as card_text
 from bot.i18n import N_
 from bot.replies import confirm
@@ -158,10 +158,10 @@ def card_buttons(context: BotContext, event: Event, seat: Seat | None) -> list[l
     now = context.services.clock()
     rows = []
     if seat in (Seat.REGISTERED, Seat.WAITLISTED) and now < event.starts_at:
-        label = t.gettext("🙅 I'm cancelling") if seat == Seat.REGISTERED else t.gettext("🙅 Leave the waitlist")
+        label = t.gettext(GIVE_UP) if seat == Seat.REGISTERED else t.gettext("🙅 Leave the waitlist")
         rows.append([(label, card("l", event.id))])
     elif event.closed_reason(now) is None:
-        rows.append([(t.gettext("✅ Sign me up"), card("j", event.id))])
+        rows.append([(sign_up_label(event, t), card("j", event.id))])
     if seat == Seat.REGISTERED and now < event.ends_at:
         rows.append([(t.gettext("📅 Add to calendar"), card("ics", event.id))])
     if context.is_coordinator:
@@ -248,7 +248,7 @@ async def _confirm_leave(update: Update, context: BotContext, event: Event, pres
         update,
         context,
         question,
-        (t.gettext("Yes, I'm cancelling"), card("ly", event.id)),
+        (t.gettext("Yes, give up my place"), card("ly", event.id)),
         (t.gettext("No, keep my place"), card("o", event.id)),
     )
 

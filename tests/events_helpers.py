@@ -42,3 +42,12 @@ async def published_event(app, *, coordinator_id: int = 9002, **values):
     base.update(values)
     event = await app.services.events.create(base, coordinator_id, now)
     return await app.services.events.publish(event.id, now)
+
+
+async def sign_up(chat) -> None:
+    """Press the card's sign-up button, whichever it is: a place, or the waitlist of a full event."""
+    for label in ("✅ Sign me up", "⏳ Join the waitlist", "✅ Zapisuję się", "⏳ Zapisuję się na listę rezerwową"):
+        if label in chat.last.buttons:
+            await chat.tap(label)
+            return
+    raise AssertionError(f"no sign-up button in {chat.last.buttons}")

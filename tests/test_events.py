@@ -16,7 +16,7 @@ from bot.jobs import events as event_jobs
 from storage.applications import Status
 from storage.events import Audience, EventStatus, Seat
 from tests.conftest import COORDINATOR_ID
-from tests.events_helpers import WARSAW, Clock, published_event
+from tests.events_helpers import WARSAW, Clock, published_event, sign_up
 
 
 @pytest.fixture
@@ -195,21 +195,21 @@ async def test_full_event_waitlist_promotion_and_giving_the_seat_back(app, doubl
     ola, jan, ewa = [await volunteer(double, i, n) for i, n in ((5001, "Ola"), (5002, "Jan"), (5003, "Ewa"))]
     for chat in (ola, jan, ewa):
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Sign me up")
+        await sign_up(chat)
     assert "waitlist (number 1)" in ewa.alerts[-1]
     assert "You are on the waitlist: number 1." in ewa.last.text
     assert "No places left (2); 1 person on the waitlist." in ewa.last.text
 
-    await jan.tap("🙅 I'm cancelling")
-    await jan.tap("Yes, I'm cancelling")
+    await jan.tap("🙅 Give up my place")
+    await jan.tap("Yes, give up my place")
     assert (await app.services.events.registration(event.id, 5003)).status == Seat.REGISTERED
     assert (await app.services.events.registration(event.id, 5002)).status == Seat.CANCELLED
     promoted = ewa.last
     assert "A place has freed up, and it is yours!" in promoted.text
-    assert "🙅 Give the place back" in promoted.buttons
+    assert "🙅 Give up my place" in promoted.buttons
     # Giving it back from that message frees it again, for nobody (the waitlist is empty).
-    await ewa.tap("🙅 Give the place back")
-    await ewa.tap("Yes, I'm cancelling")
+    await ewa.tap("🙅 Give up my place")
+    await ewa.tap("Yes, give up my place")
     assert (await app.services.events.get(event.id)).registered == 1
     # The notice is not sent twice by the job.
     assert await event_jobs.send_event_notices(app) == 0
@@ -364,9 +364,9 @@ async def test_reminders_24h_and_1h_once_each_and_not_after_cancelling(app, doub
     ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
     for chat in (ola, jan):
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Sign me up")
-    await jan.tap("🙅 I'm cancelling")
-    await jan.tap("Yes, I'm cancelling")
+        await sign_up(chat)
+    await jan.tap("🙅 Give up my place")
+    await jan.tap("Yes, give up my place")
     assert await event_jobs.send_event_reminders(app) == 0
     clock.now = event.starts_at - timedelta(hours=24)
     assert await event_jobs.send_event_reminders(app) == 1
@@ -385,11 +385,11 @@ async def test_reminder_answer_cant_come_frees_the_seat_for_the_waitlist(app, do
     ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
     for chat in (ola, jan):
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Sign me up")
+        await sign_up(chat)
     clock.now = event.starts_at - timedelta(hours=23)
     await event_jobs.send_event_reminders(app)
-    await ola.tap("🙅 I can't come")
-    await ola.tap("Yes, I'm cancelling")
+    await ola.tap("🙅 Give up my place")
+    await ola.tap("Yes, give up my place")
     assert (await app.services.events.registration(event.id, 5002)).status == Seat.REGISTERED
     assert "A place has freed up" in jan.last.text
 
@@ -428,7 +428,7 @@ async def test_attendance_question_coordinator_confirmation_hours_and_csv(app, d
     ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
     for chat in (ola, jan):
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Sign me up")
+        await sign_up(chat)
     clock.now = event.ends_at + timedelta(hours=2)
     assert await event_jobs.ask_about_attendance(app) == 1
     assert await event_jobs.send_event_notices(app) == 2
@@ -505,7 +505,7 @@ async def test_duplicate_registrants_and_more_places_promote_the_waitlist(app, d
     ola, jan = await volunteer(double, 5001, "Ola"), await volunteer(double, 5002, "Jan")
     for chat in (ola, jan):
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Sign me up")
+        await sign_up(chat)
     await coordinator.send(f"/start event_{event.id}")
     await coordinator.tap("🛠 Manage")
     await coordinator.tap("👥 Signed up")
@@ -537,7 +537,7 @@ async def test_polish_volunteer_sees_polish_dates_and_plural_forms(app, double, 
     for number in range(1, 6):
         chat = await volunteer(double, 5100 + number, "Osoba", "pl")
         await chat.send(f"/start event_{event.id}")
-        await chat.tap("✅ Zapisuję się")
+        await sign_up(chat)
         if number in waiting:
             assert "na liście rezerwowej " + waiting[number] in chat.last.text
     await ola.send("/wydarzenia")

@@ -17,7 +17,7 @@ from telegram.ext import Application
 from bot.buttons.events import ALERTS, EVENTS
 from bot.buttons.events import card as event_button
 from bot.context import SERVICES_KEY
-from bot.event_text import calendar_bytes, card, changed_fields, short_when
+from bot.event_text import GIVE_UP, calendar_bytes, card, changed_fields, short_when, sign_up_label
 from bot.i18n import Translator
 from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
@@ -66,7 +66,7 @@ async def send_event_reminders(app: Application) -> int:
             [
                 [
                     (t.gettext("👍 I'll be there"), event_button("rs", event.id, "y")),
-                    (t.gettext("🙅 I can't come"), event_button("rs", event.id, "n")),
+                    (t.gettext(GIVE_UP), event_button("rs", event.id, "n")),
                 ]
             ]
         )
@@ -151,7 +151,7 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         if wanted is None:  # they turned this category off after asking for alerts: the newer choice wins
             return False
         text = t._("🆕 <b>New event</b>") + "\n\n" + card(event, services.org, t, now)
-        rows = [[(t.gettext("✅ Sign me up"), event_button("j", event.id))], [open_card]]
+        rows = [[(sign_up_label(event, t), event_button("j", event.id))], [open_card]]
         rows.append([(t.gettext("🔔 Change alerts"), ALERTS)])
     elif notice.kind == "changed":
         if seat not in (Seat.REGISTERED, Seat.WAITLISTED) or event.status != EventStatus.PUBLISHED:
@@ -195,7 +195,7 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         )
         rows = [
             [(t.gettext("📅 Add to calendar"), event_button("ics", event.id))],
-            [(t.gettext("🙅 Give the place back"), event_button("l", event.id))],
+            [(t.gettext(GIVE_UP), event_button("l", event.id))],
         ]
     elif notice.kind == "attendance":
         if seat != Seat.REGISTERED or registration.self_attended is not None:
