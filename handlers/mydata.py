@@ -254,10 +254,12 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
     if kept.get("agreements"):
         lines += [
             "",
-            t._(
+            t.ngettext(
                 "By law we must keep your volunteer agreements (with their acceptance records and signed copies) "
-                "for %(years)d years after they end; the rest of your data is erased.",
-                years=services.org.data_protection.agreements_kept_years,
+                "for %(count)d year after they end; the rest of your data is erased.",
+                "By law we must keep your volunteer agreements (with their acceptance records and signed copies) "
+                "for %(count)d years after they end; the rest of your data is erased.",
+                services.org.data_protection.agreements_kept_years,
             ),
         ]
     lines += ["", t._("This cannot be undone. You can start again any time with /start.")]
