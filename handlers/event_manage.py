@@ -34,6 +34,11 @@ async def manage(update: Update, context: BotContext, press: ManageEvents | None
     services = context.services
     page = max(press.page, 0) if press is not None else 0
     events, total = await services.events.for_coordinators(services.clock(), offset=page * LIST_PAGE, limit=LIST_PAGE)
+    if not events and page > 0:  # the list got shorter (a draft deleted, events ended): its last page
+        page = max((total - 1) // LIST_PAGE, 0)
+        events, total = await services.events.for_coordinators(
+            services.clock(), offset=page * LIST_PAGE, limit=LIST_PAGE
+        )
     lines = [t._("<b>🗓 Manage events</b>"), ""]
     lines.append(
         t.ngettext("%(count)d draft or current event.", "%(count)d drafts or current events.", total)

@@ -1,0 +1,62 @@
+"""The coordinators' event screens: the list after a deletion, moving the start, typed dates
+confirmed in words (issue 12, item 17)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.app import build_application
+from bot.double import running
+from storage.events import Audience
+from tests.conftest import COORDINATOR_ID
+from tests.events_helpers import Clock
+
+
+@pytest.fixture
+async def app(settings, double):
+    async with running(build_application(settings, double, clock=Clock()), double) as application:
+        yield application
+
+
+@pytest.fixture
+async def kasia(app, double):
+    await app.services.coordinators.add(COORDINATOR_ID)
+    chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
+    await chat.send("/start")
+    return chat
+
+
+async def _draft(app, title: str, days: int = 3):
+    start = app.services.clock() + timedelta(days=days)
+    values = {
+        "type": "training",
+        "title": title,
+        "description": "",
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        "capacity": 5,
+        "audience": Audience.EVERYONE,
+    }
+    return await app.services.events.create(values, COORDINATOR_ID, app.services.clock())
+
+
+async def test_deleting_a_draft_shows_a_page_of_the_list_that_exists(app, double, kasia):
+    drafts = [await _draft(app, f"Szkic {i}") for i in range(9)]  # two pages of eight
+    await kasia.send("/start")
+    await kasia.tap("🧭 Coordinator panel")
+    await kasia.tap("🗓 Manage events")
+    await kasia.tap("Next »")
+    second_page = kasia.last
+    (only,) = [b for b in second_page.buttons if "Szkic" in b]
+    await kasia.tap(only)
+    await kasia.tap("🗑 Delete draft")
+    await kasia.tap("🗑 Yes, delete it")
+    assert "8 drafts or current events." in kasia.last.text
+    assert len([b for b in kasia.last.buttons if "Szkic" in b]) == 8
+    # The second page's button, pressed after the list got shorter, shows the last page there is.
+    await kasia.press(second_page.message_id, second_page.button("« Previous").callback_data.replace(":0", ":1"))
+    assert "8 drafts or current events." in kasia.last.text
+    assert len([b for b in kasia.last.buttons if "Szkic" in b]) == 8
+    assert (await app.services.events.get(drafts[-1].id)).status == "cancelled"
