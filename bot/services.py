@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import IntEnum
 
 from bot.config import Settings
-from bot.organisation import Organisation
+from bot.organisation import FieldType, Organisation
 from storage import Database
 from storage.agreements import AgreementRepository
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
@@ -18,6 +18,7 @@ from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
+from storage.people import PeopleDirectory
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.sessions import SessionStore
@@ -50,6 +51,7 @@ class Services:
     preferences: PreferenceRepository = field(init=False)
     broadcasts: BroadcastRepository = field(init=False)
     sessions: SessionStore = field(init=False)
+    people: PeopleDirectory = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -66,6 +68,10 @@ class Services:
         self.preferences = PreferenceRepository(self.db, self.settings.default_quiet)
         self.broadcasts = BroadcastRepository(self.db, self.preferences)
         self.sessions = SessionStore(self.db)
+        self.people = PeopleDirectory(self.db, *(self._field_of(kind) for kind in (FieldType.EMAIL, FieldType.PHONE)))
+
+    def _field_of(self, kind: FieldType) -> str | None:
+        return next((f.id for f in self.org.form if f.type == kind), None)
 
     def answer_fields(self) -> AnswerFields:
         """The form fields that hold a county and competence areas (audiences filter on them)."""

@@ -14,7 +14,6 @@ from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.services import Role
 from handlers.common import alert, audit, keyboard, page_row, show, stale_button
-from handlers.event_manage import person_name
 from storage.events import Event, Seat
 
 log = logging.getLogger(__name__)
@@ -68,6 +67,7 @@ async def show_sheet(update: Update, context: BotContext, event: Event, page: in
         return
     page = max(page, 0)
     seated = [p for p in await services.events.registrants(event.id) if p.status == Seat.REGISTERED]
+    names = await services.people.named(p.telegram_id for p in seated)
     shown = seated[page * ATTENDANCE_PAGE : (page + 1) * ATTENDANCE_PAGE]
     present = sum(1 for p in seated if p.attendance == "attended")
     lines = [
@@ -87,7 +87,7 @@ async def show_sheet(update: Update, context: BotContext, event: Event, page: in
         said = " 🙋" if person.self_attended else ""
         sets = person.attendance != "attended"  # the tap sets the other state
         data = MarkAttendance(event_id=event.id, person=person.telegram_id, present=sets, page=page).pack()
-        rows.append([(f"{mark_} {person_name(person)}{said}"[:60], data)])
+        rows.append([(f"{mark_} {names[person.telegram_id].label}{said}"[:60], data)])
     rows += page_row(t, page, len(seated), ATTENDANCE_PAGE, lambda p: admin("att", event.id, p))
     rows.append([(t.gettext("🙋 Mark all who said they came"), admin("tall", event.id, page))])
     rows.append([(t.gettext("⏱ Set the hours"), admin("hrs", event.id)), (t.gettext("« Back"), admin("o", event.id))])

@@ -191,11 +191,6 @@ async def duplicate(update: Update, context: BotContext, event: Event, page: int
 
 
 # ---- who signed up, CSV ---------------------------------------------------------------------------
-def person_name(registration) -> str:
-    name = registration.name or str(registration.telegram_id)
-    return f"{name} (@{registration.username})" if registration.username else name
-
-
 def seats_summary(context: BotContext, event: Event) -> str:
     t = context.t
     if event.capacity is None:
@@ -214,17 +209,18 @@ async def registrants(update: Update, context: BotContext, event: Event, page: i
     t = context.t
     page = max(page or 0, 0)
     people = await context.services.events.registrants(event.id)
+    names = await context.services.people.named(p.telegram_id for p in people)
     shown = people[page * REGISTRANTS_PAGE : (page + 1) * REGISTRANTS_PAGE]
     lines = [t._("<b>%(title)s</b>", title=event.title), "", seats_summary(context, event), ""]
     for number, person in enumerate(shown, start=page * REGISTRANTS_PAGE + 1):
         if person.status == Seat.REGISTERED:
-            lines.append(t._("%(number)d. %(person)s", number=number, person=person_name(person)))
+            lines.append(t._("%(number)d. %(person)s", number=number, person=names[person.telegram_id].label))
         else:
             lines.append(
                 t._(
                     "%(number)d. %(person)s (waitlist: %(position)d)",
                     number=number,
-                    person=person_name(person),
+                    person=names[person.telegram_id].label,
                     position=person.position or 0,
                 )
             )
@@ -238,11 +234,15 @@ async def registrants(update: Update, context: BotContext, event: Event, page: i
 async def export_csv(update: Update, context: BotContext, event: Event, page: int | None) -> None:
     t = context.t
     people = await context.services.events.registrants(event.id)
+    names = await context.services.people.named(p.telegram_id for p in people)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
         [
             t.gettext("No."),
+            t.gettext("Name"),
+            t.gettext("E-mail"),
+            t.gettext("Phone"),
             t.gettext("Name in Telegram"),
             t.gettext("Telegram username"),
             t.gettext("Telegram user id"),
@@ -264,7 +264,7 @@ async def export_csv(update: Update, context: BotContext, event: Event, page: in
         writer.writerow(
             [
                 str(number),
-                spreadsheet_cell(person.name),
+                *(spreadsheet_cell(v) for v in names[person.telegram_id].contact_cells()),
                 spreadsheet_cell(person.username or ""),
                 str(person.telegram_id),
                 status,

@@ -9,6 +9,10 @@ from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time, utcnow
 
+# A target "user:<telegram id>" and these details hold a person's Telegram id.
+PERSON_TARGET = "user"
+PERSON_DETAILS = frozenset({"person", "invited_by"})
+
 
 @dataclass(frozen=True)
 class AuditEntry:
@@ -18,6 +22,16 @@ class AuditEntry:
     action: str
     target: str | None
     details: dict[str, Any]
+
+    @property
+    def people(self) -> set[int]:
+        """Everyone the entry names: who acted, a person it was done to, people in its details."""
+        found = {self.actor_id} if self.actor_id is not None else set()
+        kind, _, ref = (self.target or "").partition(":")
+        if kind == PERSON_TARGET and ref.lstrip("-").isdigit():
+            found.add(int(ref))
+        found |= {v for k, v in self.details.items() if k in PERSON_DETAILS and isinstance(v, int)}
+        return found
 
 
 def _entry(row) -> AuditEntry:

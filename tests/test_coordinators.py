@@ -114,9 +114,10 @@ async def test_privileged_actions_are_in_the_audit_log_and_its_export(app, doubl
     assert "eksport zgłoszeń · Kasia" in log
     await admin.tap("📊 CSV")
     rows = admin.last.document_bytes.decode("utf-8-sig").splitlines()
-    codes = [row.split(";")[3] for row in rows[1:]]
+    assert rows[0].split(";")[:3] == ["Czas", "Kto", "Kto (identyfikator w Telegramie)"]
+    codes = [row.split(";")[4] for row in rows[1:]]
     assert codes == ["event.duplicated", "event.draft_deleted", "applications.exported"]
-    assert rows[1].split(";")[1] == str(COORDINATOR_ID)
+    assert rows[1].split(";")[1:3] == ["Kasia", str(COORDINATOR_ID)]
     assert [e.action for e in await app.services.audit.all()][-1] == "audit.exported"
 
 

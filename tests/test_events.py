@@ -454,7 +454,7 @@ async def test_attendance_question_coordinator_confirmation_hours_and_csv(app, d
     await coordinator.tap("« Back")
     await coordinator.tap("📊 CSV")
     rows = coordinator.last.document_bytes.decode("utf-8-sig").splitlines()
-    assert rows[0].startswith("No.;Name in Telegram;")
+    assert rows[0].startswith("No.;Name;E-mail;Phone;Name in Telegram;")
     assert rows[1].split(";")[1] == "Ola" and rows[1].split(";")[-1] == "2.5"
 
 

@@ -1,0 +1,209 @@
+"""The audit log of privileged actions as admins read it (/dziennik, pages, CSV): people by the
+names coordinators know them by, times in the organisation's time zone, details in words."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from typing import Any
+
+from telegram import InputFile, Update
+
+from bot.buttons.coordinators import COORDINATORS, AuditLogPage, CoordinatorButton
+from bot.context import BotContext
+from bot.i18n import N_, Translator
+from bot.routing import Routes
+from bot.services import Role
+from handlers.common import audit, keyboard, requires_role, show
+from handlers.review import for_role, spreadsheet_cell
+from storage.audit import PERSON_DETAILS, PERSON_TARGET, AuditEntry
+from storage.people import Person
+
+AUDIT_PAGE = 15
+MAX_PAGE = 100_000  # a forged page number beyond it would overflow the query's offset
+
+# What the audit log calls each action; an action without a name here is shown as its code.
+ACTION_NAMES = {
+    "application.accepted": N_("application accepted"),
+    "application.rejected": N_("application not accepted"),
+    "application.info_requested": N_("more information requested"),
+    "applications.exported": N_("applications exported"),
+    "event.published": N_("event published"),
+    "event.changed": N_("event changed"),
+    "event.cancelled": N_("event cancelled"),
+    "event.draft_deleted": N_("event draft deleted"),
+    "event.duplicated": N_("event duplicated"),
+    "event.attendance": N_("attendance recorded"),
+    "event.hours": N_("event hours set"),
+    "event.exported": N_("event sign-ups exported"),
+    "coordinator.invited": N_("coordinator invite created"),
+    "coordinator.joined": N_("coordinator joined by invite"),
+    "coordinator.added": N_("coordinator added"),
+    "coordinator.removed": N_("coordinator removed"),
+    "coordinator.invites_revoked": N_("unused invites revoked"),
+    "audit.exported": N_("audit log exported"),
+    "account.deleted": N_("an account deleted by its owner"),
+    "agreement.offered": N_("agreement offered"),
+    "agreement.offer_withdrawn": N_("agreement offer withdrawn"),
+    "agreement.signed_copy_confirmed": N_("signed copy of an agreement confirmed"),
+    "agreement.ended": N_("agreement ended"),
+    "plan.approved": N_("development plan approved"),
+    "broadcast.sent": N_("announcement sent"),
+    "broadcast.scheduled": N_("announcement scheduled"),
+    "broadcast.cancelled": N_("announcement cancelled"),
+    "retention.purged": N_("old data erased (retention periods)"),
+}
+
+# What the details of an entry are called; a detail without a name here is shown as its code.
+DETAIL_NAMES = {
+    "count": N_("number"),
+    "hours": N_("hours"),
+    "person": N_("person"),
+    "attended": N_("took part"),
+    "expires": N_("valid until"),
+    "at": N_("planned for"),
+    "fields": N_("fields"),
+    "recipients": N_("recipients"),
+    "urgent": N_("urgent"),
+    "status": N_("status"),
+    "source": N_("copy of"),
+    "version": N_("version"),
+    "invited_by": N_("invited by"),
+}
+
+
+def describe(entry: AuditEntry, t: Translator) -> str:
+    name = ACTION_NAMES.get(entry.action)
+    return t.gettext(name) if name else entry.action
+
+
+def who(people: dict[int, Person], telegram_id: int | None, t: Translator) -> str:
+    if telegram_id is None:
+        return t.gettext("the bot")
+    person = people.get(telegram_id)
+    return person.label if person else str(telegram_id)
+
+
+def target(entry: AuditEntry, people: dict[int, Person], t: Translator) -> str:
+    """What the action was done to: a person by name, anything else by its code (event:12)."""
+    kind, _, ref = (entry.target or "").partition(":")
+    if kind == PERSON_TARGET and ref.lstrip("-").isdigit():
+        return who(people, int(ref), t)
+    return entry.target or ""
+
+
+def _value(key: str, value: Any, people: dict[int, Person], t: Translator) -> str:
+    if key in PERSON_DETAILS and isinstance(value, int):
+        return who(people, value, t)
+    if isinstance(value, bool):
+        return t.gettext("yes") if value else t.gettext("no")
+    if isinstance(value, float):
+        return t.number(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is not None:  # stored in UTC: shown in the organisation's time
+            return t.datetime(moment, "y-MM-dd HH:mm")
+    return str(value)
+
+
+def details(entry: AuditEntry, people: dict[int, Person], t: Translator) -> str:
+    return "; ".join(
+        f"{t.gettext(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key}: {_value(key, value, people, t)}"
+        for key, value in sorted(entry.details.items())
+    )
+
+
+async def _named(context: BotContext, entries: list[AuditEntry]) -> dict[int, Person]:
+    return await context.services.people.named(i for entry in entries for i in entry.people)
+
+
+@requires_role(Role.ADMIN)
+async def audit_log(update: Update, context: BotContext) -> None:
+    """/dziennik: the newest page."""
+    await _audit_page(update, context, 0)
+
+
+async def audit_page(update: Update, context: BotContext, press: AuditLogPage) -> None:
+    await _audit_page(update, context, min(max(0, press.page), MAX_PAGE))
+
+
+async def _audit_page(update: Update, context: BotContext, page: int) -> None:
+    t = context.t
+    entries, total = await context.services.audit.latest(offset=page * AUDIT_PAGE, limit=AUDIT_PAGE)
+    people = await _named(context, entries)
+    lines = [t._("<b>📜 Audit log</b>"), ""]
+    if not total:
+        lines.append(t._("Nothing recorded yet."))
+    for entry in entries:
+        done_to = target(entry, people, t)
+        lines.append(
+            t._(
+                "%(when)s · %(what)s · %(who)s",
+                when=t.datetime(entry.at, "d.MM.y HH:mm"),
+                who=who(people, entry.actor_id, t),
+                what=describe(entry, t) + (f" ({done_to})" if done_to else ""),
+            )
+        )
+    rows = []
+    pages = []
+    if (page + 1) * AUDIT_PAGE < total:
+        pages.append((t.gettext("« Older"), AuditLogPage(page=page + 1).pack()))
+    if page > 0:
+        pages.append((t.gettext("Newer »"), AuditLogPage(page=page - 1).pack()))
+    if pages:
+        rows.append(pages)
+    rows.append(
+        [(t.gettext("📊 CSV"), CoordinatorButton(act="csv").pack()), (t.gettext("« Coordinators"), COORDINATORS)]
+    )
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
+
+
+async def export_audit(update: Update, context: BotContext, press: CoordinatorButton) -> None:
+    t = context.t
+    services = context.services
+    entries = await services.audit.all()
+    people = await _named(context, entries)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(
+        [
+            t.gettext("Time"),
+            t.gettext("Who"),
+            t.gettext("Who (Telegram id)"),
+            t.gettext("Action"),
+            t.gettext("Code"),
+            t.gettext("Object"),
+            t.gettext("Details"),
+        ]
+    )
+    for entry in entries:
+        writer.writerow(
+            [
+                t.datetime(entry.at, "y-MM-dd HH:mm:ss"),
+                spreadsheet_cell(who(people, entry.actor_id, t)),
+                "" if entry.actor_id is None else str(entry.actor_id),
+                describe(entry, t),
+                entry.action,
+                spreadsheet_cell(target(entry, people, t)),
+                spreadsheet_cell(details(entry, people, t)),
+            ]
+        )
+    await audit(context, update.effective_user.id, "audit.exported", count=len(entries))
+    await update.callback_query.answer()
+    stamp = t.datetime(services.clock(), "y-MM-dd")
+    await context.bot.send_document(
+        update.effective_chat.id,
+        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=f"dziennik-{stamp}.csv"),
+        caption=t.ngettext("%(count)d entry.", "%(count)d entries.", len(entries)),
+    )
+
+
+def register(routes: Routes) -> None:
+    routes.press(AuditLogPage, for_role(Role.ADMIN, audit_page))
+    routes.command(["dziennik", "audit"], audit_log)
