@@ -1,4 +1,7 @@
-"""Dates and times typed the way Poles write them: `12.03 18:00`, `12.03.2027 18:00`, `jutro 9:30`.
+"""Dates and times typed the way Poles write them: `12.03 18:00`, `12.03.2027 18:00`, `jutro 9:30`,
+`12 grudnia 17:00`, `sobota 17:00`, `w sobotę o 17`, `12.12, 17:00`, `12.12 godz. 17:00` (Ukrainian
+and English words too). The one reader of every date a person types: the event form and the
+announcements both call it.
 
 Plain functions without Telegram. Everything is interpreted as wall-clock time in the bot's time
 zone and returned as an aware datetime; a time that does not exist on the day the clocks go
@@ -33,17 +36,56 @@ _RELATIVE_DAYS = {
     "pojutrze": 2,
     "післязавтра": 2,
 }
+# Months as they follow a day ("12 grudnia"), also in the nominative and shortened; Ukrainian and English.
+_MONTH_NAMES = (
+    ("stycznia styczen sty january jan січня січень", 1),
+    ("lutego luty lut february feb лютого лютий", 2),
+    ("marca marzec mar march березня березень", 3),
+    ("kwietnia kwiecien kwi april apr квітня квітень", 4),
+    ("maja maj may травня травень", 5),
+    ("czerwca czerwiec cze june jun червня червень", 6),
+    ("lipca lipiec lip july jul липня липень", 7),
+    ("sierpnia sierpien sie august aug серпня серпень", 8),
+    ("wrzesnia wrzesien wrz september sep sept вересня вересень", 9),
+    ("pazdziernika pazdziernik paz october oct жовтня жовтень", 10),
+    ("listopada listopad lis november nov листопада листопад", 11),
+    ("grudnia grudzien gru december dec грудня грудень", 12),
+)
+# Weekdays as typed alone ("sobota") or after "w" ("w sobotę"): the next such day.
+_WEEKDAY_NAMES = (
+    "poniedzialek pon monday mon понеділок",
+    "wtorek wt tuesday tue вівторок",
+    "sroda srode sr wednesday wed середа середу",
+    "czwartek czw thursday thu четвер",
+    "piatek pt friday fri пятниця пятницю",
+    "sobota sobote sob saturday sat субота суботу",
+    "niedziela niedziele ndz sunday sun неділя неділю",
+)
+
+
+def _plain(text: str) -> str:
+    """Lower case without diacritics or apostrophes: "Środę" and "srode", "п'ятниця" and "пятниця" alike."""
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    kept = "".join(c for c in decomposed if unicodedata.category(c) != "Mn" and c not in "'’ʼ`")
+    return unicodedata.normalize("NFC", kept)
+
+
+_RELATIVE = {_plain(word): days for word, days in _RELATIVE_DAYS.items()}
+_MONTHS = {_plain(name): month for names, month in _MONTH_NAMES for name in names.split()}
+_WEEKDAYS = {_plain(name): day for day, names in enumerate(_WEEKDAY_NAMES) for name in names.split()}
+
 _TIME = r"(?P<hour>\d{1,2})(?:[:.](?P<minute>\d{2}))?"
 _DATE = r"(?P<day>\d{1,2})[./](?P<month>\d{1,2})(?:[./](?P<year>\d{2}|\d{4}))?"
 _ISO_DATE = r"(?P<iyear>\d{4})-(?P<imonth>\d{1,2})-(?P<iday>\d{1,2})"
-_DATE_TIME = re.compile(rf"^(?:{_DATE}|{_ISO_DATE}|(?P<word>\w+))(?:,?\s+(?:o\s+|godz\.?\s*|at\s+)?{_TIME})?$")
-_TIME_ONLY = re.compile(rf"^(?:o\s+|godz\.?\s*)?{_TIME}$")
+_NAMED_DATE = r"(?P<nday>\d{1,2})\.?\s*(?P<mname>[^\W\d_]+)\.?(?:\s+(?P<nyear>\d{4})(?:\s*r\.?)?)?"
+_WORD = r"(?:(?:w|we|on|в|у)\s+)?(?P<word>[^\W\d_]+)"
+_AT = r"(?:,?\s+|,\s*)(?:(?:o|at|о|об)\s+|godz\.?\s*)?"
+_DATE_TIME = re.compile(rf"^(?:{_DATE}|{_ISO_DATE}|{_NAMED_DATE}|{_WORD})(?:{_AT}{_TIME})?$")
+_TIME_ONLY = re.compile(rf"^(?:(?:o|at|о|об)\s+|godz\.?\s*)?{_TIME}$")
 
 
 def _normalise(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).strip().lower()
-    text = text.replace("ś", "s")  # "dziś" and "dzis" alike
-    return re.sub(r"\s+", " ", text)
+    return re.sub(r"\s+", " ", _plain(unicodedata.normalize("NFC", text)).strip())
 
 
 def _time_of(match: re.Match) -> time | None:
@@ -55,18 +97,29 @@ def _time_of(match: re.Match) -> time | None:
     return time(hour, minute)
 
 
+def _day_of_word(word: str, today: date) -> date:
+    if word in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[word])
+    if word in _WEEKDAYS:
+        return today + timedelta(days=(_WEEKDAYS[word] - today.weekday()) % 7)
+    raise DateProblem("unreadable")
+
+
 def _date_of(match: re.Match, today: date) -> date:
     if match["word"] is not None:
-        if match["word"] not in _RELATIVE_DAYS:
-            raise DateProblem("unreadable")
-        return today + timedelta(days=_RELATIVE_DAYS[match["word"]])
+        return _day_of_word(match["word"], today)
     if match["iyear"] is not None:
         year, month, day = int(match["iyear"]), int(match["imonth"]), int(match["iday"])
         explicit_year = True
     else:
-        day, month = int(match["day"]), int(match["month"])
-        explicit_year = match["year"] is not None
-        year = int(match["year"]) if explicit_year else today.year
+        if match["mname"] is not None:
+            if match["mname"] not in _MONTHS:
+                raise DateProblem("unreadable")
+            day, month, typed_year = int(match["nday"]), _MONTHS[match["mname"]], match["nyear"]
+        else:
+            day, month, typed_year = int(match["day"]), int(match["month"]), match["year"]
+        explicit_year = typed_year is not None
+        year = int(typed_year) if explicit_year else today.year
         if explicit_year and year < 100:
             year += 2000
     try:
@@ -99,13 +152,17 @@ class Typed:
 
 
 def parse_day_and_time(text: str, now: datetime, tz: ZoneInfo) -> Typed:
-    """`12.03 18:00`, `12.03.2027`, `2027-03-12 18:00`, `jutro 9:30`, `dziś o 18`. Raises DateProblem."""
+    """`12.03 18:00`, `12.03.2027`, `2027-03-12 18:00`, `jutro 9:30`, `dziś o 18`, `12 grudnia`,
+    `w sobotę o 17` (the next Saturday: today unless that time has passed). Raises DateProblem."""
     cleaned = _normalise(text)
     match = _DATE_TIME.match(cleaned)
     if match is None:
         raise DateProblem("unreadable")
-    today = now.astimezone(tz).date()
-    return Typed(_date_of(match, today), _time_of(match))
+    local_now = now.astimezone(tz)
+    day, at = _date_of(match, local_now.date()), _time_of(match)
+    if match["word"] in _WEEKDAYS and at is not None and day == local_now.date() and at <= local_now.time():
+        day += timedelta(days=7)  # "sobota 17:00" typed on Saturday evening: next Saturday
+    return Typed(day, at)
 
 
 def parse_time(text: str) -> time:
@@ -129,6 +186,26 @@ def parse_datetime(text: str, now: datetime, tz: ZoneInfo, *, default_day: date 
     if typed.at is None:
         raise DateProblem("time_missing")
     return local_datetime(typed.day, typed.at, tz)
+
+
+def parse_upcoming(text: str, now: datetime, tz: ZoneInfo) -> datetime:
+    """A moment a person schedules: everything `parse_datetime` reads, and a time alone (`13:06`,
+    `o 17`) meaning today, or tomorrow once that time has passed today."""
+    try:
+        return parse_datetime(text, now, tz)
+    except DateProblem as problem:
+        if problem.code != "unreadable":
+            raise
+    at = parse_time(text)
+    today = now.astimezone(tz).date()
+    for day in (today, today + timedelta(days=1)):
+        try:
+            moment = local_datetime(day, at, tz)
+        except DateProblem:
+            continue  # today's hour skipped by the clock change: tomorrow's exists
+        if moment > now:
+            return moment
+    raise DateProblem("skipped_hour")
 
 
 def parse_duration(text: str) -> timedelta:

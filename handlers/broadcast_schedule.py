@@ -4,7 +4,6 @@ flow step and then confirmed. Both re-check the draft and the role at the moment
 from __future__ import annotations
 
 import logging
-import re
 from datetime import UTC, datetime, timedelta
 
 from telegram import Message, Update
@@ -12,6 +11,7 @@ from telegram import Message, Update
 from bot.broadcast_status import log_start, post_status_message
 from bot.buttons.broadcasts import LIST, BroadcastButton, button
 from bot.context import BotContext
+from bot.dates import DateProblem, parse_upcoming
 from bot.flow import End, Flow, FlowRun, Prompt, Step
 from bot.forms import Accepted, Problem
 from bot.i18n import N_
@@ -106,53 +106,37 @@ async def ask_when(update: Update, context: BotContext, press: BroadcastButton) 
     await context.flows.start(update, context, WHEN_FLOW, {"draft": draft.id})
 
 
+def _example(now: datetime, tz) -> str:
+    """A day a week ahead at 17:00, as people type it: always in the future."""
+    day = now.astimezone(tz).date() + timedelta(days=7)
+    return f"{day.day}.{day.month:02d} 17:00"
+
+
 async def _ask(run: FlowRun) -> Prompt:
     t = run.t
-    example = run.services.clock() + timedelta(days=1)
+    settings = run.services.settings
     return Prompt(
         t._(
-            "🕒 When should announcement #%(id)d go out? Type the date and time (%(zone)s time), e.g. "
-            "<code>%(example)s</code>. /anuluj to stop.",
+            "🕒 When should announcement #%(id)d go out? Type the day and time (%(zone)s time), e.g. "
+            "<code>%(example)s</code>, <code>tomorrow 9:00</code>, <code>Saturday 17:00</code>, or just the "
+            "time, <code>17:00</code> (today, or tomorrow if that time has passed). /anuluj to stop.",
             id=run.data["draft"],
-            zone=run.services.settings.timezone,
-            example=t.datetime(example.replace(hour=7, minute=0), "dd.MM.y HH:mm"),
+            zone=settings.timezone,
+            example=_example(run.services.clock(), settings.tz),
         )
     )
 
 
-_WHEN = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})(?:\.(\d{4}))?[\s,]+(\d{1,2})[:.](\d{2})\s*$")
-_ISO_WHEN = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[\sT]+(\d{1,2}):(\d{2})\s*$")
+# The event form's texts for the same problems (one parser, one way of saying what is wrong).
+_DATE_PROBLEMS = {
+    "bad_time": N_("There is no such time. Please type the hour as <code>18:00</code>."),
+    "no_such_date": N_("There is no such day in the calendar. Please check the date."),
+    "skipped_hour": N_("This time does not exist that night: the clocks go forward. Please choose another."),
+    "time_missing": N_("Please add the time too, e.g. <code>12.03 18:00</code>."),
+}
 
 
-def parse_when(text: str, now: datetime, tz) -> datetime | None:
-    """`24.03.2026 18:00`, `24.03 18:00` (the next such day) or `2026-03-24 18:00`, local time,
-    -> UTC; None if it is not a date and time, or the time does not exist (a clock change)."""
-    match = _WHEN.match(text)
-    if match:
-        day, month, year, hour, minute = match.groups()
-        years = [int(year)] if year else [now.astimezone(tz).year, now.astimezone(tz).year + 1]
-    else:
-        match = _ISO_WHEN.match(text)
-        if not match:
-            return None
-        year, month, day, hour, minute = match.groups()
-        years = [int(year)]
-    for y in years:
-        try:
-            local = datetime(y, int(month), int(day), int(hour), int(minute), tzinfo=tz)
-        except ValueError:
-            return None
-        moment = local.astimezone(UTC)
-        if moment.astimezone(tz).replace(tzinfo=None) != local.replace(tzinfo=None):
-            return None  # skipped by a spring-forward clock change
-        if moment > now or y == years[-1]:
-            return moment
-    return None
-
-
-def _problem(moment: datetime | None, now: datetime) -> Problem | None:
-    if moment is None:
-        return Problem(N_("I can't read this as a date and time. Please type it like <code>24.03.2026 18:00</code>."))
+def _problem(moment: datetime, now: datetime) -> Problem | None:
     if moment <= now + timedelta(minutes=1):
         return Problem(N_("This time has already passed. Please give a time in the future."))
     if moment > now + SCHEDULE_HORIZON:
@@ -163,8 +147,31 @@ def _problem(moment: datetime | None, now: datetime) -> Problem | None:
 async def _read_when(run: FlowRun, message: Message) -> Accepted | Problem:
     services = run.services
     now = services.clock()
-    moment = parse_when((message.text or "")[:100], now, services.settings.tz)
+    try:
+        moment = parse_upcoming((message.text or "")[:100], now, services.settings.tz)
+    except DateProblem as problem:
+        if problem.code in _DATE_PROBLEMS:
+            return Problem(_DATE_PROBLEMS[problem.code])
+        return Problem(
+            N_(
+                "I can't read this as a day and time. Please type it like <code>%(example)s</code>, "
+                "<code>tomorrow 9:00</code> or <code>Saturday 17:00</code>."
+            ),
+            params={"example": _example(now, services.settings.tz)},
+        )
     return _problem(moment, now) or Accepted(int(moment.timestamp()))
+
+
+def when_words(t, moment: datetime, now: datetime) -> str:
+    """`dziś, 30 listopada 2026, 13:06`: today and tomorrow said in words, so a time typed alone
+    is confirmed as the day it was taken for."""
+    when = t.datetime(moment)
+    days = (t.local(moment).date() - t.local(now).date()).days
+    if days == 0:
+        return t.gettext("today, %(when)s", when=when)
+    if days == 1:
+        return t.gettext("tomorrow, %(when)s", when=when)
+    return when
 
 
 async def _when_given(run: FlowRun, stamp: int) -> End:
@@ -180,7 +187,13 @@ async def _when_given(run: FlowRun, stamp: int) -> End:
     plan = await plan_of(run.context, draft)
     text = "\n".join(
         [
-            str(t._("Schedule announcement #%(id)d for %(when)s?", id=draft.id, when=t.datetime(moment))),
+            str(
+                t._(
+                    "Schedule announcement #%(id)d for %(when)s?",
+                    id=draft.id,
+                    when=when_words(t, moment, services.clock()),
+                )
+            ),
             str(
                 t.ngettext(
                     "The recipients are chosen at that time; now it would be %(count)d person.",
@@ -236,7 +249,7 @@ async def schedule(update: Update, context: BotContext, press: BroadcastButton) 
         t._(
             "🕒 Announcement #%(id)d will go out on %(when)s. You can cancel it in /announcements until then.",
             id=scheduled.id,
-            when=t.datetime(moment),
+            when=when_words(t, moment, now),
         ),
         keyboard([[(t.gettext("📋 Announcements"), LIST)]]),
     )

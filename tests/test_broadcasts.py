@@ -124,7 +124,7 @@ async def test_a_photo_with_a_caption_goes_out_by_file_id(app, double, coordinat
 async def test_too_long_text_and_other_content_are_refused_politely(app, double, coordinator):
     await coordinator.send("/ogloszenie")
     await coordinator.send("a" * 4090)
-    assert coordinator.last.text.startswith("⚠️ Ten tekst ma 4090 znaków, a ogłoszenie może mieć najwyżej")
+    assert coordinator.last.text.startswith("⚠️ Liczba znaków w tym tekście: 4090, a ogłoszenie może mieć najwyżej")
     assert "📣 Nowe ogłoszenie" in coordinator.last.text  # asked again
     await coordinator.send_sticker()
     assert coordinator.last.text.startswith("⚠️ Wyślij treść ogłoszenia albo zdjęcie lub dokument z podpisem.")
@@ -196,12 +196,12 @@ async def test_category_turned_off_is_respected(app, double, coordinator):
     await compose(coordinator, "Spotkanie koalicji w czwartek.")
     await coordinator.tap("🏷 Kategoria")
     await coordinator.tap("🤝 Spotkania koalicji")
-    assert "Jeszcze 1 osoba wyłączyła tę kategorię." in coordinator.last.text
+    assert "1 osoba wyłączyła tę kategorię i go nie dostanie." in coordinator.last.text
     await coordinator.tap("🚀 Wyślij teraz")
     await coordinator.tap("✅ Tak, wyślij")
     await app.broadcast_sender.wait_idle()
     assert not received(volunteer, "Spotkanie koalicji w czwartek")
-    assert "Wyłączona ta kategoria: 1." in coordinator.last.text
+    assert "Liczba osób, które wyłączyły tę kategorię: 1." in coordinator.last.text
 
 
 async def test_typed_quiet_hours_and_bad_input(app, double):
@@ -292,9 +292,9 @@ async def test_scheduled_broadcast_survives_a_restart(settings, double):
         await coordinator.send("1.03.2026 9:00")
         assert coordinator.last.text.startswith("⚠️ Ta chwila już minęła.")
         await coordinator.send("11.03 9:00")
-        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
+        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na jutro, 11 marca 2026, 09:00?")
         await coordinator.tap("✅ Tak, zaplanuj")
-        assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie 11 marca 2026, 09:00.")
+        assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie jutro, 11 marca 2026, 09:00.")
         from bot.jobs.broadcasts import start_due_broadcasts
 
         assert await start_due_broadcasts(app) == 0
@@ -429,7 +429,7 @@ async def test_the_composer_and_the_time_continue_after_a_restart(settings, doub
         await coordinator.tap("🕒 Zaplanuj")
     async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
         await coordinator.send("11.03 9:00")
-        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na 11 marca 2026, 09:00?")
+        assert coordinator.last.text.startswith("Zaplanować ogłoszenie nr 1 na jutro, 11 marca 2026, 09:00?")
         await coordinator.tap("✅ Tak, zaplanuj")
         assert (await app.services.broadcasts.get(1)).status == BroadcastStatus.SCHEDULED
         await coordinator.press(coordinator.last.message_id, "bc:sgo:1:" + str(int(T0.timestamp()) + 86_400))

@@ -6,7 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from bot.dates import DateProblem, local_datetime, parse_datetime, parse_duration, parse_time
+from bot.dates import (
+    DateProblem,
+    local_datetime,
+    parse_datetime,
+    parse_day_and_time,
+    parse_duration,
+    parse_time,
+    parse_upcoming,
+)
 from tests.events_helpers import WARSAW
 
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=WARSAW)  # a Saturday
@@ -27,6 +35,24 @@ NOW = datetime(2026, 11, 21, 9, 0, tzinfo=WARSAW)  # a Saturday
         ("pojutrze, 7:00", datetime(2026, 11, 23, 7, 0)),
         ("tomorrow at 10:00", datetime(2026, 11, 22, 10, 0)),
         ("  28.11   18:00 ", datetime(2026, 11, 28, 18, 0)),
+        # Month names, weekdays and the separators people type
+        ("12 grudnia 17:00", datetime(2026, 12, 12, 17, 0)),
+        ("12 Grudnia 2027 r. 17:00", datetime(2027, 12, 12, 17, 0)),
+        ("3 stycznia o 9", datetime(2027, 1, 3, 9, 0)),
+        ("12 marca 18:00", datetime(2027, 3, 12, 18, 0)),
+        ("12.12, 17:00", datetime(2026, 12, 12, 17, 0)),
+        ("12.12 godz. 17:00", datetime(2026, 12, 12, 17, 0)),
+        ("sobota 17:00", datetime(2026, 11, 21, 17, 0)),  # today is Saturday and 17:00 is ahead
+        ("sobota 8:00", datetime(2026, 11, 28, 8, 0)),  # 8:00 has passed today: next Saturday
+        ("w sobotę o 17", datetime(2026, 11, 21, 17, 0)),
+        ("we wtorek 10:00", datetime(2026, 11, 24, 10, 0)),
+        ("w środę, 9:15", datetime(2026, 11, 25, 9, 15)),
+        ("niedziela 12:00", datetime(2026, 11, 22, 12, 0)),
+        ("у суботу о 17", datetime(2026, 11, 21, 17, 0)),
+        ("в п’ятницю 9:00", datetime(2026, 11, 27, 9, 0)),
+        ("12 грудня 17:00", datetime(2026, 12, 12, 17, 0)),
+        ("Friday at 9:00", datetime(2026, 11, 27, 9, 0)),
+        ("5 December 18:00", datetime(2026, 12, 5, 18, 0)),
     ],
 )
 def test_polish_formats(typed, expected):
@@ -45,6 +71,10 @@ def test_polish_formats(typed, expected):
         ("🎉", "unreadable"),
         ("", "unreadable"),
         ("28.11 18:00; DROP TABLE events", "unreadable"),
+        ("12 brumaire 17:00", "unreadable"),
+        ("w sobotę", "time_missing"),
+        ("31 listopada 10:00", "no_such_date"),
+        ("13:06", "unreadable"),  # a time alone needs a day here (see parse_upcoming)
     ],
 )
 def test_what_cannot_be_read_says_why(typed, problem):
@@ -89,3 +119,31 @@ def test_durations(typed, minutes):
 def test_bad_durations(typed):
     with pytest.raises(DateProblem):
         parse_duration(typed)
+
+
+def test_the_event_form_reads_a_day_without_a_time():
+    assert parse_day_and_time("w sobotę", NOW, WARSAW).day == date(2026, 11, 21)
+    assert parse_day_and_time("12 grudnia", NOW, WARSAW).at is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("13:06", datetime(2026, 11, 21, 13, 6)),  # later today
+        ("8:30", datetime(2026, 11, 22, 8, 30)),  # passed today: tomorrow
+        ("o 17", datetime(2026, 11, 21, 17, 0)),
+        ("jutro 9:00", datetime(2026, 11, 22, 9, 0)),
+        ("dziś 13:06", datetime(2026, 11, 21, 13, 6)),
+        ("w sobotę o 17", datetime(2026, 11, 21, 17, 0)),
+    ],
+)
+def test_a_scheduled_moment_may_be_a_time_alone(typed, expected):
+    assert parse_upcoming(typed, NOW, WARSAW) == expected.replace(tzinfo=WARSAW)
+
+
+def test_a_time_alone_skips_the_hour_the_clocks_go_forward():
+    night = datetime(2027, 3, 28, 1, 0, tzinfo=WARSAW)
+    assert parse_upcoming("2:30", night, WARSAW) == datetime(2027, 3, 29, 2, 30, tzinfo=WARSAW)
+    with pytest.raises(DateProblem) as raised:
+        parse_upcoming("jutro rano", NOW, WARSAW)
+    assert raised.value.code == "unreadable"
