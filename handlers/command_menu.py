@@ -14,9 +14,11 @@ from bot.services import Role
 log = logging.getLogger(__name__)
 
 # Polish users get Polish command names; the English aliases serve every other language.
+# README.md's table of who can do what names the same commands (tests/test_command_menus.py).
 _VOLUNTEER_COMMANDS = {
     "pl": [
         ("start", N_("Main menu")),
+        ("zgloszenie", N_("Apply to the team, my application")),
         ("wydarzenia", N_("Events and trainings")),
         ("porozumienie", N_("My volunteer agreement")),
         ("plan", N_("My development plan")),
@@ -28,6 +30,7 @@ _VOLUNTEER_COMMANDS = {
     ],
     "other": [
         ("start", N_("Main menu")),
+        ("apply", N_("Apply to the team, my application")),
         ("events", N_("Events and trainings")),
         ("agreement", N_("My volunteer agreement")),
         ("plan", N_("My development plan")),
@@ -41,6 +44,8 @@ _VOLUNTEER_COMMANDS = {
 _COORDINATOR_COMMANDS = {
     "pl": [
         ("koordynator", N_("Coordinator panel")),
+        ("zgloszenia", N_("Review applications")),
+        ("eksport", N_("Export applications (CSV)")),
         ("nowe_wydarzenie", N_("Create an event")),
         ("porozumienia", N_("Volunteer agreements")),
         ("ogloszenie", N_("New announcement")),
@@ -48,6 +53,8 @@ _COORDINATOR_COMMANDS = {
     ],
     "other": [
         ("coordinator", N_("Coordinator panel")),
+        ("applications", N_("Review applications")),
+        ("export", N_("Export applications (CSV)")),
         ("new_event", N_("Create an event")),
         ("agreements", N_("Volunteer agreements")),
         ("announce", N_("New announcement")),
