@@ -189,7 +189,7 @@ async def test_a_short_agreement_is_offered_read_accepted_and_in_force(capp, dou
     volunteer = await accepted(double, staff, 5001)
     await offer(staff, "20.11.2026 – 19.12.2026")
     assert "Wystarczy forma dokumentowa (do 30 dni)." in staff.last.text
-    assert volunteer.last.text.startswith("📄 Twoje porozumienie wolontariackie jest gotowe")
+    assert volunteer.last.text.startswith("📄 Twoje porozumienie wolontariackie nr ")
     await volunteer.tap("📄 Moje porozumienie")
     summary = volunteer.last.text
     assert "Status: czeka na Twoją akceptację" in summary
@@ -254,7 +254,7 @@ async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, do
     await accept(volunteer)
     text = volunteer.last.text
     assert "prawo wymaga formy pisemnej" in text
-    assert "1️⃣ Wydrukuj PDF, podpisz go własnoręcznie" in text and "2️⃣ Podpisz PDF" in text
+    assert "1️⃣ Wydrukuj PDF, podpisz go własnoręcznie" in text and "2️⃣ Podpisz plik PDF" in text
     agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
     assert agreement.state == State.ACCEPTED
 

@@ -189,7 +189,7 @@ async def test_text_where_a_multiple_choice_is_expected_and_none_chosen(app, dou
     await chat.send("budżet")
     assert "Wybierz odpowiedź za pomocą przycisków poniżej." in chat.last.text
     await chat.tap("Gotowe ✔")
-    assert chat.alerts[-1] == "Wybierz co najmniej 1 odpowiedź."
+    assert chat.alerts[-1] == "Wybierz co najmniej jedną odpowiedź."
     await chat.send_sticker()
     assert chat.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
     assert "Krok 7 z 12" in chat.last.text
@@ -237,8 +237,8 @@ async def test_other_county_is_typed(app, double):
     for answer in ("Anna Nowak", "a@example.org", "600100200"):
         await chat.send(answer)
     await chat.tap("Tak")
-    await chat.tap("Inny…")
-    assert chat.last.text == "Wpisz nazwę:"
+    await chat.tap("Inne…")
+    assert chat.last.text == "Wpisz nazwę, której nie ma na liście:"
     await chat.send("powiat kielecki")
     assert chat.last.text.startswith("Krok 6 z 12")
     answers = await app.services.applications.answers((await app.services.applications.latest(chat.id)).id)
@@ -316,7 +316,7 @@ async def test_withdrawing_and_applying_again(app, double):
     await chat.tap("Nie, zostaw je")
     assert "Status: wysłane" in chat.last.text
     await chat.tap("↩️ Wycofaj zgłoszenie")
-    await chat.tap("Tak, wycofuję")
+    await chat.tap("Tak, wycofaj")
     assert chat.last.text.startswith("Zgłoszenie zostało wycofane.")
     assert (await app.services.applications.latest(chat.id)).status == Status.WITHDRAWN
     assert chat.last.buttons[0] == "📝 Zgłoś się do zespołu"

@@ -85,18 +85,18 @@ async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
     await anna.send("/moje_dane")
     await anna.tap("🚫 Zgody dobrowolne")
     before = await app.services.consents.current(VOLUNTEER, kind)
-    label = "Wycofaj zgodę 1" if before and before.granted else "Udziel zgody 1"
+    label = "Wycofaj zgodę 1" if before and before.granted else "Wyraź zgodę 1"
     data = anna.last.button(label).callback_data
     await anna.press(anna.last.message_id, data)
     after = await app.services.consents.current(VOLUNTEER, kind)
     assert after.granted is not (before is not None and before.granted)
-    assert anna.alerts[-1] in ("Zgoda udzielona.", "Zgoda wycofana.")
+    assert anna.alerts[-1] in ("Zgoda wyrażona.", "Zgoda wycofana.")
     # The button carries the state it sets: delivered twice, it records nothing more.
     count = await rows(app, "consents", VOLUNTEER)
     await anna.press(anna.last.message_id, data)
     assert await rows(app, "consents", VOLUNTEER) == count
     assert (await app.services.consents.current(VOLUNTEER, kind)).granted is after.granted
-    other = "Udziel zgody 1" if label == "Wycofaj zgodę 1" else "Wycofaj zgodę 1"
+    other = "Wyraź zgodę 1" if label == "Wycofaj zgodę 1" else "Wycofaj zgodę 1"
     await anna.tap(other)
     assert (await app.services.consents.current(VOLUNTEER, kind)).granted is not after.granted
 
@@ -195,7 +195,7 @@ async def start_correcting(anna, label="Imię i nazwisko"):
     await anna.send("/moje_dane")
     await anna.tap("✏️ Popraw moje dane")
     await anna.tap(label)
-    assert anna.last.text.startswith("Wpisz nową odpowiedź:")
+    assert anna.last.text.endswith("(/anuluj, aby przerwać)")
 
 
 async def answers_of(app, telegram_id):
@@ -219,7 +219,7 @@ async def test_a_correction_takes_only_text_and_ends_with_the_answer(app, double
     await submitted_application(anna)
     await start_correcting(anna, "Telefon")
     await anna.send_sticker()
-    assert "Wpisz nową odpowiedź:" in anna.last.text
+    assert "(/anuluj, aby przerwać)" in anna.last.text
     await anna.send("12")
     assert (await answers_of(app, VOLUNTEER))["phone"] == "+48600100200"
     await anna.send("601 200 300")
