@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
 from bot.i18n import N_, Translator, html_escape
 from bot.ics import event_ics
 from bot.organisation import Organisation
-from storage.events import Audience, Event, EventStatus, Registration, Seat
+from storage.events import EDITABLE, NOT_KEPT, Audience, Event, EventStatus, Registration, Seat
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -52,6 +53,11 @@ def county_label(org: Organisation, county: str | None, t: Translator) -> str:
     if county is None:
         return t.gettext("whole region")
     return org.county_names.get(county, county)
+
+
+def map_url(place: str) -> str:
+    """An OpenStreetMap search for the address (no key, no tracking of the reader)."""
+    return "https://www.openstreetmap.org/search?query=" + quote(place, safe="")
 
 
 def when(event: Event, t: Translator) -> str:
@@ -118,7 +124,7 @@ def card(event: Event, org: Organisation, t: Translator, now: datetime, mine: Re
         t._("🗓 %(when)s", when=when(event, t)),
     ]
     if event.place:
-        lines.append(t._("📍 %(place)s", place=event.place))
+        lines.append(t._('📍 %(place)s (<a href="%(url)s">map</a>)', place=event.place, url=map_url(event.place)))
     if event.online_url:
         lines.append(t._('💻 Online: <a href="%(url)s">link to the meeting</a>', url=event.online_url))
     lines.append(seats_line(event, t))
@@ -154,9 +160,44 @@ def status_line(event: Event, t: Translator, now: datetime, mine: Registration |
     return None
 
 
-def changed_fields(fields: str | None, t: Translator) -> str:
-    names = [t.gettext(FIELD_NAMES[f]) for f in (fields or "").split(",") if f in FIELD_NAMES]
-    return ", ".join(names)
+def changed_fields(was: dict[str, Any], t: Translator) -> str:
+    return ", ".join(t.gettext(FIELD_NAMES[f]) for f in EDITABLE if f in was)
+
+
+def field_value(event: Event, field: str, value: Any, org: Organisation, t: Translator) -> str | None:
+    """How a change notice shows one value of a field; None when it is too long to repeat."""
+    if field == "description":
+        return None
+    if field in ("starts_at", "ends_at"):
+        return t.datetime(value, "EEEE, d MMMM y, HH:mm") if value else "—"
+    if field == "signup_deadline":
+        return t.datetime(value) if value else t.gettext("until it starts")
+    if field == "type":
+        return type_label(org, value, t)
+    if field == "county":
+        return county_label(org, value, t)
+    if field == "capacity":
+        return str(value) if value is not None else t.gettext("No limit")
+    if field == "audience":
+        return t.gettext(AUDIENCE_NAMES[Audience(value)])
+    return value or "—"
+
+
+def change_lines(event: Event, was: dict[str, Any], org: Organisation, t: Translator) -> list[Markup]:
+    """ "• date and time: Saturday, 28 November 2026, 17:30 → Sunday, …" for each changed field;
+    only the field's name where the value is long (the description) or was not kept."""
+    lines = []
+    for field in EDITABLE:
+        if field not in was:
+            continue
+        name = t.gettext(FIELD_NAMES[field])
+        before = None if was[field] == NOT_KEPT else field_value(event, field, was[field], org, t)
+        after = field_value(event, field, getattr(event, field), org, t)
+        if before is None or after is None:
+            lines.append(t._("• %(field)s: changed", field=name))
+        else:
+            lines.append(t._("• %(field)s: %(was)s → <b>%(now)s</b>", field=name, was=before, now=after))
+    return lines
 
 
 def calendar_bytes(services: Services, event: Event) -> bytes:
@@ -168,5 +209,7 @@ def calendar_bytes(services: Services, event: Event) -> bytes:
         domain=domain,
         organiser_name=org.name,
         organiser_email=org.email,
+        map_url=map_url(event.place) if event.place else None,
+        alarms_minutes=services.org.events.reminder_minutes,
         now=services.clock(),
     )

@@ -11,6 +11,7 @@ The rules live here so they hold whatever the interface:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -161,6 +162,9 @@ class LeaveOutcome:
     promoted: tuple[int, ...] = ()
 
 
+NOT_KEPT = "\x00not kept"  # an earlier value a notice of an earlier release did not keep
+
+
 @dataclass(frozen=True)
 class Notice:
     id: int
@@ -168,6 +172,16 @@ class Notice:
     telegram_id: int
     kind: str
     detail: str | None
+
+    def was(self) -> dict[str, Any]:
+        """A change notice: the fields changed and their earlier values (times as datetimes).
+        Notices queued by earlier releases hold only the names ("starts_at,place"): values None."""
+        if not self.detail:
+            return {}
+        if not self.detail.startswith("{"):
+            return dict.fromkeys((f for f in self.detail.split(",") if f in EDITABLE), NOT_KEPT)
+        values = json.loads(self.detail).get("was", {})
+        return {k: from_db_time(v) if k in _TIMES else v for k, v in values.items() if k in EDITABLE}
 
 
 @dataclass(frozen=True)
@@ -280,11 +294,13 @@ class EventRepository:
                 return None
             promoted: tuple[int, ...] = ()
             if event.status == EventStatus.PUBLISHED and changed:
+                # The notice keeps what each field was, so it can say "was → is".
+                was = {k: _db_value(k, getattr(event, k)) for k in changed}
                 await conn.execute(
                     "INSERT INTO event_notices (event_id, telegram_id, kind, detail, created_at) "
                     "SELECT event_id, telegram_id, 'changed', ?, ? FROM event_registrations "
                     "WHERE event_id = ? AND status IN ('registered', 'waitlisted')",
-                    (",".join(changed), to_db_time(now), event_id),
+                    (json.dumps({"was": was}, ensure_ascii=False), to_db_time(now), event_id),
                 )
                 promoted = await self._fill_free_seats(conn, event_id, now)
         updated = await self.get(event_id)

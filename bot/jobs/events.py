@@ -17,7 +17,7 @@ from telegram.ext import Application
 from bot.buttons.events import ALERTS, EVENTS
 from bot.buttons.events import card as event_button
 from bot.context import SERVICES_KEY
-from bot.event_text import GIVE_UP, calendar_bytes, card, changed_fields, short_when, sign_up_label
+from bot.event_text import GIVE_UP, calendar_bytes, card, change_lines, changed_fields, short_when, sign_up_label
 from bot.i18n import Translator
 from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
@@ -156,20 +156,18 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
     elif notice.kind == "changed":
         if seat not in (Seat.REGISTERED, Seat.WAITLISTED) or event.status != EventStatus.PUBLISHED:
             return False
+        was = notice.was()
         text = "\n".join(
             [
-                t._(
-                    "✏️ <b>Changed</b>: %(title)s (%(fields)s).",
-                    title=event.title,
-                    fields=changed_fields(notice.detail, t),
-                ),
+                t._("✏️ <b>Changed</b>: %(title)s (%(fields)s).", title=event.title, fields=changed_fields(was, t)),
+                *change_lines(event, was, services.org, t),
                 "",
                 card(event, services.org, t, now, registration),
             ]
         )
         rows = [[open_card]]
         attach_calendar = seat == Seat.REGISTERED and any(
-            f in (notice.detail or "") for f in ("starts_at", "ends_at", "place", "online_url", "title")
+            f in was for f in ("starts_at", "ends_at", "place", "online_url", "title")
         )
     elif notice.kind == "cancelled":
         text = t._(
