@@ -1,22 +1,96 @@
-"""Documents people keep: a text rendered as an A4 PDF with a font that has every Polish letter.
+"""Documents people keep: a text rendered as an A4 PDF with a font that has every letter of
+Polish, Ukrainian and Latin-extended names (Żółkiewska-Łęcka, Олександр Ковальчук, Nguyễn, Şahin).
 
-The font (Lato, SIL Open Font License, by the Polish designer Łukasz Dziedzic) comes from the
-`font-lato` package and is embedded, so ą ć ę ł ń ó ś ź ż show correctly everywhere and copying
-or extracting the text gives back the same words.
+The font (Fira Sans, SIL Open Font License) comes from the `fontpkg-fira-sans` package and is
+embedded, so copying or extracting the text gives back the same words. What the font cannot show
+(emoji, pictographs, invisible formatting characters, scripts it lacks) is removed or replaced by
+`printable()` before a text is fingerprinted or rendered: the text that is hashed is exactly the
+text the PDF shows.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
+from functools import cache
 from importlib import resources
 
-FONT = "Lato"
+FONT = "FiraSans"
+_FONT_FILES = {"": "FiraSans-Regular.ttf", "B": "FiraSans-Bold.ttf"}
+UNKNOWN = "?"  # a letter of a script the font lacks: visible, so nobody thinks it was never there
+_DROPPED = "\x00"
 # fpdf (with fontTools and Pillow, ~24 MiB) is imported when the first document is made, not at
 # start: most runs of the bot make none for hours.
 
 
 def _font_file(name: str) -> str:
-    return str(resources.files("font_lato").joinpath("files", name))
+    return str(resources.files("fontpkg_fira_sans").joinpath("files", name))
+
+
+@cache
+def _covered() -> frozenset[int]:
+    """The code points every style of the font has."""
+    from fontTools.ttLib import TTFont
+
+    maps = [set(TTFont(_font_file(name), lazy=True).getBestCmap()) for name in _FONT_FILES.values()]
+    return frozenset(set.intersection(*maps))
+
+
+def _printable_char(ch: str, covered: frozenset[int]) -> str:
+    if ch == "\n":
+        return ch
+    if ch == "\t":
+        return " "
+    category = unicodedata.category(ch)
+    # Invisible formatting (zero-width joiners, bidi overrides, soft hyphens) and controls.
+    if category in ("Cc", "Cf"):
+        return _DROPPED
+    if ord(ch) in covered:
+        return ch
+    compatible = unicodedata.normalize("NFKC", ch)  # ﬁ → fi, full-width Ａ → A
+    if compatible != ch and all(ord(c) in covered for c in compatible):
+        return compatible
+    # Emoji, their skin tones and variation selectors, keycap marks: decoration, not words.
+    if category[0] == "S" or category in ("Mn", "Me"):
+        return _DROPPED
+    return UNKNOWN
+
+
+def _close_gap(match: re.Match) -> str:
+    """Where a removed character stood: one space between words, none at a line's edge."""
+    text, start, end = match.string, match.start(), match.end()
+    at_edge = start == 0 or text[start - 1] == "\n" or end == len(text) or text[end] == "\n"
+    return "" if at_edge or " " not in match.group() else " "
+
+
+def printable(text: str) -> str:
+    """The text as the PDF shows it; the one place that decides. Apply it before hashing."""
+    covered = _covered()
+    composed = unicodedata.normalize("NFC", text)  # Nguyễn typed as n-g-u-y-e-̂-̃-n, one letter each
+    mapped = "".join(_printable_char(ch, covered) for ch in composed)
+    if _DROPPED not in mapped:
+        return mapped
+    return re.sub(f"[ {_DROPPED}]*{_DROPPED}[ {_DROPPED}]*", _close_gap, mapped)
+
+
+# Ukrainian letters in Latin (the official transliteration, simplified), for file names.
+_CYRILLIC = str.maketrans(
+    {
+        **dict(zip("абвгґдезиіїйклмнопрстуфыэё", "abvhgdezyiiiklmnoprstufyee", strict=True)),
+        **{"є": "ie", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ю": "iu", "я": "ia"},
+        **{c: "" for c in "ьъ'’"},
+    }
+)
+_LATIN = str.maketrans({"ł": "l", "đ": "d", "ß": "ss", "ø": "o", "æ": "ae", "œ": "oe"})
+
+
+def file_slug(text: str, limit: int = 40) -> str:
+    """A part of a file name in plain ASCII: "Олександр Ковальчук" → "oleksandr-kovalchuk"."""
+    latin = text.casefold().translate(_CYRILLIC).translate(_LATIN)
+    plain = unicodedata.normalize("NFKD", latin).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+    return slug[:limit].rstrip("-")
 
 
 def _document(footer: str):
@@ -38,17 +112,20 @@ def _is_title(line: str) -> bool:
 
 
 def render_pdf(text: str, *, title: str, footer: str, created: datetime) -> bytes:
-    """Lines in capitals become centred titles and "§" lines headings; the rest is body text."""
-    pdf = _document(footer)
-    pdf.set_title(title)
+    """Lines in capitals become centred titles and "§" lines headings; the rest is body text.
+
+    The text is shown as `printable(text)`: pass a text already made printable when its hash is
+    shown or kept, so that the two agree."""
+    pdf = _document(printable(footer))
+    pdf.set_title(printable(title))
     pdf.set_lang("pl")
     pdf.set_creation_date(created)
-    pdf.add_font(FONT, "", _font_file("Lato-Regular.ttf"))
-    pdf.add_font(FONT, "B", _font_file("Lato-Bold.ttf"))
+    for style, name in _FONT_FILES.items():
+        pdf.add_font(FONT, style, _font_file(name))
     pdf.set_margins(20, 18, 20)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
-    for line in text.split("\n"):
+    for line in printable(text).split("\n"):
         if not line.strip():
             pdf.ln(3)
             continue

@@ -14,7 +14,7 @@ from bot.buttons.agreements import AgreementAdmin, AgreementButton
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, question, typed_step
 from bot.i18n import N_
-from bot.pdf import render_pdf
+from bot.pdf import file_slug, printable, render_pdf
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_read import own
@@ -41,7 +41,7 @@ async def request_attestation(update: Update, context: BotContext, press: Agreem
     )
     await context.bot.send_document(
         update.effective_chat.id,
-        attestation_file(context, attestation.id, text),
+        await attestation_file(context, attestation.id, text, agreement),
         caption=context.t.gettext(
             "Your attestation (in Polish). The coordinator has been told and may add an opinion of your work; "
             "a copy signed by hand is available from the coordinator."
@@ -61,7 +61,7 @@ async def attestation_text(context, agreement: Agreement, opinion: str | None) -
     last_day = min(agreement.end_date, agreement.ended_on or agreement.end_date, today(services))
     last_day = max(last_day, agreement.start_date)
     hours = await services.agreements.recorded_hours(agreement.telegram_id, agreement.start_date, last_day)
-    return render_attestation(
+    text = render_attestation(
         services.org,
         number=number(services, agreement),
         volunteer_name=volunteer.name,
@@ -72,16 +72,19 @@ async def attestation_text(context, agreement: Agreement, opinion: str | None) -
         hours=hours or None,
         opinion=opinion,
     )
+    return printable(text)  # what is kept and hashed is exactly what the PDF shows
 
 
-def attestation_file(context, attestation_id: int, text: str) -> InputFile:
+async def attestation_file(context, attestation_id: int, text: str, agreement: Agreement) -> InputFile:
     services = context.services
+    volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
     pl = polish(services)
     footer = pl.gettext(
         "Attestation no. %(id)d · SHA-256 of the text: %(sha)s", id=attestation_id, sha=sha256_text(text)
     )
     content = render_pdf(text, title=pl.gettext("Attestation"), footer=footer, created=services.clock())
-    return InputFile(content, filename=f"zaswiadczenie-{attestation_id}.pdf")
+    name = "-".join(filter(None, ["zaswiadczenie", file_slug(volunteer.name), today(services).isoformat()]))
+    return InputFile(content, filename=f"{name}.pdf")
 
 
 # ---- the coordinator's opinion ---------------------------------------------------------------------
@@ -126,7 +129,7 @@ async def _add(run: FlowRun, opinion: str) -> End:
         try:
             await context.bot.send_document(
                 agreement.telegram_id,
-                attestation_file(context, updated.id, updated.rendered_text),
+                await attestation_file(context, updated.id, updated.rendered_text, agreement),
                 caption=vt.gettext("Your attestation, now with the coordinator's opinion (in Polish)."),
             )
         except TelegramError:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from markupsafe import Markup
 from telegram import InputFile
 
-from bot.agreement_facts import volunteer_of
+from bot.agreement_facts import today, volunteer_of
 from bot.context import BotContext
 from bot.i18n import N_, Translator, html_escape
-from bot.pdf import render_pdf
+from bot.pdf import file_slug, render_pdf
 from handlers.agreement_text import polish
 from storage.applications import Status
 from storage.plans import COMMUNITIES_LIMIT, MAX_GOALS, Plan, PlanContent, PlanStatus
@@ -63,16 +63,23 @@ async def training_labels(context: BotContext, items: list[str], locale: str) ->
     return labels
 
 
-async def plan_lines(context: BotContext, plan: Plan, t: Translator) -> list[str]:
+async def plan_lines(context: BotContext, plan: Plan, t: Translator, *, document: bool = False) -> list[str]:
     org = context.services.org
     content = plan.content
     done = await context.services.plans.completed(plan.id, plan.telegram_id)
     labels = await training_labels(context, content.trainings, t.locale)
     areas = {c.id: c.label.get(t.locale) for c in org.competence_areas}
+
+    def training(item: str) -> str:
+        if not document:
+            return ("✅ " if item in done else "▫️ ") + html_escape(labels[item])
+        # The PDF's font has no ✅ or ▫️: the state in words, which any font and any reader has.
+        if item in done:
+            return t._("• %(training)s — completed", training=labels[item])
+        return t._("• %(training)s — planned", training=labels[item])
+
     lines = [t._("<b>Trainings</b>")]
-    lines += [("✅ " if item in done else "▫️ ") + html_escape(labels[item]) for item in content.trainings] or [
-        t._("— none chosen yet")
-    ]
+    lines += [training(item) for item in content.trainings] or [t._("— none chosen yet")]
     lines += ["", t._("<b>Areas of activity</b>")]
     lines.append(
         html_escape(", ".join(areas.get(a, a) for a in content.areas)) if content.areas else t._("— none chosen yet")
@@ -105,21 +112,22 @@ async def volunteer_name(context: BotContext, telegram_id: int) -> str:
 async def plan_pdf_file(context: BotContext, plan: Plan) -> InputFile:
     services = context.services
     pl = polish(services)
+    name = await volunteer_name(context, plan.telegram_id)
     lines = [
         pl.gettext("INDIVIDUAL DEVELOPMENT PLAN FOR EXPERT VOLUNTEERING"),
         "",
-        pl.gettext("Volunteer: %(name)s", name=await volunteer_name(context, plan.telegram_id)),
+        pl.gettext("Volunteer: %(name)s", name=name),
         pl.gettext("Programme: %(programme)s", programme=services.org.programme.name.get("pl")),
         pl.gettext("Status: %(status)s", status=pl.gettext(STATUS_NAMES[plan.status])),
         "",
     ]
     # The same sections as in chat, as plain text.
-    for line in await plan_lines(context, plan, pl):
+    for line in await plan_lines(context, plan, pl, document=True):
         plain = Markup(line).striptags()
         lines.append(("§ " + plain) if line.startswith("<b>") else plain)
     text = "\n".join(lines) + "\n"
     footer = pl.gettext("Development plan · version %(version)d", version=plan.version)
     return InputFile(
         render_pdf(text, title=pl.gettext("Development plan"), footer=footer, created=services.clock()),
-        filename=f"plan-rozwoju-{plan.telegram_id}.pdf",
+        filename="-".join(filter(None, ["plan-rozwoju", file_slug(name), today(services).isoformat()])) + ".pdf",
     )
