@@ -53,12 +53,12 @@ async def fill_form(chat, answers=ANSWERS_PL):
     assert chat.last.text.startswith("Krok 7 z 12")
     await chat.tap("▫️ Budżet obywatelski")
     await chat.tap("▫️ Fundusz sołecki")
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     assert chat.last.text.startswith("Krok 8 z 12")
     await chat.send(answers["experience"])
     assert chat.last.text.startswith("Krok 9 z 12")
     await chat.tap("▫️ Pisanie wniosków o granty")
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     await chat.send(answers["communities"])
     assert chat.last.text.startswith("Krok 11 z 12")
     await chat.tap("5–10 godzin")
@@ -126,7 +126,7 @@ async def test_the_whole_application_in_english(app, double):
     await chat.tap("Lublin")
     await chat.tap("Skip »")
     await chat.tap("▫️ Local initiative")
-    await chat.tap("Done ✔")
+    await chat.tap("Done »")
     await chat.send("I have volunteered with local NGOs for years.")
     await chat.tap("Skip »")
     await chat.send("Rural communities near Lublin")
@@ -188,7 +188,7 @@ async def test_text_where_a_multiple_choice_is_expected_and_none_chosen(app, dou
     assert chat.last.text.startswith("Krok 7 z 12")
     await chat.send("budżet")
     assert "Wybierz odpowiedź za pomocą przycisków poniżej." in chat.last.text
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     assert chat.alerts[-1] == "Wybierz co najmniej jedną odpowiedź."
     await chat.send_sticker()
     assert chat.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
@@ -256,7 +256,7 @@ async def test_edit_from_the_summary_returns_to_the_summary(app, double):
     assert "E-mail: nowy@example.org" in chat.last.text
     await chat.tap("✏️ Obszary kompetencji")
     await chat.tap("✅ Budżet obywatelski")
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     assert "Obszary kompetencji: Fundusz sołecki" in chat.last.text
 
 
@@ -430,7 +430,7 @@ async def fill_rest_after_adult(chat):
     await chat.tap("Lublin")
     await chat.tap("Pomiń »")
     await chat.tap("▫️ Inicjatywa lokalna")
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     await chat.send("Pracuję w stowarzyszeniu od dziesięciu lat.")
     await chat.tap("Pomiń »")
     await chat.send("Sołectwo Wólka")

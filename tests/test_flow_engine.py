@@ -40,7 +40,7 @@ async def test_a_tick_pressed_twice_stays_ticked(app, double):
     await chat.press(question.message_id, tick)
     await chat.press(question.message_id, tick)  # delivered twice: sets, never toggles
     assert "✅ Budżet obywatelski" in chat.last.buttons
-    await chat.tap("Gotowe ✔")
+    await chat.tap("Gotowe »")
     assert (await _answers(app, chat))["competences"] == ["participatory_budget"]
 
 

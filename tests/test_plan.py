@@ -34,18 +34,18 @@ async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, doub
     volunteer = await accepted(double, staff, 6001)
     await volunteer.send("/plan")
     text = volunteer.last.text
-    assert text.startswith("🧭 Twój indywidualny plan rozwoju")
+    assert text.startswith("🌱 Twój indywidualny plan rozwoju")
     assert "▫️ Pisanie wniosków o granty" in text  # from the application
     assert "Budżet obywatelski, Fundusz sołecki" in text and "KGW w Zemborzycach" in text
     await volunteer.tap("📨 Wyślij do koordynatora")
     assert volunteer.alerts[-1] == "Przed wysłaniem uzupełnij: od jednego do trzech celów."
 
-    await volunteer.tap("📚 Szkolenia")
+    await volunteer.tap("🎓 Szkolenia")
     await volunteer.tap("▫️ Fundusz sołecki od A do Z (03.12.2026)")
     assert "✅ Fundusz sołecki od A do Z (03.12.2026)" in volunteer.last.buttons
     await volunteer.press(volunteer.last.message_id, "pl:tt:event:999")  # not in the catalogue
     assert volunteer.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
-    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("Gotowe »")
     await volunteer.tap("🎯 Cele")
     for goal in ("Poprowadzić dwa spotkania o budżecie obywatelskim.", "Pomóc KGW napisać wniosek.", "Trzeci cel."):
         await volunteer.tap("➕ Dodaj cel")
@@ -55,14 +55,14 @@ async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, doub
     await volunteer.tap("« Plan")
     await volunteer.tap("📨 Wyślij do koordynatora")
     assert "Status: wysłany, czeka na koordynatora" in volunteer.last.text
-    assert staff.last.text.startswith("🧭 Anna Kowalska – plan rozwoju do zatwierdzenia (wersja 1)")
+    assert staff.last.text.startswith("🌱 Anna Kowalska – plan rozwoju do zatwierdzenia (wersja 1)")
 
     await staff.tap("Otwórz plan")
     await staff.tap("💬 Skomentuj i poproś o zmiany")
     await staff.send("Dodaj proszę konkretną gminę przy pierwszym celu.")
     assert volunteer.last.text.startswith("💬 Koordynator komentuje Twój plan rozwoju:")
     stale_approve = "pc:ok:1:1"
-    await volunteer.tap("🧭 Mój plan rozwoju")
+    await volunteer.tap("🌱 Mój plan rozwoju")
     await volunteer.tap("🎯 Cele")
     await volunteer.tap("🗑 Usuń cel 1")
     await volunteer.tap("➕ Dodaj cel")
@@ -119,7 +119,7 @@ async def test_no_plan_before_acceptance_and_no_review_for_volunteers(capp, doub
 async def test_ticks_set_a_state_so_a_press_delivered_twice_changes_nothing(capp, double, staff):
     volunteer = await accepted(double, staff, 6003)
     await volunteer.send("/plan")
-    await volunteer.tap("📚 Szkolenia")
+    await volunteer.tap("🎓 Szkolenia")
     menu = volunteer.last
     off = menu.button("✅ Pisanie wniosków o granty").callback_data  # chosen in the application
     await volunteer.press(menu.message_id, off)
@@ -129,7 +129,7 @@ async def test_ticks_set_a_state_so_a_press_delivered_twice_changes_nothing(capp
     await volunteer.press(menu.message_id, on)
     await volunteer.press(menu.message_id, on)
     assert (await capp.services.plans.of(volunteer.id)).content.trainings.count("topic:grant_writing") == 1
-    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("Gotowe »")
     await volunteer.tap("🧩 Obszary")
     areas = volunteer.last
     on = areas.button("▫️ Konsultacje społeczne").callback_data
@@ -137,7 +137,7 @@ async def test_ticks_set_a_state_so_a_press_delivered_twice_changes_nothing(capp
     await volunteer.press(areas.message_id, on)
     assert (await capp.services.plans.of(volunteer.id)).content.areas.count("consultations") == 1
     # Goals: removing goal 1 twice removes one goal.
-    await volunteer.tap("Gotowe ✔")
+    await volunteer.tap("Gotowe »")
     await volunteer.tap("🎯 Cele")
     for goal in ("Pierwszy cel.", "Drugi cel."):
         await volunteer.tap("➕ Dodaj cel")
@@ -162,7 +162,7 @@ async def test_a_goal_typed_after_leaving_or_finishing_is_not_taken(capp, double
     await volunteer.send("/plan")
     await volunteer.tap("🤝 Organizacje")
     await volunteer.send("  KGW   Wólka ")
-    assert volunteer.last.text.startswith("🧭 Twój indywidualny plan rozwoju")
+    assert volunteer.last.text.startswith("🌱 Twój indywidualny plan rozwoju")
     await volunteer.send("Sołectwo Zemborzyce")  # no longer asked
     assert volunteer.last.text.startswith("Tej wiadomości nie rozumiem")
     assert (await capp.services.plans.of(volunteer.id)).content.communities == "KGW Wólka"
