@@ -80,7 +80,16 @@ class Goto:
     step: str
 
 
-Next = Goto | End | None  # None: the following step (or the summary during an edit)
+@dataclass(frozen=True)
+class Refuse:
+    """An answer the flow cannot go on from ("No" to "Are you 18?"): `text` (HTML) is shown with
+    "Change the answer" (the same question again) and the main menu; the flow stays at the step,
+    so a typed reply is read as a new answer to it, never met with "I don't understand"."""
+
+    text: str
+
+
+Next = Goto | End | Refuse | None  # None: the following step (or the summary during an edit)
 Hook = Callable[..., Awaitable[Any]]
 
 
@@ -222,6 +231,7 @@ __all__ = [
     "Next",
     "Problem",
     "Prompt",
+    "Refuse",
     "Step",
     "button",
     "question",

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import TelegramError
 
+from bot.buttons.menu import MAIN_MENU
 from bot.flow import (
     SUMMARY,
     End,
@@ -28,7 +29,9 @@ from bot.flow import (
     FlowRun,
     Goto,
     Next,
+    Refuse,
     Step,
+    button,
 )
 from bot.flow_render import close_pressed, render
 from bot.flow_steps import (
@@ -43,7 +46,7 @@ from bot.flow_steps import (
 )
 from bot.forms import Accepted, Problem, parse_other
 from bot.organisation import OTHER as OTHER_KEY
-from bot.replies import alert
+from bot.replies import alert, keyboard
 from storage.sessions import FlowState, StaleFlow
 
 log = logging.getLogger(__name__)
@@ -195,6 +198,9 @@ class FlowEngine:
             await self._move(run, target)
         elif act == "skip" and step.optional:
             await self._accept(run, step, None, chosen=t.gettext("— (skipped)"))
+        elif act == "again":  # "Change the answer" under a refusal
+            await close_pressed(run.update, None)
+            await self._move(run, step.id)
         elif act == "keep" and step.id in run.answers:
             await self._accept(run, step, run.answers[step.id], kept=True)
         else:
@@ -237,8 +243,14 @@ class FlowEngine:
             await close_pressed(run.update, chosen)
             await self._end(run, None, outcome, save)
             return
-        target = outcome.step if outcome is not None else (SUMMARY if run.editing else following(run, step))
         await close_pressed(run.update, chosen)
+        if isinstance(outcome, Refuse):  # not a dead end: the answer can be changed, or the menu
+            run.answers.pop(step.id, None)
+            change = (run.t.gettext("✏️ Change the answer"), button(run, step.id, "again"))
+            markup = keyboard([[change], [(run.t.gettext("« Main menu"), MAIN_MENU)]])
+            await self._send_and_save(run, step.id, outcome.text, markup, save=save)
+            return
+        target = outcome.step if outcome is not None else (SUMMARY if run.editing else following(run, step))
         await self._move(run, target, save=save)
 
     async def _end(self, run: FlowRun, done, value, save) -> None:

@@ -54,12 +54,33 @@ def fold(text: str) -> str:
     return " ".join(plain.replace("ł", "l").split())
 
 
+# The form field holding the person's full name (the id every part of the bot reads it by).
+NAME_FIELD = "full_name"
+# Never meant by anyone, and harmful when shown again: bidirectional overrides and isolates (an RTL
+# override in a name reverses the rest of a coordinator's button label), zero-width spaces, fillers.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_INVISIBLE = re.compile(f"[{_BIDI}\u00ad\u115f\u1160\u180e\u200b\u2060-\u2064\u2800\u3164\ufeff\uffa0]")
+
+
+def visible(text: str) -> str:
+    """The text without invisible and bidirectional-control characters (kept in free text: joiners)."""
+    return _INVISIBLE.sub("", text)
+
+
+def _meaningful(text: str) -> bool:
+    return any(unicodedata.category(ch)[0] in "LN" for ch in text)
+
+
 def parse_text(form_field: FormField, text: str) -> Accepted | Problem:
     """An answer typed as a message, for any field type."""
-    text = text.strip()
+    text = visible(text).strip()
     if not text:
         return Problem(N_("Please type an answer."))
     kind = form_field.type
+    if kind == FieldType.TEXT and form_field.id == NAME_FIELD:
+        return _name(form_field, text)
+    if kind == FieldType.TEXT and not form_field.required and not text.strip("-–—. "):
+        return Accepted(None)  # "-" for an optional question: nothing to say, as if skipped
     if kind == FieldType.TEXT:
         return _text(form_field, text)
     if kind == FieldType.EMAIL:
@@ -81,25 +102,44 @@ def parse_text(form_field: FormField, text: str) -> Accepted | Problem:
 
 
 def _text(form_field: FormField, text: str) -> Accepted | Problem:
+    if not _meaningful(text):
+        return _NO_WORDS_PROBLEM
     return _within(text, form_field.min_length, form_field.max_length or 3500)
+
+
+_NO_WORDS_PROBLEM = Problem(N_("Please answer in words: this answer has no letters or digits."))
+
+
+def _name(form_field: FormField, text: str) -> Accepted | Problem:
+    """A person's full name: at least two parts with letters (of any script)."""
+    text = " ".join("".join(ch for ch in text if unicodedata.category(ch) != "Cf").split())
+    checked = _within(text, form_field.min_length, form_field.max_length or 3500)
+    if isinstance(checked, Accepted) and sum(1 for part in text.split() if any(ch.isalpha() for ch in part)) < 2:
+        return Problem(N_("Please give your first name and surname, e.g. Anna Kowalska."))
+    return checked
 
 
 OTHER_LIMIT = 100
 
 
 def typed_text(text: str | None, limit: int, minimum: int = 1) -> Accepted | Problem:
-    """The one reader of free text typed in a flow: 1 (or `minimum`) to `limit` characters."""
-    text = (text or "").strip()
+    """The one reader of free text typed in a flow: 1 (or `minimum`) to `limit` characters, with
+    letters or digits, without invisible characters."""
+    text = visible(text or "").strip()
     if not text:
         return Problem(N_("Please type an answer."))
+    if not _meaningful(text):
+        return _NO_WORDS_PROBLEM
     return _within(text, minimum if minimum > 1 else None, limit)
 
 
 def parse_other(text: str) -> Accepted | Problem:
     """The free-text answer after choosing "other" in a choice."""
-    text = " ".join(text.split())
+    text = " ".join(visible(text).split())
     if not text:
         return Problem(N_("Please type an answer."))
+    if not _meaningful(text):
+        return _NO_WORDS_PROBLEM
     return _within(text, None, OTHER_LIMIT)
 
 

@@ -32,10 +32,12 @@ def _button(act: str, confirm: str | None = None) -> str:
 
 
 # ---- entering --------------------------------------------------------------------------------
-async def open_application(update: Update, context: BotContext) -> None:
-    """/zgloszenie, the menu button and t.me/<bot>?start=apply."""
+async def open_application(update: Update, context: BotContext, *, new: bool = False) -> None:
+    """/zgloszenie, the menu button and t.me/<bot>?start=apply. After a rejection the decision
+    and its reason come first, with "Send a new application" (`new`: that button was pressed)."""
     latest = await context.services.applications.latest(update.effective_user.id)
-    if latest is not None and latest.status in (*OPEN, Status.ACCEPTED):
+    shown_first = (*OPEN, Status.ACCEPTED) if new else (*OPEN, Status.ACCEPTED, Status.REJECTED)
+    if latest is not None and latest.status in shown_first:
         await show_status(update, context, latest)
         return
     if latest is not None and latest.status == Status.DRAFT:
@@ -114,7 +116,7 @@ async def _status(update: Update, context: BotContext, press: ApplicationButton)
 
 
 async def _open(update: Update, context: BotContext, press: ApplicationButton) -> None:
-    await open_application(update, context)
+    await open_application(update, context, new=press.confirm == "yes")
 
 
 # ---- status, withdrawing ----------------------------------------------------------------------
@@ -132,6 +134,11 @@ async def show_status(update: Update, context: BotContext, application: Applicat
         if question is not None:
             lines += ["", t._("The coordinator asks: <i>%(question)s</i>", question=question.note)]
         rows.append([(t.gettext("✍️ Answer the coordinator"), _button("reply"))])
+    if application.status == Status.REJECTED:
+        if application.decision_note:
+            lines += ["", t._("The coordinator's explanation: <i>%(reason)s</i>", reason=application.decision_note)]
+        # "open" confirmed: a new form even though the latest application was decided
+        rows.append([(t.gettext("📝 Send a new application"), _button("open", "yes"))])
     if application.status == Status.ACCEPTED:
         lines += [
             "",

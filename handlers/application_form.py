@@ -19,6 +19,7 @@ from bot.flow import (
     FlowRun,
     Goto,
     Prompt,
+    Refuse,
     Step,
 )
 from bot.forms import YES, Accepted, Problem, check_choices, display, match_choice, parse_phone, parse_text
@@ -229,7 +230,7 @@ def _must_be_yes(form_field: FormField):
         if value == YES:
             return None
         refusal = form_field.refusal.get(run.t.locale) if form_field.refusal else None
-        return End(html_escape(refusal) if refusal else run.t._("Unfortunately you cannot apply with this answer."))
+        return Refuse(html_escape(refusal) if refusal else run.t._("Unfortunately you cannot apply with this answer."))
 
     return decide
 

@@ -78,8 +78,9 @@ async def test_rejecting_asks_for_a_reason_and_sends_it(app, double, coordinator
     application = await app.services.applications.latest(volunteer.id)
     assert application.status == Status.REJECTED
     assert application.decision_note.startswith("Brak miejsc")
-    # After a rejection, a new application may be started.
+    # After a rejection, a new application may be started (the decision is shown first).
     await volunteer.send("/zgloszenie")
+    await volunteer.tap("📝 Złóż nowe zgłoszenie")
     assert volunteer.last.text.startswith("Krok 1 z 12")
 
 
@@ -325,7 +326,7 @@ async def begin_custom(chat):
 
 async def test_an_application_full_of_emoji_opens_in_messages_telegram_accepts(app, double, coordinator):
     # Telegram counts UTF-16 units: each of these emoji is two, so the answers fill more than a message.
-    answers = dict(ANSWERS_PL, experience="😀" * 1999, communities="🙂" * 999)
+    answers = dict(ANSWERS_PL, experience="a" + "😀" * 1999, communities="a" + "🙂" * 999)  # words: a letter
     volunteer = double.user(user_id=3001, first_name="Anna")
     await submitted_application(volunteer, answers)
     before = len(coordinator.messages)
