@@ -23,6 +23,7 @@ from bot.flow import (
     Step,
 )
 from bot.forms import YES, Accepted, Problem, check_choices, display, match_choice, parse_phone, parse_text
+from bot.hour_ranges import match_range_choice
 from bot.i18n import N_, html_escape
 from bot.organisation import FieldType, FormField
 from handlers import review
@@ -207,6 +208,7 @@ def _reader(form_field: FormField):
         text = message.text or ""
         if kind == FieldType.CHOICE:
             choice = match_choice(run.services.org, form_field, text, run.t.locale)
+            choice = choice or match_range_choice(run.services.org, form_field, text, run.t.locale)
             return Accepted(choice) if choice is not None else Problem(N_("Please choose with the buttons below."))
         if kind == FieldType.MULTI_CHOICE:
             return Problem(N_("Please choose with the buttons below."))
