@@ -4,6 +4,7 @@ and the coordinator's views."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import Any
 
@@ -42,6 +43,8 @@ ACTION_NAMES = {
     Action.REJECTED: N_("not accepted"),
     Action.WITHDRAWN: N_("withdrawn"),
     Action.CORRECTED: N_("an answer corrected by the volunteer"),
+    Action.FIXED: N_("an answer corrected by a coordinator"),
+    Action.REOPENED: N_("decision undone"),
 }
 
 
@@ -73,7 +76,34 @@ def answer_lines(org: Organisation, answers: dict[str, Any], t: Translator, limi
     return lines
 
 
-def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, str]) -> list[Markup]:
+def _note(entry: HistoryEntry, t: Translator, org: Organisation) -> str | None:
+    """A note as a person reads it: the field's label for a volunteer's correction, a coordinator's
+    correction as "field: was → now"."""
+    if entry.action == Action.CORRECTED and entry.note:
+        corrected = next((f for f in org.form if f.id == entry.note), None)
+        return corrected.label.get(t.locale) if corrected is not None else entry.note
+    if entry.action != Action.FIXED or not entry.note:
+        return entry.note
+    try:
+        change = json.loads(entry.note)
+    except ValueError:
+        return entry.note
+    form_field = next((f for f in org.form if f.id == change.get("field")), None)
+    if form_field is None:  # the organisation file no longer has it
+        return str(change.get("field"))
+
+    def value(v: Any) -> str:
+        return t.gettext("— (no answer)") if v is None else display(org, form_field, v, t)
+
+    return t.gettext(
+        "%(label)s: %(was)s → %(now)s",
+        label=form_field.label.get(t.locale),
+        was=value(change.get("was")),
+        now=value(change.get("now")),
+    )
+
+
+def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, str], org: Organisation) -> list[Markup]:
     lines = []
     for entry in history:
         who = names.get(entry.actor_id or 0, str(entry.actor_id or "—"))
@@ -83,8 +113,9 @@ def history_lines(history: list[HistoryEntry], t: Translator, names: dict[int, s
             action=t.gettext(ACTION_NAMES[entry.action]),
             who=who,
         )
-        if entry.note:
-            line += Markup("\n    ") + html_escape(shorten(entry.note, 500))
+        note = _note(entry, t, org)
+        if note:
+            line += Markup("\n    ") + html_escape(shorten(note, 500))
         lines.append(line)
     return lines
 

@@ -17,7 +17,7 @@ from bot.forms import display
 from bot.routing import Routes
 from bot.sending import tell_coordinators
 from bot.services import Role
-from handlers import review_decisions, review_export
+from handlers import review_decisions, review_export, review_fixes
 from handlers.application_text import STATUS_GROUPS, answer_lines, history_lines, split_for_telegram, status_name
 from handlers.common import keyboard, page_row, requires_role, show, stale_button
 from handlers.review_export import spreadsheet_cell
@@ -143,7 +143,7 @@ async def render_application(context: BotContext, application: Application) -> l
         *answer_lines(services.org, answers, t),
     ]
     if history:
-        blocks += ["", t._("<b>History</b>"), *history_lines(history, t, names)]
+        blocks += ["", t._("<b>History</b>"), *history_lines(history, t, names, services.org)]
     return split_for_telegram([str(b) for b in blocks])
 
 
@@ -170,6 +170,9 @@ async def open_one(update: Update, context: BotContext, press: ReviewButton) -> 
                     )
                 ]
             )
+    if application.status in review_fixes.DECIDED:
+        rows.append([(t.gettext("↩️ Undo the decision"), ReviewButton(act="u", application_id=application.id).pack())])
+    rows.append([(t.gettext("✏️ Correct an answer"), ReviewButton(act="f", application_id=application.id).pack())])
     rows.append([(t.gettext("« Back to the list"), ReviewList(status=application.status, page=0).pack())])
     for text in messages[:-1]:
         await show(update, context, text, None, new_message=True)
@@ -188,6 +191,8 @@ _ACTIONS: dict[str, PressHandler] = {
     "r": review_decisions.ask_reason,
     "q": review_decisions.ask_question,
     "x": review_export.export_menu_pressed,
+    "f": review_fixes.start_fix,
+    "u": review_fixes.start_undo,
 }
 
 
@@ -251,3 +256,5 @@ def register(routes: Routes) -> None:
     routes.press(ReviewExport, for_role(coordinator, review_export.export))
     routes.command(["eksport", "export"], review_export.export_menu)
     review_decisions.register(routes)
+    routes.flow(review_fixes.FIX)
+    routes.flow(review_fixes.UNDO)

@@ -5,112 +5,47 @@ Status rules live here, so they hold whatever the interface:
                         │  ├──ask for info──▶ needs_info
                         │  └──accept / reject──▶ accepted / rejected   (also from needs_info)
     submitted, needs_info ──withdraw──▶ withdrawn
+    accepted, rejected ──undone by mistake──▶ submitted   (when no other application is in progress)
 Every change is one conditional UPDATE, so of two coordinators deciding at once exactly one wins.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from storage.application_model import (
+    IN_PROGRESS,
+    OPEN,
+    REVIEW_ORDER,
+    Action,
+    Application,
+    HistoryEntry,
+    Listed,
+    Status,
+    TransitionRefused,
+    _application,
+)
+from storage.application_review import ReviewChanges
 from storage.db import Database, from_db_time, to_db_time, utcnow
 
-
-class Status(StrEnum):
-    DRAFT = "draft"
-    SUBMITTED = "submitted"
-    NEEDS_INFO = "needs_info"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-
-
-OPEN = (Status.SUBMITTED, Status.NEEDS_INFO)  # waiting for a coordinator or the volunteer
-IN_PROGRESS = (Status.DRAFT, *OPEN)  # at most one per person
-REVIEW_ORDER = (
-    Status.SUBMITTED,
-    Status.NEEDS_INFO,
-    Status.ACCEPTED,
-    Status.REJECTED,
-    Status.WITHDRAWN,
-)
+__all__ = [
+    "IN_PROGRESS",
+    "OPEN",
+    "REVIEW_ORDER",
+    "Action",
+    "Application",
+    "ApplicationRepository",
+    "CoordinatorSettingsRepository",
+    "HistoryEntry",
+    "Listed",
+    "Status",
+    "TransitionRefused",
+]
 
 
-class Action(StrEnum):
-    SUBMITTED = "submitted"
-    INFO_REQUESTED = "info_requested"
-    INFO_GIVEN = "info_given"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
-    WITHDRAWN = "withdrawn"
-    CORRECTED = "corrected"  # the volunteer corrected an answer after sending ("Moje dane")
-
-
-class TransitionRefused(Exception):
-    """The application is no longer in a state that allows this (e.g. already decided)."""
-
-    def __init__(self, current: Status | None):
-        super().__init__(f"not allowed from {current}")
-        self.current = current
-
-
-@dataclass(frozen=True)
-class Application:
-    id: int
-    telegram_id: int
-    status: Status
-    cursor: str | None
-    back_to_summary: bool
-    created_at: datetime
-    updated_at: datetime
-    submitted_at: datetime | None
-    decided_at: datetime | None
-    decided_by: int | None
-    decision_note: str | None
-    reminded_at: datetime | None
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    at: datetime
-    actor_id: int | None
-    action: Action
-    note: str | None
-
-
-@dataclass(frozen=True)
-class Listed:
-    id: int
-    telegram_id: int
-    status: Status
-    name: str | None
-    submitted_at: datetime | None
-
-
-_MISSING = object()
-
-
-def _application(row) -> Application:
-    return Application(
-        id=row["id"],
-        telegram_id=row["telegram_id"],
-        status=Status(row["status"]),
-        cursor=row["cursor"],
-        back_to_summary=bool(row["back_to_summary"]),
-        created_at=from_db_time(row["created_at"]),
-        updated_at=from_db_time(row["updated_at"]),
-        submitted_at=from_db_time(row["submitted_at"]),
-        decided_at=from_db_time(row["decided_at"]),
-        decided_by=row["decided_by"],
-        decision_note=row["decision_note"],
-        reminded_at=from_db_time(row["reminded_at"]),
-    )
-
-
-class ApplicationRepository:
+class ApplicationRepository(ReviewChanges):
     def __init__(self, db: Database):
         self._db = db
 

@@ -163,6 +163,31 @@ PATHS["rv_question"] = taps(_card_of_newest, "❓ Poproś o uzupełnienie")
 PATHS["md_fix"] = taps(_sent_application, "/moje_dane", "✏️ Popraw moje dane", "Imię i nazwisko")
 
 
+async def _card_of_rejected(world: World) -> UserChat:
+    """A coordinator of their own opens an application rejected a moment ago (by its id)."""
+    from bot.buttons.review import ReviewButton
+
+    applications = world.app.services.applications
+    application = await applications.latest((await _sent_application(world)).id)
+    await applications.decide(application.id, world.coordinator.id, False, "Brak miejsc.")
+    coordinator = world.new_volunteer()
+    await world.app.services.coordinators.add(coordinator.id)
+    await coordinator.send("/zgloszenia")
+    await coordinator.press(coordinator.last.message_id, ReviewButton(act="o", application_id=application.id).pack())
+    return coordinator
+
+
+PATHS["rv_undo"] = taps(_card_of_rejected, "↩️ Cofnij decyzję")
+
+
+@path("rv_fix")
+async def _correcting(world: World, step_id: str) -> UserChat:
+    coordinator = await _card_of_newest(world)
+    await coordinator.tap("✏️ Popraw odpowiedź")
+    await coordinator.tap("✏️ " + next(f.label.get("pl") for f in world.app.services.org.form if f.id == step_id))
+    return coordinator
+
+
 # ---- announcements, notifications, language --------------------------------------------------
 PATHS["bctext"] = taps(_the_coordinator, "/ogloszenie")
 PATHS["bcwhen"] = taps(_the_coordinator, "/ogloszenie", Typed("Zapraszamy na szkolenie."), "🕒 Zaplanuj")

@@ -15,8 +15,8 @@ from storage.applications import Status
 
 class ReviewButton(CallbackData, prefix="rv"):
     # list: the overview · o: open one · a: accept? · ay: accept · r: reject (asks the reason)
-    # q: ask the volunteer a question · x: the export menu
-    act: Literal["list", "o", "a", "ay", "r", "q", "x"]
+    # q: ask the volunteer a question · x: the export menu · f: correct an answer · u: undo a decision
+    act: Literal["list", "o", "a", "ay", "r", "q", "x", "f", "u"]
     application_id: int | None = None
 
 
