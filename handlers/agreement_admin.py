@@ -23,11 +23,11 @@ from bot.routing import Routes
 from bot.services import Role
 from handlers import agreement_admin_card as card
 from handlers import agreement_attestation, agreement_terms
-from handlers.agreement_text import STATE_GROUPS
+from handlers.agreement_text import ACCOUNT_DELETED_LABEL, STATE_GROUPS
 from handlers.common import keyboard, requires_role, show, stale_button
 from handlers.plan_text import volunteer_name
 from handlers.presses import ignoring_press
-from storage.agreements import STATE_ORDER, Agreement, TransitionRefused
+from storage.agreements import STATE_ORDER, Agreement, Listed, TransitionRefused
 from storage.applications import Application, Status
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,7 @@ async def state_list(update: Update, context: BotContext, press: AgreementList) 
     state, page = press.state, min(max(0, press.page), MAX_PAGE)  # a forged page stays within SQLite's integers
     items = await context.services.agreements.list_by_state(state, page * PAGE_SIZE, PAGE_SIZE + 1)
     rows = [
-        [(f"#{item.id} {(item.name or '—')[:36]} · {t.date(item.end_date, 'd.MM.y')}", _button("o", item.id))]
+        [(f"#{item.id} {_listed_name(t, item)[:36]} · {t.date(item.end_date, 'd.MM.y')}", _button("o", item.id))]
         for item in items[:PAGE_SIZE]
     ]
     nav = []
@@ -97,6 +97,10 @@ async def state_list(update: Update, context: BotContext, press: AgreementList) 
     body = t._("Choose an agreement:") if items else t._("Nothing here yet.")
     title = t._("<b>%(group)s</b>", group=t.gettext(STATE_GROUPS[state]))
     await show(update, context, title + "\n" + body, keyboard(rows))
+
+
+def _listed_name(t, item: Listed) -> str:
+    return t.gettext(ACCOUNT_DELETED_LABEL) if item.owner_deleted else (item.name or "—")
 
 
 # ---- preparing -------------------------------------------------------------------------------

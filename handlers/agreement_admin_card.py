@@ -12,13 +12,21 @@ from datetime import timedelta
 from markupsafe import Markup
 from telegram import InputFile, Update
 
-from bot.agreement_facts import display_name, number, today
+from bot.agreement_facts import number, today
 from bot.agreements import needs_written_form
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin, AgreementList
 from bot.buttons.plan import PlanReview
 from bot.context import BotContext
 from bot.replies import confirm
-from handlers.agreement_text import agreement_pdf, agreement_text, ended_line, period, scope_of, state_name
+from handlers.agreement_text import (
+    agreement_pdf,
+    agreement_text,
+    ended_line,
+    period,
+    scope_of,
+    state_name,
+    volunteer_label,
+)
 from handlers.common import alert, audit, keyboard, send_safely, show, stale_button, translator_for
 from storage.agreements import COORDINATOR_MAY_END, Agreement, State, TransitionRefused
 
@@ -44,7 +52,7 @@ async def refused(update: Update, context: BotContext, agreement_id: int) -> Non
         t.gettext(
             "Agreement #%(id)d is now: %(state)s. This is not possible any more.",
             id=agreement_id,
-            state=state_name(t, now.state) if now else "—",
+            state=state_name(t, now.state, staff=True) if now else "—",
         ),
     )
 
@@ -75,16 +83,16 @@ async def open_one(update: Update, context: BotContext, agreement: Agreement, pr
 async def show_card(update: Update, context: BotContext, agreement: Agreement, *, new_message: bool = False) -> None:
     t = context.t
     services = context.services
-    user = await services.users.get(agreement.telegram_id)
+    user = await services.users.get(agreement.telegram_id) if agreement.owner_deleted_at is None else None
     handle = f" (@{user.username})" if user and user.username else ""
     lines = [
         t._(
             "<b>Agreement #%(id)d</b> (no. %(number)s) · %(state)s",
             id=agreement.id,
             number=number(services, agreement),
-            state=state_name(t, agreement.state),
+            state=state_name(t, agreement.state, staff=True),
         ),
-        t._("Volunteer: %(name)s%(handle)s", name=await display_name(services, agreement), handle=handle),
+        t._("Volunteer: %(name)s%(handle)s", name=await volunteer_label(services, t, agreement), handle=handle),
         t._("Period: %(period)s", period=period(t, agreement)),
         t._("Written form required (over 30 days).")
         if needs_written_form(agreement.start_date, agreement.end_date)
@@ -136,9 +144,11 @@ def _buttons(context: BotContext, agreement: Agreement, files):
         if files:
             rows.append([(t.gettext("✅ Confirm the signed file"), _button("sg", a, "file"))])
         rows.append([(t.gettext("✅ Confirm a paper copy signed"), _button("sg", a, "paper"))])
+    # The plan and a renewal belong to the person; one who deleted the account has neither.
+    former = agreement.owner_deleted_at is not None
     plan = PlanReview(act="u", ref=agreement.telegram_id).pack()
-    rows.append([(t.gettext("📄 PDF"), _button("pdf", a)), (t.gettext("🧭 Plan"), plan)])
-    if agreement.state in (State.ACTIVE, State.ENDED, State.EXPIRED, State.SIGNED):
+    rows.append([(t.gettext("📄 PDF"), _button("pdf", a))] + ([] if former else [(t.gettext("🧭 Plan"), plan)]))
+    if agreement.state in (State.ACTIVE, State.ENDED, State.EXPIRED, State.SIGNED) and not former:
         rows.append([(t.gettext("🔁 Renew"), _button("rn", a))])
     if agreement.state in COORDINATOR_MAY_END:
         rows.append([(t.gettext("⏹ End"), _button("end", a))])
@@ -190,7 +200,7 @@ async def confirm_offer(update: Update, context: BotContext, agreement: Agreemen
         "Offer agreement #%(id)d to %(name)s for %(period)s? The text is then fixed; to change it "
         "later, take it back first.",
         id=agreement.id,
-        name=await display_name(context.services, agreement),
+        name=await volunteer_label(context.services, t, agreement),
         period=period(t, agreement),
     )
     await confirm(
@@ -277,6 +287,9 @@ async def confirm_signed(update: Update, context: BotContext, agreement: Agreeme
 async def renew(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     """A new draft following this agreement, with the same scope and length."""
     services = context.services
+    if agreement.owner_deleted_at is not None:  # the person is gone; an id reused is someone new
+        await stale_button(update, context)
+        return
     if agreement.state not in (State.ACTIVE, State.SIGNED, State.ENDED, State.EXPIRED):
         await refused(update, context, agreement.id)
         return

@@ -124,7 +124,12 @@ async def own(
 ) -> Agreement | None:
     """The agreement a button names, if it is the person's own (and in one of `states`)."""
     agreement = await context.services.agreements.get(press.agreement_id) if press.agreement_id else None
-    if agreement is None or agreement.telegram_id != update.effective_user.id or agreement.state == State.DRAFT:
+    if (
+        agreement is None
+        or agreement.telegram_id != update.effective_user.id
+        or agreement.owner_deleted_at is not None  # kept from an account deleted earlier: not this person's
+        or agreement.state == State.DRAFT
+    ):
         await stale_button(update, context)
         return None
     if states is not None and agreement.state not in states:

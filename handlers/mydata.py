@@ -3,7 +3,8 @@
 optional consents, and deleting the account (RODO art. 15–17 and 20).
 
 What deletion keeps is decided in storage.privacy (agreements accepted or signed, for the period
-in the organisation file); the deletion is logged without any personal data.
+in the organisation file); what was accepted ends with the deletion and the coordinators are told.
+The deletion is logged without any personal data.
 """
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ import logging
 
 from telegram import InputFile, Update
 
+from bot.agreement_facts import today
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.mydata import MY_DATA, ConsentChoice, CorrectField, DeleteAccount, MyDataButton
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, Step
 from bot.forms import Accepted, Problem, parse_text
-from bot.i18n import html_escape
+from bot.i18n import N_, html_escape
 from bot.organisation import FieldType, FormField
 from bot.replies import confirm
 from bot.routing import Routes
+from handlers.agreement_text import notify_staff
 from handlers.application_text import answer_lines, status_name
 from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
 from storage import privacy
+from storage.agreements import ACCOUNT_DELETED, VOLUNTEER_MAY_END, State
 from storage.applications import Status
 
 log = logging.getLogger(__name__)
@@ -235,6 +239,12 @@ CORRECTION = Flow(
 
 
 # ---- deleting the account ---------------------------------------------------------------------------
+_ENDED_BY_DELETION = N_(
+    "⏹ Agreement no. %(number)s has ended: the volunteer deleted their account in the bot. "
+    "The agreement is kept as the law requires."
+)
+
+
 def _since(context: BotContext) -> int:
     return int(context.profile.created_at.timestamp()) if context.profile is not None else 0
 
@@ -262,6 +272,9 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
                 services.org.data_protection.agreements_kept_years,
             ),
         ]
+    agreements = await services.agreements.for_volunteer(update.effective_user.id)
+    if any(a.state in VOLUNTEER_MAY_END for a in agreements):
+        lines += ["", t._("Your volunteer agreement ends today, and the coordinators are told.")]
     lines += ["", t._("This cannot be undone. You can start again any time with /start.")]
     await confirm(
         update,
@@ -288,12 +301,17 @@ async def delete(update: Update, context: BotContext, press: DeleteAccount) -> N
         promoted |= bool((await services.events.leave(event.id, user_id, services.clock())).promoted)
     await services.sessions.end_flow(user_id)  # erase() drops the row too; no flow outlives the account
     kept = await privacy.kept_by_law(services.db, user_id)
-    erased = await privacy.erase(services.db, user_id)
+    running = [a.id for a in await services.agreements.for_volunteer(user_id) if a.state in VOLUNTEER_MAY_END]
+    erased = await privacy.erase(services.db, user_id, services.clock(), today(services))
     await services.audit.forget_actor(user_id)
     # The log says that an account was deleted and what was kept, never whose.
     await services.audit.record(None, "account.deleted", None, services.clock(), kept=kept, erased=sum(erased.values()))
     if promoted:
         await send_notices_now(context)
+    for agreement_id in running:
+        ended = await services.agreements.get(agreement_id)
+        if ended is not None and ended.state == State.ENDED and ended.end_reason == ACCOUNT_DELETED:
+            await notify_staff(context, ended, _ENDED_BY_DELETION)
     await update.callback_query.answer()
     await show(
         update,

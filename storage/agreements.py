@@ -32,6 +32,8 @@ CONCLUDED = (State.ACCEPTED, State.SIGNED, State.ACTIVE, State.ENDED, State.EXPI
 # Who may end what: a coordinator also cancels a draft or an offer; a volunteer ends what they accepted.
 COORDINATOR_MAY_END = (State.DRAFT, State.OFFERED, State.ACCEPTED, State.SIGNED, State.ACTIVE)
 VOLUNTEER_MAY_END = (State.ACCEPTED, State.SIGNED, State.ACTIVE)
+# The reason recorded when an agreement ends because its volunteer deleted the account.
+ACCOUNT_DELETED = "account deleted"
 
 
 class TransitionRefused(Exception):
@@ -69,6 +71,7 @@ class Agreement:
     ended_on: date | None
     ended_by: int | None
     end_reason: str | None
+    owner_deleted_at: datetime | None = None  # kept by law after the volunteer deleted the account
 
     @property
     def text_intact(self) -> bool:
@@ -114,6 +117,7 @@ class Listed:
     name: str | None
     start_date: date
     end_date: date
+    owner_deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -163,6 +167,7 @@ def _agreement(row) -> Agreement:
         ended_on=_day(row["ended_on"]),
         ended_by=row["ended_by"],
         end_reason=row["end_reason"],
+        owner_deleted_at=from_db_time(row["owner_deleted_at"]),
     )
 
 
@@ -206,9 +211,10 @@ class AgreementRepository:
         return _agreement(row) if row else None
 
     async def for_volunteer(self, telegram_id: int) -> list[Agreement]:
-        """Newest first."""
+        """Newest first; not those kept from an account deleted earlier under the same Telegram id."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM agreements WHERE telegram_id = ? ORDER BY id DESC", (telegram_id,)
+            "SELECT * FROM agreements WHERE telegram_id = ? AND owner_deleted_at IS NULL ORDER BY id DESC",
+            (telegram_id,),
         )
         return [_agreement(r) for r in rows]
 
@@ -220,7 +226,7 @@ class AgreementRepository:
     async def list_by_state(self, state: State, offset: int, limit: int) -> list[Listed]:
         rows = await self._db.fetch_all(
             """
-            SELECT a.id, a.telegram_id, a.state, a.start_date, a.end_date,
+            SELECT a.id, a.telegram_id, a.state, a.start_date, a.end_date, a.owner_deleted_at,
                    json_extract(ans.value, '$') AS name, u.first_name, u.last_name
             FROM agreements a
             LEFT JOIN application_answers ans ON ans.application_id = a.application_id AND ans.field_id = 'full_name'
@@ -239,6 +245,7 @@ class AgreementRepository:
                 r["name"] if isinstance(r["name"], str) else " ".join(filter(None, [r["first_name"], r["last_name"]])),
                 date.fromisoformat(r["start_date"]),
                 date.fromisoformat(r["end_date"]),
+                r["owner_deleted_at"] is not None,
             )
             for r in rows
         ]
@@ -251,7 +258,8 @@ class AgreementRepository:
             FROM applications ap
             LEFT JOIN application_answers ans ON ans.application_id = ap.id AND ans.field_id = 'full_name'
             WHERE ap.status = 'accepted'
-              AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.telegram_id = ap.telegram_id)
+              AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.telegram_id = ap.telegram_id
+                              AND a.owner_deleted_at IS NULL)
             ORDER BY ap.decided_at, ap.id
             LIMIT ?
             """,
@@ -672,3 +680,21 @@ class AgreementRepository:
             "INSERT INTO agreement_history (agreement_id, at, actor_id, action, note) VALUES (?, ?, ?, ?, ?)",
             (agreement_id, stamp, actor_id, action, note),
         )
+
+
+async def end_for_deleted_account(conn, telegram_id: int, now: datetime, ended_on: date) -> None:
+    """In the deletion's transaction: what the volunteer accepted ends (reason ACCOUNT_DELETED),
+    and every agreement kept is marked as belonging to the deleted account."""
+    stamp = to_db_time(now)
+    marks = ",".join("?" for _ in VOLUNTEER_MAY_END)
+    cursor = await conn.execute(
+        f"UPDATE agreements SET state = 'ended', ended_at = ?, ended_on = ?, ended_by = ?, end_reason = ?, "
+        f"updated_at = ? WHERE telegram_id = ? AND owner_deleted_at IS NULL AND state IN ({marks}) RETURNING id",
+        (stamp, ended_on.isoformat(), telegram_id, ACCOUNT_DELETED, stamp, telegram_id, *VOLUNTEER_MAY_END),
+    )
+    for row in await cursor.fetchall():
+        await AgreementRepository._log(conn, row["id"], stamp, telegram_id, "ended", ACCOUNT_DELETED)
+    await conn.execute(
+        "UPDATE agreements SET owner_deleted_at = ? WHERE telegram_id = ? AND owner_deleted_at IS NULL",
+        (stamp, telegram_id),
+    )

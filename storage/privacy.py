@@ -4,16 +4,22 @@ export), erasing it on request or after the retention periods, and what must be 
 The tables are discovered from the schema rather than listed by hand: every table with a
 `telegram_id` column holds rows about a person, and tables pointing at those rows by a foreign
 key hold more. So a feature that adds a table is exported and erased without touching this file;
-a table whose rows must outlive a deletion is named in KEPT_BY_LAW.
+a table whose rows must outlive a deletion is named in KEPT_BY_LAW. Columns whose schema comment
+says "-- JSON" are exported as the JSON values they hold.
+
+Agreements kept after a deletion stay under the same Telegram id (ended, marked `owner_deleted_at`):
+whoever starts again with that id is a new person, to whom FORMER rows are neither shown nor exported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from datetime import datetime
+import re
+from datetime import date, datetime
 from typing import Any
 
+from storage.agreements import end_for_deleted_account
 from storage.db import Database, to_db_time, utcnow
 
 # Tables the bot itself uses for bookkeeping, not data about the person as such.
@@ -21,10 +27,20 @@ _INTERNAL = {"schema_migrations", "audit_log", "coordinator_invites"}
 # table -> SQL condition on that table's rows that must be kept after a deletion (legal duty):
 # agreements accepted or signed (evidence of the agreement), with the signed copies.
 _BINDING = "state IN ('accepted', 'signed', 'active', 'ended', 'expired')"
+_OF_BINDING = f"agreement_id IN (SELECT id FROM agreements WHERE {_BINDING})"
 KEPT_BY_LAW: dict[str, str] = {
     "agreements": _BINDING,
-    "agreement_files": f"agreement_id IN (SELECT id FROM agreements WHERE {_BINDING})",
+    "agreement_files": _OF_BINDING,
+    "agreement_acceptances": _OF_BINDING,  # who accepted what, when: the evidence itself
 }
+# table -> SQL condition on rows kept from an account deleted earlier (not the current person's).
+_OF_FORMER = "agreement_id IN (SELECT id FROM agreements WHERE owner_deleted_at IS NOT NULL)"
+FORMER: dict[str, str] = {
+    "agreements": "owner_deleted_at IS NOT NULL",
+    "agreement_files": _OF_FORMER,
+    "agreement_acceptances": _OF_FORMER,
+}
+_JSON_COLUMN = re.compile(r"\s*(\w+)\s+\w+[^\n]*?--\s*JSON\b")
 
 
 async def _person_tables(conn) -> list[str]:
@@ -54,15 +70,27 @@ async def _children(conn, parents: list[str]) -> list[tuple[str, str, str, str]]
     return links
 
 
-def _row(row) -> dict[str, Any]:
+async def _json_columns(conn, table: str) -> set[str]:
+    """The columns the schema marks as holding JSON (a "-- JSON" comment on their line)."""
+    async with conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) as cur:
+        row = await cur.fetchone()
+    lines = (row[0] or "").splitlines() if row else []
+    return {match[1] for match in map(_JSON_COLUMN.match, lines) if match}
+
+
+def _row(row, json_columns: set[str]) -> dict[str, Any]:
     values = dict(row)
     for key, value in values.items():
         if isinstance(value, bytes):  # files (e.g. signed documents) are named, not embedded
             values[key] = f"<{len(value)} bytes>"
-        elif isinstance(value, str) and value[:1] in "[{":
+        elif key in json_columns and isinstance(value, str):
             with contextlib.suppress(ValueError):
                 values[key] = json.loads(value)
     return values
+
+
+def _not_former(table: str) -> str:
+    return f" AND NOT ({FORMER[table]})" if table in FORMER else ""
 
 
 async def personal_data(db: Database, telegram_id: int, now: datetime | None = None) -> dict[str, Any]:
@@ -71,8 +99,9 @@ async def personal_data(db: Database, telegram_id: int, now: datetime | None = N
         tables = await _person_tables(conn)
         data: dict[str, Any] = {}
         for table in tables:
-            async with conn.execute(f"SELECT * FROM {table} WHERE telegram_id = ?", (telegram_id,)) as cur:
-                rows = [_row(r) for r in await cur.fetchall()]
+            query = f"SELECT * FROM {table} WHERE telegram_id = ?" + _not_former(table)
+            async with conn.execute(query, (telegram_id,)) as cur:
+                rows = [_row(r, await _json_columns(conn, table)) for r in await cur.fetchall()]
             if rows:
                 data[table] = rows
         for child, column, parent, parent_column in await _children(conn, tables):
@@ -81,7 +110,7 @@ async def personal_data(db: Database, telegram_id: int, now: datetime | None = N
                 continue
             marks = ", ".join("?" for _ in ids)
             async with conn.execute(f"SELECT * FROM {child} WHERE {column} IN ({marks})", ids) as cur:
-                rows = [_row(r) for r in await cur.fetchall()]
+                rows = [_row(r, await _json_columns(conn, child)) for r in await cur.fetchall()]
             if rows:
                 data[child] = rows
     return {
@@ -91,13 +120,18 @@ async def personal_data(db: Database, telegram_id: int, now: datetime | None = N
     }
 
 
-async def erase(db: Database, telegram_id: int) -> dict[str, int]:
+async def erase(
+    db: Database, telegram_id: int, now: datetime | None = None, today: date | None = None
+) -> dict[str, int]:
     """Erase a person: every row about them, except what KEPT_BY_LAW keeps; their profile is then
     deleted, or reduced to the bare id when kept rows still point at it. Returns rows erased per
     table (for the log: counts only). The person's flow (`flow_state`, keyed by telegram_id) goes
-    with the other tables, also when the profile itself is kept."""
+    with the other tables, also when the profile itself is kept. In the same transaction, the
+    agreements they accepted end (`today`: the organisation's date) and all kept ones become FORMER."""
     erased: dict[str, int] = {}
+    now = now or utcnow()
     async with db.transaction() as conn:
+        await end_for_deleted_account(conn, telegram_id, now, today or now.date())
         tables = await _person_tables(conn)
         kept = 0
         for table in tables:
@@ -126,11 +160,12 @@ async def erase(db: Database, telegram_id: int) -> dict[str, int]:
 
 
 async def kept_by_law(db: Database, telegram_id: int) -> dict[str, int]:
-    """How many rows of each kept table would survive a deletion now."""
+    """How many of the person's rows (not FORMER ones) of each kept table would survive a deletion now."""
     counts = {}
     for table, condition in KEPT_BY_LAW.items():
         row = await db.fetch_one(
-            f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ? AND ({condition})", (telegram_id,)
+            f"SELECT COUNT(*) FROM {table} WHERE telegram_id = ? AND ({condition})" + _not_former(table),
+            (telegram_id,),
         )
         if row and row[0]:
             counts[table] = int(row[0])

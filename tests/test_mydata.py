@@ -11,6 +11,7 @@ from bot.app import build_application
 from bot.double import running
 from bot.jobs.retention import apply_retention
 from storage import privacy
+from storage.agreements import ACCOUNT_DELETED, State
 from storage.db import to_db_time
 from storage.sessions import FlowState
 from tests.conftest import COORDINATOR_ID
@@ -109,7 +110,7 @@ async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(a
     await anna.tap("✅ Zapisuję się")
     waiting = double.user(user_id=VOLUNTEER + 1, first_name="Ewa", language_code="pl")
     await waiting.send(f"/start event_{event.id}")
-    await waiting.tap("✅ Zapisuję się")
+    await waiting.tap("⏳ Zapisuję się na listę rezerwową")
     await anna.send("/moje_dane")
     await anna.tap("🗑 Usuń moje konto")
     assert "Tej operacji nie można cofnąć" in anna.last.text
@@ -144,9 +145,11 @@ async def test_a_signed_agreement_is_kept_when_the_account_is_deleted(app, doubl
     assert await rows(app, "agreements", VOLUNTEER) == 1
     assert await rows(app, "applications", VOLUNTEER) == 0
     assert await rows(app, "consents", VOLUNTEER) == 0
+    assert await rows(app, "agreement_acceptances", VOLUNTEER) == 1
     profile = await app.services.users.get(VOLUNTEER)
     assert (profile.first_name, profile.username) == ("", None)
-    assert (await app.services.agreements.get(agreement.id)).state == agreement.state
+    kept = await app.services.agreements.get(agreement.id)  # kept, and ended with the account
+    assert (kept.state, kept.end_reason) == (State.ENDED, ACCOUNT_DELETED)
 
 
 async def test_retention_erases_old_drafts_closed_applications_and_inactive_people(app, double, clock):
