@@ -4,8 +4,9 @@ and the coordinator's wording of an offered agreement (item 21), through the rea
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
+from bot.buttons.plan import PlanReview
 from storage import open_database
 from storage.agreements import ACCOUNT_DELETED, AgreementRepository, State
 from tests.test_agreements import START, accept, accepted, capp, now, offer, staff  # noqa: F401 (fixtures)
@@ -50,7 +51,9 @@ async def test_deleting_the_account_ends_the_agreement_and_tells_the_coordinator
     card = staff.last.text
     assert "Wolontariusz: konto usunięte" in card or "Wolontariusz/ka: konto usunięte" in card
     assert "Powód: konto usunięte" in card
-    assert "🌱 Plan" not in staff.last.buttons and "🔁 Odnów" not in staff.last.buttons
+    presses = [button.callback_data for row in staff.last.keyboard for button in row]
+    assert PlanReview(act="u", ref=VOLUNTEER).pack() not in presses  # the plan and a renewal are the person's
+    assert f"ga:rn:{agreement.id}" not in presses and f"ga:pdf:{agreement.id}" in presses
     await staff.tap("« Wróć do listy")
     assert any("konto usunięte" in label for label in staff.last.buttons)
 
@@ -119,7 +122,7 @@ async def test_the_coordinator_sees_an_offer_in_words_for_coordinators(capp, dou
     await offer(staff, SHORT)
     card = staff.last.text
     assert "czeka na Twoją akceptację" not in card
-    assert "przekazane, czeka na akceptację wolontariusza/wolontariuszki" in card
+    assert "· przekazane, czeka na akceptację wolontariusza/" in card
     await anna.tap("📄 Moje porozumienie")
     assert "Status: czeka na Twoją akceptację" in anna.last.text
 
@@ -154,3 +157,20 @@ async def test_agreements_of_accounts_deleted_before_the_upgrade_are_ended_by_th
         assert zofia.state == State.ACTIVE and zofia.owner_deleted_at is None
     finally:
         await db.close()
+
+
+async def test_the_old_confirmation_pressed_again_does_not_delete_the_new_account(capp, double, staff, now):  # noqa: F811
+    anna, _agreement = await in_force(capp, double, staff)
+    now[0] = now[0] + timedelta(minutes=1)
+    await anna.send("/moje_dane")
+    await anna.tap("🗑 Usuń moje konto")
+    confirmation = anna.last
+    data = confirmation.button("🗑 Tak, usuń moje konto").callback_data
+    await anna.press(confirmation.message_id, data)
+    assert "Twoje konto zostało usunięte" in anna.last.text
+    now[0] = now[0] + timedelta(minutes=5)
+    await anna.send("/start")
+    await anna.press(confirmation.message_id, data)  # delivered again, or pressed by the new account
+    assert anna.alerts[-1].startswith("Ten przycisk jest już nieaktualny.")
+    assert (await capp.services.users.get(VOLUNTEER)).first_name == "Anna"
+    assert len([e for e in await capp.services.audit.all() if e.action == "account.deleted"]) == 1
