@@ -13,7 +13,7 @@ from telegram import Update
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.buttons.review import APPLICATIONS, ReviewAlerts, ReviewButton, ReviewExport, ReviewList
 from bot.context import BotContext
-from bot.forms import display
+from bot.jobs.applications import alert_new_applications
 from bot.routing import Routes
 from bot.sending import tell_coordinators
 from bot.services import Role
@@ -202,24 +202,9 @@ async def pressed(update: Update, context: BotContext, press: ReviewButton) -> N
 
 # ---- alerts to coordinators ---------------------------------------------------------------------
 async def notify_new_application(context: BotContext, application: Application, answers: dict[str, Any]) -> None:
-    services = context.services
-    org = services.org
-    name = answers.get("full_name")
-    county_field = next((f for f in org.form if f.id == "county"), None)
-
-    def compose(t):
-        where = ""
-        if county_field is not None and answers.get("county") is not None:
-            where = display(org, county_field, answers["county"], t)
-        text = t._(
-            "📥 New application #%(id)d: %(name)s %(where)s",
-            id=application.id,
-            name=name if isinstance(name, str) else "—",
-            where=f"({where})" if where else "",
-        )
-        return text, keyboard([[(t.gettext("Open"), _open_button(application.id))]])
-
-    await tell_coordinators(context.bot, services, compose, wants=services.coordinator_settings.notify_applications)
+    """An application was sent: the coordinators are told at once, unless an alert went out a few
+    minutes ago (then a digest follows: bot/jobs/applications.py)."""
+    await alert_new_applications(context.bot, context.services)
 
 
 async def notify_info_given(context: BotContext, application: Application, answer: str) -> None:

@@ -1,10 +1,11 @@
-"""What coordinators change on a sent application besides deciding: an answer corrected, a
-decision taken by mistake undone. A part of ApplicationRepository (storage/applications.py)."""
+"""What concerns coordinators on a sent application besides deciding: an answer corrected, a
+decision taken by mistake undone, and which applications an alert has named. A part of
+ApplicationRepository (storage/applications.py)."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from storage.application_model import IN_PROGRESS, Action, Application, Status, TransitionRefused, _application
@@ -72,3 +73,21 @@ class ReviewChanges:
             (application.telegram_id, application.id, *IN_PROGRESS),
         )
         return row is not None
+
+    async def claim_alerts(self, now: datetime, quiet: timedelta) -> list[int]:
+        """The sent applications no alert has named yet, marked named now; none while an alert went
+        out less than `quiet` ago (they wait for the next claim, and then go together). Claimed in
+        one transaction, so a restart or a second process neither loses nor repeats one."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute("SELECT MAX(alerted_at) AS last FROM applications")
+            last = (await cursor.fetchone())["last"]
+            if last is not None and last > to_db_time(now - quiet):
+                return []
+            cursor = await conn.execute(
+                "UPDATE applications SET alerted_at = ? WHERE alerted_at IS NULL AND submitted_at IS NOT NULL "
+                "RETURNING id",
+                (stamp,),
+            )
+            rows = await cursor.fetchall()
+        return sorted(r["id"] for r in rows)

@@ -8,7 +8,7 @@ from bot import jobs
 from bot.app import build_application
 from bot.double import running
 
-EXPECTED = Counter({"agreements": 1, "broadcasts": 1, "events": 1, "reminders": 1, "retention": 1})
+EXPECTED = Counter({"agreements": 1, "applications": 1, "broadcasts": 1, "events": 1, "reminders": 1, "retention": 1})
 
 
 def _names(app) -> Counter:

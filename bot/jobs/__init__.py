@@ -17,7 +17,7 @@ from telegram.ext import Application
 
 from bot.context import BotContext
 from bot.jobs.agreements import send_agreement_reminders, update_agreement_states
-from bot.jobs.applications import ask_to_accept_new_rules, send_draft_reminders
+from bot.jobs.applications import ask_to_accept_new_rules, send_application_alerts, send_draft_reminders
 from bot.jobs.broadcasts import start_due_broadcasts
 from bot.jobs.events import ask_about_attendance, send_event_notices, send_event_reminders
 from bot.jobs.retention import apply_retention
@@ -46,6 +46,8 @@ JOBS = (
         timedelta(seconds=20),
         (send_event_reminders, ask_about_attendance, send_event_notices),
     ),
+    # New applications that waited for a digest (an alert went out a few minutes before them).
+    Repeating("applications", timedelta(minutes=1), timedelta(seconds=25), (send_application_alerts,)),
     # The ten-minute jobs start apart, so they do not compete for the database at the same moment.
     Repeating("reminders", CHECK_EVERY, timedelta(seconds=30), (send_draft_reminders, ask_to_accept_new_rules)),
     Repeating("agreements", CHECK_EVERY, timedelta(seconds=40), (update_agreement_states, send_agreement_reminders)),
