@@ -83,7 +83,8 @@ def _row(row, json_columns: set[str]) -> dict[str, Any]:
     for key, value in values.items():
         if isinstance(value, bytes):  # files (e.g. signed documents) are named, not embedded
             values[key] = f"<{len(value)} bytes>"
-        elif key in json_columns and isinstance(value, str):
+        elif isinstance(value, str) and (key in json_columns or value[:1] in "[{"):
+            # Declared JSON columns, and JSON objects or lists kept in text columns (a history note).
             with contextlib.suppress(ValueError):
                 values[key] = json.loads(value)
     return values

@@ -116,6 +116,19 @@ async def test_the_export_holds_real_json_values(capp, double, staff):  # noqa: 
         assert not (isinstance(row["value"], str) and row["value"].startswith('"')), row
     assert data["users"][0]["first_name"] == "Anna"  # plain columns stay as they are
 
+    # A JSON object kept in a text column (a correction's note: field, was, now) is an object too.
+    application_id = data["application_answers"][0]["application_id"]
+    note = json.dumps({"field": "county", "was": ["lubelski"], "now": ["łukowski"]}, ensure_ascii=False)
+    await capp.services.db.execute(
+        "INSERT INTO application_history (application_id, at, actor_id, action, note) "
+        "VALUES (?, '2026-11-20T09:00:00.000000+00:00', 1, 'fixed', ?)",
+        (application_id, note),
+    )
+    await anna.send("/moje_dane")
+    await anna.tap("📦 Pobierz wszystkie moje dane (JSON)")
+    history = json.loads(anna.last.document_bytes)["data"]["application_history"]
+    assert history[-1]["note"] == {"field": "county", "was": ["lubelski"], "now": ["łukowski"]}
+
 
 async def test_the_coordinator_sees_an_offer_in_words_for_coordinators(capp, double, staff):  # noqa: F811
     anna = await accepted(double, staff, VOLUNTEER)
