@@ -17,7 +17,7 @@ from bot.pdf import file_slug, printable, render_pdf
 from bot.replies import keyboard
 from bot.sending import tell_coordinators
 from bot.services import Services
-from storage.agreements import Agreement, State
+from storage.agreements import ACCOUNT_DELETED, Agreement, State
 
 STATE_NAMES = {
     State.DRAFT: N_("being prepared"),
@@ -38,17 +38,30 @@ STATE_GROUPS = {
     State.ENDED: N_("Ended"),
     State.EXPIRED: N_("Expired"),
 }
+# Where the coordinators' wording differs from the volunteer's.
+STAFF_STATE_NAMES = {State.OFFERED: N_("offered, waiting for the volunteer's acceptance")}
+# In place of the name of a volunteer who deleted their account (never whoever uses the id now).
+ACCOUNT_DELETED_LABEL = N_("account deleted")
 
 
-def state_name(t: Translator, state: State) -> str:
-    return t.gettext(STATE_NAMES[state])
+def state_name(t: Translator, state: State, *, staff: bool = False) -> str:
+    names = STAFF_STATE_NAMES if staff and state in STAFF_STATE_NAMES else STATE_NAMES
+    return t.gettext(names[state])
 
 
 def ended_line(t: Translator, agreement: Agreement) -> str:
     """When an ended agreement ended, and why."""
-    return t._(
-        "Ended on %(date)s. Reason: %(reason)s", date=t.date(agreement.ended_on), reason=agreement.end_reason or "—"
-    )
+    reason = agreement.end_reason or "—"
+    if reason == ACCOUNT_DELETED:
+        reason = t.gettext(ACCOUNT_DELETED_LABEL)
+    return t._("Ended on %(date)s. Reason: %(reason)s", date=t.date(agreement.ended_on), reason=reason)
+
+
+async def volunteer_label(services: Services, t: Translator, agreement: Agreement) -> str:
+    """The volunteer's name as coordinators see it."""
+    if agreement.owner_deleted_at is not None:
+        return t.gettext(ACCOUNT_DELETED_LABEL)
+    return await display_name(services, agreement)
 
 
 def period(t: Translator, agreement: Agreement) -> str:
@@ -134,10 +147,10 @@ async def notify_staff(
 ) -> None:
     """Tell every coordinator about a volunteer's step, with a button opening the agreement."""
     services = context.services
-    name = await display_name(services, agreement)
+    name = await display_name(services, agreement) if agreement.owner_deleted_at is None else None
 
     def compose(t):
-        text = t._(msgid, name=name, number=number(services, agreement))
+        text = t._(msgid, name=name or t.gettext(ACCOUNT_DELETED_LABEL), number=number(services, agreement))
         if extra_msgid:
             text += "\n" + t._(extra_msgid, **(extra or {}))
         rows = [[(t.gettext("Open"), AgreementAdmin(act="o", ref=agreement.id).pack())]]
