@@ -226,8 +226,21 @@ async def _undone(run: FlowRun, reason: str) -> End:
         reopened = await services.applications.reopen(application.id, run.user_id, reason, now=services.clock())
     except TransitionRefused:  # decided or reopened by someone else a moment ago
         return End(t._("This application does not exist any more."))
+    cancelled = 0
+    if application.status == Status.ACCEPTED:  # the draft agreement made on acceptance goes with it
+        now = services.clock()
+        for agreement in await services.agreements.for_volunteer(application.telegram_id):
+            if agreement.state == State.DRAFT:
+                today = now.astimezone(services.settings.tz).date()
+                await services.agreements.end(agreement.id, run.user_id, reason, today, (State.DRAFT,), now)
+                cancelled += 1
     await audit(
-        context, run.user_id, "application.decision_undone", f"application:{reopened.id}", was=str(application.status)
+        context,
+        run.user_id,
+        "application.decision_undone",
+        f"application:{reopened.id}",
+        was=str(application.status),
+        drafts_cancelled=cancelled,
     )
     chat_id = run.update.effective_chat.id
 

@@ -4,6 +4,7 @@ in the history and the audit log, and the volunteer is told what changed."""
 
 from __future__ import annotations
 
+from storage.agreements import State
 from storage.applications import Action, Status
 from tests.conftest import COORDINATOR_ID
 from tests.test_review import open_from_notification, submitted_application
@@ -49,8 +50,9 @@ async def test_a_county_given_as_other_is_corrected_to_one_of_the_list(app, doub
 
     await coordinator.tap("« Wróć do zgłoszenia")
     assert "Powiat: łukowski" in coordinator.last.text
-    assert "odpowiedź poprawiona przez osobę koordynującą · Kasia\n    Powiat: powiat warszawski zachodni → łukowski" in (
-        coordinator.last.text
+    assert (
+        "odpowiedź poprawiona przez osobę koordynującą · Kasia\n    Powiat: powiat warszawski zachodni → łukowski"
+        in (coordinator.last.text)
     )
 
 
@@ -94,7 +96,7 @@ async def test_a_rejection_by_mistake_is_undone_with_a_reason(app, double, coord
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
     assert "↩️ Cofnij decyzję" not in coordinator.last.buttons  # nothing decided yet
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await coordinator.send("Brak miejsc.")
     application = await app.services.applications.latest(volunteer.id)
     await coordinator.send("/zgloszenia")
@@ -115,14 +117,14 @@ async def test_a_rejection_by_mistake_is_undone_with_a_reason(app, double, coord
     assert history[-1].note == "Pomyliłam zgłoszenia."
     assert await _audit(app) == ["application.rejected", "application.decision_undone"]
     await coordinator.tap("« Wróć do zgłoszenia")
-    assert coordinator.last.buttons[:2] == ["✅ Przyjmij", "❌ Odrzuć"]
+    assert coordinator.last.buttons[:2] == ["✅ Przyjmij", "❌ Nie przyjmuj"]
 
 
 async def test_an_undo_is_refused_when_a_newer_application_is_in_progress(app, double, coordinator):
     volunteer = double.user(user_id=3305)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await coordinator.send("Brak miejsc.")
     first = await app.services.applications.latest(volunteer.id)
     await app.services.applications.start_draft(volunteer.id, "full_name")  # applies anew
@@ -132,3 +134,39 @@ async def test_an_undo_is_refused_when_a_newer_application_is_in_progress(app, d
     await coordinator.tap("↩️ Cofnij decyzję")
     assert "Ta osoba ma już nowsze zgłoszenie" in coordinator.alerts[-1]
     assert (await app.services.applications.get(first.id)).status == Status.REJECTED
+
+
+async def test_an_acceptance_undone_cancels_the_draft_agreement_but_not_an_offered_one(app, double, coordinator):
+    volunteer = double.user(user_id=3306)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("✅ Przyjmij")
+    await coordinator.tap("✅ Tak, przyjmij")
+    (draft,) = await app.services.agreements.for_volunteer(volunteer.id)
+    assert draft.state == State.DRAFT
+    application = await app.services.applications.latest(volunteer.id)
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap("Przyjęte (1)")
+    await coordinator.tap(coordinator.last.buttons[0])
+    await coordinator.tap("↩️ Cofnij decyzję")
+    await coordinator.send("Przyjęte przez pomyłkę.")
+    assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
+    assert (await app.services.agreements.get(draft.id)).state == State.ENDED
+    assert "została cofnięta" in volunteer.last.text
+
+
+async def test_an_acceptance_with_an_offered_agreement_is_not_undone(app, double, coordinator):
+    volunteer = double.user(user_id=3307)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("✅ Przyjmij")
+    await coordinator.tap("✅ Tak, przyjmij")
+    application = await app.services.applications.latest(volunteer.id)
+    (draft,) = await app.services.agreements.for_volunteer(volunteer.id)
+    await app.services.db.execute("UPDATE agreements SET state = 'offered' WHERE id = ?", (draft.id,))
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap("Przyjęte (1)")
+    await coordinator.tap(coordinator.last.buttons[0])
+    await coordinator.tap("↩️ Cofnij decyzję")
+    assert "Tej osobie zaproponowano już porozumienie" in coordinator.alerts[-1]
+    assert (await app.services.applications.get(application.id)).status == Status.ACCEPTED
