@@ -14,7 +14,7 @@ import logging
 
 from telegram import InputFile, Update
 
-from bot.agreement_facts import today
+from bot.agreement_facts import number, today
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.mydata import MY_DATA, ConsentChoice, CorrectField, DeleteAccount, MyDataButton
 from bot.context import BotContext
@@ -24,12 +24,13 @@ from bot.i18n import N_, html_escape
 from bot.organisation import FieldType, FormField
 from bot.replies import confirm
 from bot.routing import Routes
-from handlers.agreement_text import notify_staff
+from bot.sending import tell_coordinators
+from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
 from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
 from storage import privacy
-from storage.agreements import ACCOUNT_DELETED, VOLUNTEER_MAY_END, State
+from storage.agreements import ACCOUNT_DELETED, PENDING, VOLUNTEER_MAY_END, Agreement, State
 from storage.applications import Status
 
 log = logging.getLogger(__name__)
@@ -243,6 +244,28 @@ _ENDED_BY_DELETION = N_(
     "⏹ Agreement no. %(number)s has ended: the volunteer deleted their account in the bot. "
     "The agreement is kept as the law requires."
 )
+_REMOVED_WITH_ACCOUNT = N_(
+    "🗑 Agreement #%(id)d (no. %(number)s, %(state)s) has been removed: the volunteer deleted their account "
+    "in the bot before accepting it."
+)
+
+
+async def _tell_coordinators(context: BotContext, running: list[Agreement]) -> None:
+    """What the deletion did to the agreements that were running: ended (kept by law), or, a draft
+    or an offer not accepted, erased with the account."""
+    services = context.services
+    for before in running:
+        after = await services.agreements.get(before.id)
+        if after is not None and after.state == State.ENDED and after.end_reason == ACCOUNT_DELETED:
+            await notify_staff(context, after, _ENDED_BY_DELETION)
+        elif after is None:
+
+            def compose(t, before=before):
+                state = state_name(t, before.state, staff=True)
+                text = t._(_REMOVED_WITH_ACCOUNT, id=before.id, number=number(services, before), state=state)
+                return text, None
+
+            await tell_coordinators(context.bot, services, compose)
 
 
 def _since(context: BotContext) -> int:
@@ -301,17 +324,14 @@ async def delete(update: Update, context: BotContext, press: DeleteAccount) -> N
         promoted |= bool((await services.events.leave(event.id, user_id, services.clock())).promoted)
     await services.sessions.end_flow(user_id)  # erase() drops the row too; no flow outlives the account
     kept = await privacy.kept_by_law(services.db, user_id)
-    running = [a.id for a in await services.agreements.for_volunteer(user_id) if a.state in VOLUNTEER_MAY_END]
+    running = [a for a in await services.agreements.for_volunteer(user_id) if a.state in (*PENDING, State.ACTIVE)]
     erased = await privacy.erase(services.db, user_id, services.clock(), today(services))
     await services.audit.forget_actor(user_id)
     # The log says that an account was deleted and what was kept, never whose.
     await services.audit.record(None, "account.deleted", None, services.clock(), kept=kept, erased=sum(erased.values()))
     if promoted:
         await send_notices_now(context)
-    for agreement_id in running:
-        ended = await services.agreements.get(agreement_id)
-        if ended is not None and ended.state == State.ENDED and ended.end_reason == ACCOUNT_DELETED:
-            await notify_staff(context, ended, _ENDED_BY_DELETION)
+    await _tell_coordinators(context, running)
     await update.callback_query.answer()
     await show(
         update,

@@ -187,3 +187,14 @@ async def test_the_old_confirmation_pressed_again_does_not_delete_the_new_accoun
     assert anna.alerts[-1].startswith("Ten przycisk jest już nieaktualny.")
     assert (await capp.services.users.get(VOLUNTEER)).first_name == "Anna"
     assert len([e for e in await capp.services.audit.all() if e.action == "account.deleted"]) == 1
+
+
+async def test_an_offer_not_accepted_goes_with_the_account_and_the_coordinators_are_told(capp, double, staff):  # noqa: F811
+    anna = await accepted(double, staff, VOLUNTEER)
+    await offer(staff, SHORT)
+    (agreement,) = await capp.services.agreements.for_volunteer(VOLUNTEER)
+    await delete_account(anna, ends=False)
+    assert await capp.services.agreements.get(agreement.id) is None
+    told = staff.last.text
+    assert told.startswith(f"🗑 Porozumienie #{agreement.id} (nr FRdR/2026/") and "usunięte" in told
+    assert staff.last.buttons == []  # nothing left to open
