@@ -170,3 +170,17 @@ async def test_an_acceptance_with_an_offered_agreement_is_not_undone(app, double
     await coordinator.tap("↩️ Cofnij decyzję")
     assert "Tej osobie zaproponowano już porozumienie" in coordinator.alerts[-1]
     assert (await app.services.applications.get(application.id)).status == Status.ACCEPTED
+
+
+async def test_a_multiple_choice_answer_is_corrected_with_its_ticks(app, double, coordinator):
+    volunteer = double.user(user_id=3308)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("✏️ Popraw odpowiedź")
+    await coordinator.tap("✏️ Obszary kompetencji")
+    assert "✅ Budżet obywatelski" in coordinator.last.buttons
+    await coordinator.tap("✅ Fundusz sołecki")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("Gotowe")))
+    assert "Obszary kompetencji: Budżet obywatelski, Fundusz sołecki → Budżet obywatelski" in coordinator.last.text
+    application = await app.services.applications.latest(volunteer.id)
+    assert len((await app.services.applications.answers(application.id))["competences"]) == 1
