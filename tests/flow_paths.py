@@ -94,7 +94,7 @@ async def answer_field(chat: UserChat, form_field) -> None:
     kind = str(form_field.type)
     if kind == "multi_choice":
         await chat.tap(next(b for b in chat.last.buttons if b.startswith("▫️")))
-        await chat.tap("Gotowe ✔")
+        await chat.tap("Gotowe »")
     elif kind == "choice":
         await chat.tap(chat.last.buttons[0])
     elif form_field.id == "full_name":
@@ -130,7 +130,7 @@ async def _answer_coordinator(world: World, step_id: str) -> UserChat:
     await applications.submit(draft.id, chat.id)
     await applications.request_info(draft.id, world.coordinator.id, "Jakie masz doświadczenie?")
     await chat.send("/zgloszenie")
-    await chat.tap("✍️ Odpowiedz koordynatorowi")
+    await chat.tap("✍️ Odpowiedz na pytanie")
     return chat
 
 
@@ -158,7 +158,7 @@ async def _card_of_newest(world: World) -> UserChat:
     return coordinator
 
 
-PATHS["rv_reason"] = taps(_card_of_newest, "❌ Odrzuć")
+PATHS["rv_reason"] = taps(_card_of_newest, "❌ Nie przyjmuj")
 PATHS["rv_question"] = taps(_card_of_newest, "❓ Poproś o uzupełnienie")
 PATHS["md_fix"] = taps(_sent_application, "/moje_dane", "✏️ Popraw moje dane", "Imię i nazwisko")
 

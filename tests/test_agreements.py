@@ -76,7 +76,7 @@ async def offer(staff, period: str | None = None):
     if period:
         await staff.tap("📅 Okres")
         await staff.send(period)
-    await staff.tap("📨 Przekaż wolontariuszowi")
+    await staff.tap("📨 Przekaż do akceptacji")
     await staff.tap("📨 Tak, przekaż")
 
 
@@ -281,7 +281,7 @@ async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, do
     assert staff.last.document_bytes == signed
     await staff.tap("✅ Potwierdź podpisany plik")
     assert "Podpisany egzemplarz potwierdzony" in staff.last.text
-    assert volunteer.last.text.startswith("✅ Koordynator potwierdził podpisany egzemplarz Twojego porozumienia.")
+    assert volunteer.last.text.startswith("✅ Osoba koordynująca potwierdziła podpisany egzemplarz Twojego porozumienia.")
     stored = await capp.services.agreements.get(agreement.id)
     assert stored.state == State.ACTIVE and stored.signed_how == "file" and stored.signed_by == COORDINATOR_ID
     history = [h.action for h in await capp.services.agreements.history(agreement.id)]
@@ -333,7 +333,7 @@ async def test_forged_and_stale_buttons_change_nothing(capp, double, staff):
     assert volunteer.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
     await staff.tap("✏️ Zakres")
     await staff.send("Prowadzenie warsztatów o budżecie obywatelskim w powiecie łęczyńskim.")
-    await staff.tap("📨 Przekaż wolontariuszowi")
+    await staff.tap("📨 Przekaż do akceptacji")
     await staff.tap("📨 Tak, przekaż")
     # Offered again with another text: the button for the old text is refused.
     await volunteer.press(confirm, f"ag:sign:{agreement.id}:{prefix}")
@@ -360,7 +360,7 @@ async def test_a_volunteer_cannot_confirm_offer_or_end_anything(capp, double, st
     await accept(volunteer)
     agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
     await volunteer.send("/porozumienia")
-    assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla koordynatorów.")
+    assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla osób koordynujących.")
     menu = volunteer.last.message_id
     for forged in (
         f"ga:sg:{agreement.id}:paper",
@@ -373,7 +373,7 @@ async def test_a_volunteer_cannot_confirm_offer_or_end_anything(capp, double, st
         "pc:ok:1:1",
     ):
         await volunteer.press(menu, forged)
-        assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+        assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await volunteer.send("Chcę zakończyć")  # typed text does not reach a coordinator step either
     stored = await capp.services.agreements.get(agreement.id)
     assert stored.state == State.ACCEPTED and stored.signed_at is None and stored.ended_at is None
@@ -419,7 +419,7 @@ async def test_either_side_ends_with_a_date_and_a_reason(capp, double, staff):
     await volunteer.send("Przeprowadzam się za granicę.")
     await volunteer.tap("⏹ Tak, zakończ")
     assert volunteer.last.text.startswith("Porozumienie zakończyło się dzisiaj.")
-    assert staff.last.text.startswith("⏹ Anna Kowalska – zakończenie porozumienia nr")
+    assert staff.last.text.startswith("⏹ Anna Kowalska – porozumienie nr")
     assert "Powód: Przeprowadzam się za granicę." in staff.last.text
     agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
     assert agreement.state == State.ENDED and agreement.ended_on == date(2026, 11, 20)
@@ -646,9 +646,9 @@ async def test_a_sticker_or_a_file_where_a_name_or_a_reason_is_expected(capp, do
     assert await capp.services.agreements.files(agreement.id) == []
     for wrong in ("Anna Nowak", "Ewa Nowak"):
         await volunteer.send(wrong)
-        assert "napisz do koordynatora" not in volunteer.last.text
+        assert "napisz do nas" not in volunteer.last.text
     await volunteer.send("Jan Nowak")
-    assert "Jeśli zmieniło się Twoje nazwisko, napisz do koordynatora" in volunteer.last.text  # after three wrong names
+    assert "Jeśli zmieniło się Twoje nazwisko, napisz do nas" in volunteer.last.text  # after three wrong names
     await accept_typed(volunteer)
     assert (await capp.services.agreements.get(agreement.id)).state == State.ACTIVE
 

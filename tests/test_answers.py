@@ -116,7 +116,7 @@ async def test_after_a_rejection_the_decision_comes_before_a_new_form(app, doubl
     volunteer = double.user(user_id=3207)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await coordinator.send("Brak miejsc w tej edycji.")
     for entry in ("/zgloszenie", "/start"):
         await volunteer.send(entry)
@@ -124,7 +124,7 @@ async def test_after_a_rejection_the_decision_comes_before_a_new_form(app, doubl
             await volunteer.tap("📝 Moje zgłoszenie: nieprzyjęte")
         status = volunteer.last.text
         assert "Status: nieprzyjęte" in status
-        assert "Wyjaśnienie koordynatora: Brak miejsc w tej edycji." in status
+        assert "Wyjaśnienie osoby koordynującej: Brak miejsc w tej edycji." in status
         assert "📝 Złóż nowe zgłoszenie" in volunteer.last.buttons
         assert not await app.services.sessions.people_in("ap")
     await volunteer.tap("📝 Złóż nowe zgłoszenie")

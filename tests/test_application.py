@@ -91,7 +91,7 @@ async def test_the_whole_application_in_polish(app, double, coordinator):
         assert expected in summary
     await chat.tap("📨 Wyślij zgłoszenie")
     assert chat.last.text.startswith("📨 Zgłoszenie wysłane!")
-    assert chat.last.buttons[0] == "📝 Moje zgłoszenie: wysłane, czeka na decyzję koordynatora"
+    assert chat.last.buttons[0] == "📝 Moje zgłoszenie: wysłane, czeka na decyzję"
 
     services = app.services
     application = await services.applications.latest(chat.id)
@@ -300,7 +300,7 @@ async def test_a_second_application_is_not_possible_while_one_is_open(app, doubl
     await chat.tap("📨 Wyślij zgłoszenie")
     await chat.send("/zgloszenie")
     assert chat.last.text.startswith("Twoje zgłoszenie")
-    assert "Status: wysłane, czeka na decyzję koordynatora" in chat.last.text
+    assert "Status: wysłane, czeka na decyzję" in chat.last.text
     assert "↩️ Wycofaj zgłoszenie" in chat.last.buttons
     count = await app.services.db.fetch_one("SELECT COUNT(*) FROM applications WHERE telegram_id = ?", (chat.id,))
     assert count[0] == 1
@@ -420,7 +420,7 @@ async def test_old_form_buttons_after_sending_only_show_the_status(app, double):
     await fill_rest_after_adult(chat)
     await chat.tap("📨 Wyślij zgłoszenie")
     await chat.press(adult_question, no)
-    assert "Status: wysłane, czeka na decyzję koordynatora" in chat.last.text
+    assert "Status: wysłane, czeka na decyzję" in chat.last.text
     await chat.press(adult_question, "ap:rules:2026-01")  # a form button of an earlier release
     count = await app.services.db.fetch_one("SELECT COUNT(*) FROM applications WHERE telegram_id = ?", (chat.id,))
     assert count[0] == 1

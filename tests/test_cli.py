@@ -771,7 +771,7 @@ def test_chat_as_admin(tmp_path):
     # [8] opened the panel, with the admin's own section.
     assert "🤖 (edited)\n  Panel koordynatora\n" in out
     assert "Czym chcesz się zająć?" in out
-    assert "👥 Koordynatorzy" in out
+    assert "👥 Osoby koordynujące" in out
     assert (tmp_path / "volunteer-bot-chat.db").exists()
     assert not (tmp_path / "volunteer-bot.db").exists()
 

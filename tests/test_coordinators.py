@@ -27,7 +27,7 @@ async def app(settings, double, clock):
 
 async def invite_link(admin) -> str:
     await admin.send("/koordynatorzy")
-    await admin.tap("➕ Zaproś koordynatora")
+    await admin.tap("➕ Zaproś osobę koordynującą")
     match = re.search(r"start=(inv_[A-Za-z0-9_-]+)", admin.last.text)
     assert match, admin.last.text
     return match[1]
@@ -79,7 +79,7 @@ async def test_removing_a_coordinator_takes_effect_at_once(app, double, admin, c
     assert not await app.services.coordinators.is_coordinator(COORDINATOR_ID)
     assert "nie masz już uprawnień koordynatora" in coordinator.last.text.lower()
     await coordinator.send("/zgloszenia")
-    assert "tylko dla koordynatorów" in coordinator.last.text
+    assert "tylko dla osób koordynujących" in coordinator.last.text
     commands = await app.bot.get_my_commands(scope=BotCommandScopeChat(COORDINATOR_ID))
     assert "koordynator" not in [c.command for c in commands]
     (entry,) = [e for e in await app.services.audit.all() if e.action == "coordinator.removed"]
@@ -89,11 +89,11 @@ async def test_removing_a_coordinator_takes_effect_at_once(app, double, admin, c
 async def test_only_admins_manage_coordinators_and_read_the_log(app, double, coordinator):
     await coordinator.send("/start")
     await coordinator.send("/koordynatorzy")
-    assert coordinator.last.text == "Ta funkcja jest dostępna tylko dla administratorów."
+    assert coordinator.last.text == "Ta funkcja jest dostępna tylko dla osób z uprawnieniami administratora."
     await coordinator.send("/dziennik")
     for data in ("co:inv", "co:rvk", f"co:rm:{COORDINATOR_ID}", f"co:rmy:{COORDINATOR_ID}", "co:csv", "co:ls", "col:0"):
         await coordinator.press(coordinator.last.message_id, data)
-    assert all(a == "Ta funkcja jest dostępna tylko dla administratorów." for a in coordinator.alerts)
+    assert all(a == "Ta funkcja jest dostępna tylko dla osób z uprawnieniami administratora." for a in coordinator.alerts)
     assert await app.services.coordinators.is_coordinator(COORDINATOR_ID)
     assert await app.services.invites.open_count() == 0
 

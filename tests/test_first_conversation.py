@@ -214,22 +214,22 @@ async def test_coordinators_see_their_panel_and_volunteers_do_not(app, double, c
     assert "🧭 Panel koordynatora" in coordinator.last.buttons
     await coordinator.tap("🧭 Panel koordynatora")
     assert coordinator.last.text.startswith("Panel koordynatora")
-    assert "👥 Koordynatorzy" not in coordinator.last.buttons  # admins only
+    assert "👥 Osoby koordynujące" not in coordinator.last.buttons  # admins only
 
     volunteer = double.user(user_id=4004)
     await volunteer.send("/start")
     assert "🧭 Panel koordynatora" not in volunteer.last.buttons
     await volunteer.send("/koordynator")
-    assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla koordynatorów.")
+    assert volunteer.last.text.startswith("Ta funkcja jest dostępna tylko dla osób koordynujących.")
     await volunteer.press(volunteer.last.message_id, "menu:coord")
-    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await volunteer.press(volunteer.last.message_id, "bc:list:0")
-    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
 
 
 async def test_admins_are_coordinators_too(app, double, admin):
     await admin.send("/koordynator")
-    assert "👥 Koordynatorzy" in admin.last.buttons
+    assert "👥 Osoby koordynujące" in admin.last.buttons
     assert ADMIN_ID in app.services.settings.admin_ids
 
 

@@ -72,7 +72,7 @@ async def test_my_data_shows_exports_and_corrects(app, double):
     await anna.send("anna@@example")
     assert "e-mail" in anna.last.text.lower()
     await anna.send("anna.nowak@example.org")
-    assert "Zapisano. Koordynatorzy zobaczą zmianę." in anna.messages[-2].text
+    assert "Zapisano. Osoby koordynujące zobaczą zmianę." in anna.messages[-2].text
     application = await app.services.applications.latest(VOLUNTEER)
     assert (await app.services.applications.answers(application.id))["email"] == "anna.nowak@example.org"
     history = await app.services.applications.history(application.id)
@@ -250,7 +250,7 @@ async def test_a_restart_in_the_middle_of_a_correction_continues_there(settings,
         await start_correcting(anna)
     async with running(build_application(settings, double), double) as app:
         await anna.send("Anna Nowak")
-        assert "Zapisano. Koordynatorzy zobaczą zmianę." in anna.messages[-2].text
+        assert "Zapisano. Osoby koordynujące zobaczą zmianę." in anna.messages[-2].text
         assert (await answers_of(app, VOLUNTEER))["full_name"] == "Anna Nowak"
 
 

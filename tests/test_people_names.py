@@ -93,12 +93,12 @@ async def test_the_audit_log_names_people_and_shows_local_times(app, double, adm
     assert "Katarzyna Nowak" in admin.last.text
     await admin.tap(next(b for b in admin.last.buttons if b.startswith("🗑")))
     await admin.tap("🗑 Tak, usuń")
-    await admin.tap("➕ Zaproś koordynatora")
+    await admin.tap("➕ Zaproś osobę koordynującą")
     expires = (clock() + timedelta(hours=app.services.settings.invite_valid_hours)).astimezone(WARSAW)
 
     await admin.send("/dziennik")
     log = admin.last.text
-    assert "usunięcie koordynatora (Katarzyna Nowak) · Marek" in log
+    assert "usunięcie osoby koordynującej (Katarzyna Nowak) · Marek" in log
     assert "user:" not in log
 
     await admin.tap("📊 CSV")

@@ -37,7 +37,7 @@ async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, doub
     assert text.startswith("🌱 Twój indywidualny plan rozwoju")
     assert "▫️ Pisanie wniosków o granty" in text  # from the application
     assert "Budżet obywatelski, Fundusz sołecki" in text and "KGW w Zemborzycach" in text
-    await volunteer.tap("📨 Wyślij do koordynatora")
+    await volunteer.tap("📨 Wyślij do zatwierdzenia")
     assert volunteer.alerts[-1] == "Przed wysłaniem uzupełnij: od jednego do trzech celów."
 
     await volunteer.tap("🎓 Szkolenia")
@@ -53,14 +53,14 @@ async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, doub
     assert "➕ Dodaj cel" not in volunteer.last.buttons
     await volunteer.tap("🗑 Usuń cel 3")
     await volunteer.tap("« Plan")
-    await volunteer.tap("📨 Wyślij do koordynatora")
-    assert "Status: wysłany, czeka na koordynatora" in volunteer.last.text
+    await volunteer.tap("📨 Wyślij do zatwierdzenia")
+    assert "Status: wysłany, czeka na zatwierdzenie" in volunteer.last.text
     assert staff.last.text.startswith("🌱 Anna Kowalska – plan rozwoju do zatwierdzenia (wersja 1)")
 
     await staff.tap("Otwórz plan")
     await staff.tap("💬 Skomentuj i poproś o zmiany")
     await staff.send("Dodaj proszę konkretną gminę przy pierwszym celu.")
-    assert volunteer.last.text.startswith("💬 Koordynator komentuje Twój plan rozwoju:")
+    assert volunteer.last.text.startswith("💬 Osoba koordynująca komentuje Twój plan rozwoju:")
     stale_approve = "pc:ok:1:1"
     await volunteer.tap("🌱 Mój plan rozwoju")
     await volunteer.tap("🎯 Cele")
@@ -68,12 +68,12 @@ async def test_the_plan_is_chosen_sent_commented_changed_and_approved(capp, doub
     await volunteer.tap("➕ Dodaj cel")
     await volunteer.send("Poprowadzić dwa spotkania o budżecie obywatelskim w gminie Wólka.")
     await volunteer.tap("« Plan")
-    await volunteer.tap("📨 Wyślij do koordynatora")
+    await volunteer.tap("📨 Wyślij do zatwierdzenia")
     await staff.press(staff.last.message_id, stale_approve)
     assert staff.alerts[-1] == "Ta wersja planu nie czeka już na zatwierdzenie."
     await staff.tap("Otwórz plan")
     await staff.tap("✅ Zatwierdź")
-    assert volunteer.last.text.startswith("✅ Koordynator zatwierdził Twój plan rozwoju (wersja 2).")
+    assert volunteer.last.text.startswith("✅ Osoba koordynująca zatwierdziła Twój plan rozwoju (wersja 2).")
 
     plan = await capp.services.plans.of(volunteer.id)
     versions = await capp.services.plans.versions(plan.id)
@@ -112,7 +112,7 @@ async def test_no_plan_before_acceptance_and_no_review_for_volunteers(capp, doub
     assert stranger.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
     for forged in ("pc:o:1", "pc:ok:1:1", "pc:ch:1:1", "pcd:1:topic:grant_writing", "ga:plans"):
         await stranger.press(stranger.last.message_id, forged)
-        assert stranger.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+        assert stranger.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
 
 
 # ---- presses twice, the typed flows: bad input, leaving, restarts ------------------------------------------

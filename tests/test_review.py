@@ -36,11 +36,11 @@ async def test_lists_counts_and_one_application_with_all_answers(app, double, co
     assert label.startswith("#") and "Anna Kowalska" in label
     await coordinator.tap(label)
     text = coordinator.last.text
-    assert "Zgłoszenie nr" in text and "wysłane, czeka na decyzję koordynatora" in text
+    assert "Zgłoszenie nr" in text and "wysłane, czeka na decyzję" in text
     assert "Telegram: Anna (@anna_k)" in text
     assert "Doświadczenie: Od pięciu lat piszę wnioski" in text
     assert "Historia" in text and "wysłane · Anna" in text
-    assert coordinator.last.buttons[:3] == ["✅ Przyjmij", "❌ Odrzuć", "❓ Poproś o uzupełnienie"]
+    assert coordinator.last.buttons[:3] == ["✅ Przyjmij", "❌ Nie przyjmuj", "❓ Poproś o uzupełnienie"]
 
 
 async def test_accepting_tells_the_volunteer_in_their_language(app, double, coordinator):
@@ -67,13 +67,13 @@ async def test_rejecting_asks_for_a_reason_and_sends_it(app, double, coordinator
     volunteer = double.user(user_id=3003)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     assert coordinator.last.text.startswith("Dlaczego nie przyjmujesz zgłoszenia nr")
     await coordinator.send("Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok")
     assert "nieprzyjęte" in coordinator.last.text
     assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text
     assert (
-        "Wyjaśnienie koordynatora: Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok" in volunteer.last.text
+        "Wyjaśnienie osoby koordynującej: Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok" in volunteer.last.text
     )
     application = await app.services.applications.latest(volunteer.id)
     assert application.status == Status.REJECTED
@@ -91,14 +91,14 @@ async def test_asking_for_more_information_round_trip(app, double, coordinator):
     await coordinator.tap("❓ Poproś o uzupełnienie")
     await coordinator.send("W jakich projektach grantowych brałaś udział?")
     assert coordinator.last.text.startswith("❓ Pytanie zostało wysłane.")
-    assert volunteer.last.text.startswith("Koordynator prosi o uzupełnienie Twojego zgłoszenia:")
+    assert volunteer.last.text.startswith("Osoba koordynująca prosi o uzupełnienie Twojego zgłoszenia:")
     await volunteer.send("/start")
-    assert volunteer.last.buttons[0] == "📝 Moje zgłoszenie: koordynator prosi o uzupełnienie"
-    await volunteer.tap("📝 Moje zgłoszenie: koordynator prosi o uzupełnienie")
-    assert "Koordynator pyta: W jakich projektach" in volunteer.last.text
-    await volunteer.tap("✍️ Odpowiedz koordynatorowi")
+    assert volunteer.last.buttons[0] == "📝 Moje zgłoszenie: osoba koordynująca prosi o uzupełnienie"
+    await volunteer.tap("📝 Moje zgłoszenie: osoba koordynująca prosi o uzupełnienie")
+    assert "Osoba koordynująca pyta: W jakich projektach" in volunteer.last.text
+    await volunteer.tap("✍️ Odpowiedz na pytanie")
     await volunteer.send("FIO 2024 i Działaj Lokalnie 2025.")
-    assert volunteer.last.text.startswith("Dziękujemy! Twoja odpowiedź trafiła do koordynatora.")
+    assert volunteer.last.text.startswith("Dziękujemy! Twoja odpowiedź trafiła do osoby koordynującej.")
     assert coordinator.last.text.startswith("✍️ Odpowiedź na Twoje pytanie w sprawie zgłoszenia nr")
     assert "FIO 2024 i Działaj Lokalnie 2025." in coordinator.last.text
     application = await app.services.applications.latest(volunteer.id)
@@ -137,7 +137,7 @@ async def test_a_late_reject_after_accept_is_refused(app, double, coordinator, a
     await open_from_notification(admin)
     await coordinator.tap("✅ Przyjmij")
     await coordinator.tap("✅ Tak, przyjmij")
-    await admin.tap("❌ Odrzuć")
+    await admin.tap("❌ Nie przyjmuj")
     assert admin.alerts[-1].endswith("ma już inny status: przyjęte.")
     await admin.send("Za późno")
     assert (await app.services.applications.latest(volunteer.id)).status == Status.ACCEPTED
@@ -149,9 +149,9 @@ async def test_volunteers_cannot_use_review_commands_or_forged_buttons(app, doub
     application = await app.services.applications.latest(volunteer.id)
     intruder = double.user(user_id=3999)
     await intruder.send("/zgloszenia")
-    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await intruder.send("/eksport")
-    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert intruder.last.text == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await intruder.send("/start")
     menu = intruder.last.message_id
     for forged in (
@@ -167,7 +167,7 @@ async def test_volunteers_cannot_use_review_commands_or_forged_buttons(app, doub
         "rvs:submitted:0",
     ):
         await intruder.press(menu, forged)
-        assert intruder.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+        assert intruder.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await intruder.send("Odrzucam!")
     assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
     assert not [m for m in intruder.messages if m.document_name]
@@ -179,7 +179,7 @@ async def test_a_coordinator_removed_meanwhile_loses_access_at_once(app, double,
     await open_from_notification(coordinator)
     await app.services.coordinators.remove(COORDINATOR_ID)
     await coordinator.tap("✅ Przyjmij")
-    assert coordinator.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert coordinator.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
 
 
@@ -341,7 +341,7 @@ async def test_a_command_in_the_middle_of_a_rejection_rejects_nothing(app, doubl
     volunteer = double.user(user_id=3020)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     assert coordinator.last.text.startswith("Dlaczego nie przyjmujesz zgłoszenia nr")
     await coordinator.send("/jezyk")
     await coordinator.tap("🇬🇧 English")
@@ -362,14 +362,14 @@ async def test_cancel_while_typing_a_question_asks_nothing(app, double, coordina
     assert coordinator.last.text.startswith("Przerwano. Nic nie zostało zmienione.")
     await coordinator.send("Jakie masz doświadczenie?")
     assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
-    assert not [m for m in volunteer.messages if m.text.startswith("Koordynator prosi")]
+    assert not [m for m in volunteer.messages if m.text.startswith("Osoba koordynująca prosi")]
 
 
 async def test_a_sticker_or_an_empty_reason_is_asked_again(app, double, coordinator):
     volunteer = double.user(user_id=3022)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await coordinator.send_sticker()
     assert "Dlaczego nie przyjmujesz zgłoszenia nr" in coordinator.last.text
     await coordinator.send("x" * 1001)
@@ -384,7 +384,7 @@ async def test_a_reason_typed_after_someone_else_decided_changes_nothing(app, do
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
     await open_from_notification(admin)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await admin.tap("✅ Przyjmij")
     await admin.tap("✅ Tak, przyjmij")
     await coordinator.send("Brak miejsc.")
@@ -398,10 +398,10 @@ async def test_a_coordinator_removed_while_typing_a_reason_rejects_nothing(app, 
     volunteer = double.user(user_id=3024)
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await app.services.coordinators.remove(COORDINATOR_ID)
     await coordinator.send("Brak miejsc.")
-    assert "tylko dla koordynatorów" in coordinator.last.text
+    assert "tylko dla osób koordynujących" in coordinator.last.text
     assert (await app.services.applications.latest(volunteer.id)).status == Status.SUBMITTED
 
 
@@ -410,7 +410,7 @@ async def test_pressing_reject_twice_and_accept_twice_decides_once(app, double, 
     await submitted_application(volunteer)
     await open_from_notification(coordinator)
     card = coordinator.last
-    reject = card.button("❌ Odrzuć").callback_data
+    reject = card.button("❌ Nie przyjmuj").callback_data
     await coordinator.press(card.message_id, reject)
     await coordinator.press(card.message_id, reject)
     prompts = [m for m in coordinator.messages if m.text.startswith("Dlaczego nie przyjmujesz")]
@@ -447,13 +447,13 @@ async def test_a_restart_while_typing_a_reason_continues_there(settings, double)
         coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl")
         await submitted_application(volunteer)
         await open_from_notification(coordinator)
-        await coordinator.tap("❌ Odrzuć")
+        await coordinator.tap("❌ Nie przyjmuj")
     async with running(build_application(settings, double), double) as app:
         await coordinator.send("Brak miejsc w tej edycji.")
         assert "nieprzyjęte" in coordinator.last.text
         application = await app.services.applications.latest(volunteer.id)
         assert (application.status, application.decision_note) == (Status.REJECTED, "Brak miejsc w tej edycji.")
-        assert "Wyjaśnienie koordynatora: Brak miejsc w tej edycji." in volunteer.last.text
+        assert "Wyjaśnienie osoby koordynującej: Brak miejsc w tej edycji." in volunteer.last.text
 
 
 async def test_a_restart_while_typing_a_question_continues_there(settings, double):

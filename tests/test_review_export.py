@@ -23,10 +23,10 @@ async def test_the_csv_says_who_decided_why_the_consents_and_the_questions(app, 
     await open_from_notification(coordinator)
     await coordinator.tap("❓ Poproś o uzupełnienie")
     await coordinator.send("W jakich projektach brałaś udział?")
-    await asked.tap("✍️ Odpowiedz koordynatorowi")
+    await asked.tap("✍️ Odpowiedz na pytanie")
     await asked.send("FIO 2024.")
     await coordinator.tap("Otwórz")
-    await coordinator.tap("❌ Odrzuć")
+    await coordinator.tap("❌ Nie przyjmuj")
     await coordinator.send("Brak miejsc w tej edycji.")
 
     rows = await _export(coordinator)
