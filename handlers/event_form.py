@@ -187,7 +187,7 @@ async def _create(run: FlowRun, values: dict[str, Any], now: datetime, *, publis
     event = await services.events.create(values, run.user_id, now)
     log.info("coordinator %s created event %s (draft)", run.user_id, event.id)
     if publish:
-        event = await services.events.publish(event.id, now)
+        event = await services.events.publish(event.id, now, county_fields=services.answer_fields().counties)
         log.info("coordinator %s published event %s", run.user_id, event.id)
         await services.audit.record(run.user_id, "event.published", f"event:{event.id}", now)
 

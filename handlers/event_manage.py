@@ -128,7 +128,9 @@ async def publish(update: Update, context: BotContext, event: Event, page: int |
     if event.starts_at <= services.clock():
         await alert(update, t.gettext("This event starts in the past. Change the date first."))
         return
-    published = await services.events.publish(event.id, services.clock())
+    published = await services.events.publish(
+        event.id, services.clock(), county_fields=services.answer_fields().counties
+    )
     if published is None:
         await alert(update, t.gettext("This event has been published already."))
         await show_admin_card(update, context, await services.events.get(event.id))

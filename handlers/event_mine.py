@@ -1,16 +1,21 @@
-"""A volunteer's own events ("my events", hours so far) and alerts about new events."""
+"""A volunteer's own events ("my events", hours so far) and where alerts about new events come
+from (reached from /powiadomienia, the one place for notification choices)."""
 
 from __future__ import annotations
 
 from telegram import Update
 
+from bot.broadcast_text import CATEGORY_LABELS
 from bot.buttons.events import EVENTS, EventAlerts, MyEvents, card
 from bot.buttons.menu import MAIN_MENU
+from bot.buttons.preferences import MENU
 from bot.context import BotContext
 from bot.event_text import list_label, short_when
 from bot.routing import Routes
 from handlers.common import keyboard, show, stale_button
+from storage.applications import Status
 from storage.events import EventStatus, Seat
+from storage.preferences import CATEGORIES, Category, NewEvents, Preferences
 
 
 async def my_events(update: Update, context: BotContext, press: MyEvents | None = None) -> None:
@@ -39,66 +44,109 @@ async def my_events(update: Update, context: BotContext, press: MyEvents | None 
     await show(update, context, "\n".join(lines), keyboard(rows))
 
 
-async def alerts(update: Update, context: BotContext, press: EventAlerts) -> None:
-    """Opt in to a message when a new event of a chosen type (in a chosen county) is published.
-    Each button sets one choice on or off (it carries the state it sets)."""
+# ---- where new events come from (one of the notification choices, /powiadomienia) -----------------
+async def member_county(services, user_id: int) -> tuple[bool, str | None]:
+    """Whether this person is an accepted team member, and the county of their application (None
+    when it names none of the organisation's counties)."""
+    application = await services.applications.latest(user_id)
+    if application is None or application.status != Status.ACCEPTED:
+        return False, None
+    answers = await services.applications.answers(application.id)
+    for field in services.answer_fields().counties:
+        value = answers.get(field)
+        if isinstance(value, str) and value in services.org.county_names:
+            return True, value
+    return True, None
+
+
+async def new_events_summary(context: BotContext, prefs: Preferences) -> str:
+    """Where new events come from, in a few words (the notifications menu's button)."""
     t = context.t
+    services = context.services
+    choice = prefs.new_events
+    if choice == NewEvents.ALL:
+        return t.gettext("everywhere")
+    if choice == NewEvents.COUNTIES:
+        chosen = sorted(await services.preferences.event_counties(prefs.telegram_id))
+        names = [services.org.county_names.get(c, c) for c in chosen]
+        return ", ".join(names[:2]) + (", …" if len(names) > 2 else "")
+    member, county = (False, None) if choice == NewEvents.OFF else await member_county(services, prefs.telegram_id)
+    if not member:
+        return t.gettext("off")
+    return services.org.county_names[county] if county else t.gettext("your county")
+
+
+async def alerts(update: Update, context: BotContext, press: EventAlerts) -> None:
+    """Where new events come from: the default (accepted team members: their county), everywhere,
+    chosen counties, or nowhere. Each button sets one choice (it carries the state it sets); which
+    kinds of events is the categories' business (/powiadomienia)."""
     services = context.services
     org = services.org
     user_id = update.effective_user.id
-    types, counties = await services.events.alerts(user_id)
-    counties -= {"*"}
+    prefs = await services.preferences.get(user_id)
+    member, county = await member_county(services, user_id)
     if press.what is not None:
-        if press.on is None or (press.index is not None and not 0 <= press.index < _size(org, press.what)):
+        if press.on is None or (press.index is not None and not 0 <= press.index < len(org.counties)):
             await stale_button(update, context)
             return
-        if press.what == "t":
-            if press.index is None:
+        if press.what == "t":  # the default; a button of an earlier release chose a type
+            if press.index is not None:
                 await stale_button(update, context)
                 return
-            chosen = org.event_types[press.index].id
-            types = types | {chosen} if press.on else types - {chosen}
-        elif press.index is None:  # "all counties"
-            counties = set()
+            await services.preferences.set_new_events(user_id, None, now=services.clock())
+        elif press.index is None:
+            choice = NewEvents.ALL if press.on else NewEvents.OFF
+            await services.preferences.set_new_events(user_id, choice, now=services.clock())
         else:
+            counties = set(await services.preferences.event_counties(user_id))
+            if prefs.new_events != NewEvents.COUNTIES:  # starting from the default: their own county
+                counties = {county} if prefs.new_events is None and county else set()
             chosen = org.counties[press.index].id
             counties = counties | {chosen} if press.on else counties - {chosen}
-        await services.events.set_alerts(user_id, types, counties)
-        types, counties = await services.events.alerts(user_id)
+            await services.preferences.set_new_events(
+                user_id, NewEvents.COUNTIES, frozenset(counties), now=services.clock()
+            )
+        prefs = await services.preferences.get(user_id)
+    await _show_alerts(update, context, prefs, member, county)
+
+
+async def _show_alerts(update: Update, context: BotContext, prefs: Preferences, member: bool, county) -> None:
+    t = context.t
+    org = context.services.org
+    choice = prefs.new_events
+    chosen = await context.services.preferences.event_counties(prefs.telegram_id)
+    kinds = ", ".join(t.gettext(CATEGORY_LABELS[c]) for c in CATEGORIES if c != Category.GENERAL and prefs.wants(c))
     lines = [
-        t._("<b>🔔 New event alerts</b>"),
+        t._("<b>🆕 New events and trainings</b>"),
         "",
-        t._("Choose the kinds of events you want to hear about. When one is published, we will send you a message."),
+        t._(
+            "From which counties should we tell you about new events? "
+            "When one is published there, we send you a message."
+        ),
+        "",
+        t._("Kinds: %(kinds)s (change them in 🔔 Notifications).", kinds=kinds or t.gettext("none")),
     ]
-    rows = [
-        [
-            (
-                ("✅ " if c.id in types else "▫️ ") + c.label.get(t.locale),
-                EventAlerts(what="t", index=i, on=c.id not in types).pack(),
-            )
-        ]
-        for i, c in enumerate(org.event_types)
-    ]
-    if types:
-        lines += ["", t._("In which counties? With none chosen, you hear about events everywhere.")]
-        any_county = not counties or counties == {"*"}
-        rows.append(
-            [(("✅ " if any_county else "▫️ ") + t.gettext("All counties"), EventAlerts(what="c", on=True).pack())]
+
+    def mark(on: bool) -> str:
+        return "✅ " if on else "▫️ "
+
+    rows = []
+    if member:
+        own = t.gettext("My county: %(county)s", county=org.county_names[county]) if county else None
+        rows.append([(mark(choice is None) + (own or t.gettext("My county")), EventAlerts(what="t", on=True).pack())])
+    rows.append([(mark(choice == NewEvents.ALL) + t.gettext("Everywhere"), EventAlerts(what="c", on=True).pack())])
+    buttons = [
+        (
+            ("✅ " if choice == NewEvents.COUNTIES and c.id in chosen else "") + c.name,
+            EventAlerts(what="c", index=i, on=not (choice == NewEvents.COUNTIES and c.id in chosen)).pack(),
         )
-        buttons = [
-            (
-                ("✅ " if county.id in counties else "") + county.name,
-                EventAlerts(what="c", index=i, on=county.id not in counties).pack(),
-            )
-            for i, county in enumerate(org.counties)
-        ]
-        rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
-    rows.append([(t.gettext("« Events"), EVENTS)])
-    await show(update, context, "\n".join(lines), keyboard(rows))
-
-
-def _size(org, what: str) -> int:
-    return len(org.event_types) if what == "t" else len(org.counties)
+        for i, c in enumerate(org.counties)
+    ]
+    rows += [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    off = choice == NewEvents.OFF or (choice is None and not member)
+    rows.append([(mark(off) + t.gettext("No messages about new events"), EventAlerts(what="c", on=False).pack())])
+    rows.append([(t.gettext("« Notifications"), MENU)])
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
 
 
 def register(routes: Routes) -> None:

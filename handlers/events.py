@@ -12,8 +12,9 @@ import logging
 
 from telegram import InputFile, Update
 
-from bot.buttons.events import ALERTS, EVENTS, MY_EVENTS, EventButton, EventFilter, EventList, admin, card
+from bot.buttons.events import EVENTS, MY_EVENTS, EventButton, EventFilter, EventList, admin, card
 from bot.buttons.menu import MAIN_MENU
+from bot.buttons.preferences import MENU as NOTIFICATIONS
 from bot.context import BotContext
 from bot.event_text import GIVE_UP, calendar_bytes, list_label, sign_up_label, type_label
 from bot.event_text import card as card_text
@@ -121,7 +122,7 @@ async def catalogue(update: Update, context: BotContext, press: EventList) -> No
     )
     if filters:
         rows.append([(t.gettext("✖️ Clear filters"), EVENTS)])
-    rows.append([(t.gettext("🎟 My events"), MY_EVENTS), (t.gettext("🔔 New event alerts"), ALERTS)])
+    rows.append([(t.gettext("🎟 My events"), MY_EVENTS), (t.gettext("🔔 Notifications"), NOTIFICATIONS)])
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
     await show(update, context, "\n".join(lines), keyboard(rows))
 

@@ -1,4 +1,5 @@
-"""Volunteers choose which announcements they get and their quiet hours (/powiadomienia).
+"""Every notification choice in one place (/powiadomienia): the categories (announcements and new
+events of each kind), where new events come from (handlers/event_mine.py) and quiet hours.
 
 A category button carries the state it sets ("on"/"off"); quiet hours are a preset button or
 typed as a one-step flow."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 from telegram import Message, Update
 
 from bot.broadcast_text import CATEGORY_LABELS
+from bot.buttons.events import ALERTS
 from bot.buttons.menu import MAIN_MENU
 from bot.buttons.preferences import MENU, CategorySwitch, NotificationsButton
 from bot.context import BotContext
@@ -16,6 +18,7 @@ from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.routing import Routes
 from handlers.common import keyboard, show, stale_button
+from handlers.event_mine import new_events_summary
 from storage.preferences import CATEGORIES, QuietHours, parse_quiet_hours
 
 QUIET_FLOW = "quiet"
@@ -37,7 +40,12 @@ async def _menu(update: Update, context: BotContext, note: str | None = None) ->
     lines += [
         str(t._("🔔 <b>Notifications</b>")),
         "",
-        str(t._("Tick the announcements you want to get. Urgent ones come at any time of day.")),
+        str(
+            t._(
+                "Tick what you want to hear about: announcements and new events of each kind. "
+                "Urgent announcements come at any time of day."
+            )
+        ),
         str(
             t._(
                 "Quiet hours: %(hours)s. Announcements that are not urgent wait until they end.",
@@ -50,6 +58,8 @@ async def _menu(update: Update, context: BotContext, note: str | None = None) ->
         on = prefs.wants(c)
         switch = CategorySwitch(category=c, state="off" if on else "on").pack()
         rows.append([(("✅ " if on else "▫️ ") + t.gettext(CATEGORY_LABELS[c]), switch)])
+    where = await new_events_summary(context, prefs)
+    rows.append([(t.gettext("🆕 New events: %(where)s", where=where), ALERTS)])
     quiet = NotificationsButton(act="q").pack()
     rows.append([(t.gettext("🌙 Quiet hours: %(hours)s", hours=_quiet_label(t, prefs.quiet)), quiet)])
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])

@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time, utcnow
+from storage.preferences import Category, category_of
 
 
 class EventStatus(StrEnum):
@@ -211,6 +212,37 @@ def _event(row) -> Event:
     return Event(**values)
 
 
+def new_event_recipients(event_id: int, category: Category, county_fields: tuple[str, ...]) -> tuple[str, list[Any]]:
+    """FROM … WHERE of the people `u` to tell about the new event `e`:
+    reachable, not its author, allowed to join it, with its category on, and wanting events from
+    its county: everywhere, the counties they chose, or (not chosen) accepted team members whose
+    application names that county; an event for the whole region (no county) counts everywhere."""
+    if county_fields:
+        marks = ", ".join("?" for _ in county_fields)
+        own_county = (
+            "EXISTS (SELECT 1 FROM applications ap JOIN application_answers aa ON aa.application_id = ap.id, "
+            f"json_each(aa.value) je WHERE ap.telegram_id = u.telegram_id AND ap.status = 'accepted' "
+            f"AND aa.field_id IN ({marks}) AND je.value = e.county)"
+        )
+    else:
+        own_county = "0"
+    accepted = "EXISTS (SELECT 1 FROM applications ap WHERE ap.telegram_id = u.telegram_id AND ap.status = 'accepted')"
+    coordinator = "EXISTS (SELECT 1 FROM coordinators c WHERE c.telegram_id = u.telegram_id)"
+    sql = (
+        "FROM events e JOIN users u LEFT JOIN notification_preferences p ON p.telegram_id = u.telegram_id "
+        "WHERE e.id = ? AND u.unreachable_at IS NULL AND u.telegram_id != e.created_by "
+        f"AND COALESCE(p.{category.value}, 1) = 1 "
+        "AND (e.audience = 'everyone' "
+        f"  OR (e.audience = 'experts' AND ({accepted} OR {coordinator})) "
+        f"  OR (e.audience = 'coordinators' AND {coordinator})) "
+        "AND (p.new_events = 'all' "
+        "  OR (p.new_events = 'counties' AND (e.county IS NULL OR EXISTS (SELECT 1 FROM new_event_counties n "
+        "      WHERE n.telegram_id = u.telegram_id AND n.county = e.county))) "
+        f"  OR (p.new_events IS NULL AND {accepted} AND (e.county IS NULL OR {own_county})))"
+    )
+    return sql, [event_id, *county_fields]
+
+
 def _registration(row, position: int | None = None) -> Registration:
     keys = row.keys()
     return Registration(
@@ -307,9 +339,12 @@ class EventRepository:
         assert updated is not None
         return updated, promoted
 
-    async def publish(self, event_id: int, now: datetime | None = None) -> Event | None:
-        """Draft → published; queues the announcement for everyone who asked to hear about events of
-        this type in this county and may join it. None if it was not a draft."""
+    async def publish(
+        self, event_id: int, now: datetime | None = None, *, county_fields: tuple[str, ...] = ()
+    ) -> Event | None:
+        """Draft → published; queues the announcement for everyone who may join it and wants it
+        (new_event_recipients). `county_fields`: the form fields holding a person's county.
+        None if it was not a draft."""
         now = now or utcnow()
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
@@ -319,19 +354,13 @@ class EventRepository:
             )
             if cursor.rowcount == 0:
                 return None
+            async with conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)) as cur:
+                (event_type,) = await cur.fetchone()
+            recipients, params = new_event_recipients(event_id, category_of(event_type), county_fields)
             await conn.execute(
-                "INSERT INTO event_notices (event_id, telegram_id, kind, created_at) "
-                "SELECT DISTINCT e.id, a.telegram_id, 'new', ? FROM events e "
-                "JOIN event_alerts a ON a.event_type = e.type AND (a.county = '*' OR a.county = e.county) "
-                "JOIN users u ON u.telegram_id = a.telegram_id "
-                "WHERE e.id = ? AND a.telegram_id != e.created_by AND u.unreachable_at IS NULL AND ("
-                "  e.audience = 'everyone'"
-                "  OR (e.audience = 'experts' AND (EXISTS (SELECT 1 FROM applications ap "
-                "        WHERE ap.telegram_id = a.telegram_id AND ap.status = 'accepted')"
-                "     OR EXISTS (SELECT 1 FROM coordinators c WHERE c.telegram_id = a.telegram_id)))"
-                "  OR (e.audience = 'coordinators' AND EXISTS "
-                "        (SELECT 1 FROM coordinators c WHERE c.telegram_id = a.telegram_id)))",
-                (to_db_time(now), event_id),
+                f"INSERT INTO event_notices (event_id, telegram_id, kind, created_at) "
+                f"SELECT e.id, u.telegram_id, 'new', ? {recipients}",
+                (to_db_time(now), *params),
             )
         return await self.get(event_id)
 
@@ -679,21 +708,3 @@ class EventRepository:
                     if send:
                         due.append(DueReminder(row["event_id"], row["telegram_id"], offset))
         return due
-
-    # ---- alerts about new events ---------------------------------------------------------
-    async def alerts(self, telegram_id: int) -> tuple[set[str], set[str]]:
-        """The event types and the counties ('*' = any) someone wants to hear about."""
-        rows = await self._db.fetch_all(
-            "SELECT event_type, county FROM event_alerts WHERE telegram_id = ?", (telegram_id,)
-        )
-        return {r[0] for r in rows}, {r[1] for r in rows}
-
-    async def set_alerts(self, telegram_id: int, types: set[str], counties: set[str]) -> None:
-        """Store the choice as type × county rows; no county chosen means any county."""
-        counties = counties or {"*"}
-        async with self._db.transaction() as conn:
-            await conn.execute("DELETE FROM event_alerts WHERE telegram_id = ?", (telegram_id,))
-            await conn.executemany(
-                "INSERT INTO event_alerts (telegram_id, event_type, county) VALUES (?, ?, ?)",
-                [(telegram_id, t, c) for t in sorted(types) for c in sorted(counties)],
-            )

@@ -1,4 +1,5 @@
-"""What each volunteer wants to receive: categories of announcements and quiet hours.
+"""What each volunteer wants to receive: categories (announcements and new events of that kind),
+where new events should come from, and quiet hours.
 
 `next_delivery()` is the one rule every sender of non-urgent messages can ask: may this person
 get a message of this category now, and if not, when (or never)?
@@ -23,6 +24,20 @@ class Category(StrEnum):
 
 
 CATEGORIES = tuple(Category)
+
+
+def category_of(event_type: str) -> Category:
+    """The category (the volunteer's preferences) of an event type."""
+    return {"training": Category.TRAININGS, "coalition_meeting": Category.COALITION}.get(event_type, Category.EVENTS)
+
+
+class NewEvents(StrEnum):
+    """Where new events are announced from. Not chosen (None): accepted team members hear about
+    those in the county of their application (and the whole region), others about none."""
+
+    ALL = "all"
+    OFF = "off"
+    COUNTIES = "counties"
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,7 @@ class Preferences:
     categories: frozenset[Category]
     quiet: QuietHours | None
     quiet_is_default: bool = True
+    new_events: NewEvents | None = None
 
     def wants(self, category: Category | str) -> bool:
         return Category(category) in self.categories
@@ -115,10 +131,11 @@ class PreferenceRepository:
         if row is None:
             return default_preferences(telegram_id, self.default_quiet)
         categories = frozenset(c for c in CATEGORIES if row[c.value])
+        new_events = NewEvents(row["new_events"]) if row["new_events"] else None
         if row["quiet_set"]:
             quiet = None if row["quiet_start"] is None else QuietHours(row["quiet_start"], row["quiet_end"])
-            return Preferences(telegram_id, categories, quiet, False)
-        return Preferences(telegram_id, categories, self.default_quiet, True)
+            return Preferences(telegram_id, categories, quiet, False, new_events)
+        return Preferences(telegram_id, categories, self.default_quiet, True, new_events)
 
     async def get(self, telegram_id: int) -> Preferences:
         row = await self._db.fetch_one("SELECT * FROM notification_preferences WHERE telegram_id = ?", (telegram_id,))
@@ -135,12 +152,13 @@ class PreferenceRepository:
         await self._db.execute(
             """
             INSERT INTO notification_preferences
-                (telegram_id, trainings, events, coalition, general, quiet_start, quiet_end, quiet_set, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                (telegram_id, trainings, events, coalition, general, quiet_start, quiet_end, quiet_set,
+                 new_events, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (telegram_id) DO UPDATE SET
                 trainings = excluded.trainings, events = excluded.events, coalition = excluded.coalition,
                 general = excluded.general, quiet_start = excluded.quiet_start, quiet_end = excluded.quiet_end,
-                quiet_set = excluded.quiet_set, updated_at = excluded.updated_at
+                quiet_set = excluded.quiet_set, new_events = excluded.new_events, updated_at = excluded.updated_at
             """,
             (
                 prefs.telegram_id,
@@ -148,10 +166,32 @@ class PreferenceRepository:
                 quiet.start if quiet else None,
                 quiet.end if quiet else None,
                 int(not prefs.quiet_is_default),
+                prefs.new_events.value if prefs.new_events else None,
                 to_db_time(now or utcnow()),
             ),
         )
         return await self.get(prefs.telegram_id)
+
+    async def event_counties(self, telegram_id: int) -> frozenset[str]:
+        """The counties chosen for new events (with `NewEvents.COUNTIES`)."""
+        rows = await self._db.fetch_all("SELECT county FROM new_event_counties WHERE telegram_id = ?", (telegram_id,))
+        return frozenset(r[0] for r in rows)
+
+    async def set_new_events(
+        self, telegram_id: int, choice: NewEvents | None, counties: frozenset[str] = frozenset(), now=None
+    ) -> Preferences:
+        """Where new events come from; counties only with `NewEvents.COUNTIES` (none chosen: off)."""
+        if choice == NewEvents.COUNTIES and not counties:
+            choice = NewEvents.OFF
+        async with self._db.transaction() as conn:
+            prefs = await self.get(telegram_id)
+            await conn.execute("DELETE FROM new_event_counties WHERE telegram_id = ?", (telegram_id,))
+            if choice == NewEvents.COUNTIES:
+                await conn.executemany(
+                    "INSERT INTO new_event_counties (telegram_id, county) VALUES (?, ?)",
+                    [(telegram_id, c) for c in sorted(counties)],
+                )
+            return await self.save(replace(prefs, new_events=choice), now)
 
     async def toggle(self, telegram_id: int, category: Category, now: datetime | None = None) -> Preferences:
         prefs = await self.get(telegram_id)

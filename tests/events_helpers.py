@@ -41,7 +41,7 @@ async def published_event(app, *, coordinator_id: int = 9002, **values):
     }
     base.update(values)
     event = await app.services.events.create(base, coordinator_id, now)
-    return await app.services.events.publish(event.id, now)
+    return await app.services.events.publish(event.id, now, county_fields=app.services.answer_fields().counties)
 
 
 async def sign_up(chat) -> None:

@@ -340,18 +340,19 @@ async def test_cancelling_tells_everyone_with_the_reason(app, double, coordinato
     assert "✅ Sign me up" not in ola.last.buttons
 
 
-async def test_new_event_alerts_by_type_and_county(app, double, coordinator):
+async def test_new_event_alerts_by_county(app, double, coordinator):
     ola = await volunteer(double, 5001)
     await ola.tap("📅 Events and trainings")
-    await ola.tap("🔔 New event alerts")
-    await ola.tap("▫️ Training")
+    await ola.tap("🔔 Notifications")
+    await ola.tap("🆕 New events: off")
     await ola.tap("Chełm")
-    assert await app.services.events.alerts(5001) == ({"training"}, {"chelm"})
+    assert "✅ Chełm" in ola.last.buttons
+    assert await app.services.preferences.event_counties(5001) == {"chelm"}
     jan = await volunteer(double, 5002, "Jan")  # asked for nothing
     await published_event(app, county="lublin", title="W Lublinie")
     chelm = await published_event(app, county="chelm", title="W Chełmie")
     await event_jobs.send_event_notices(app)
-    alerts = [m for m in ola.messages if "🆕" in m.text]
+    alerts = [m for m in ola.messages if m.text.startswith("🆕 New event\n")]
     assert len(alerts) == 1 and "W Chełmie" in alerts[0].text
     assert not [m for m in jan.messages if "🆕" in m.text]
     await ola.tap("✅ Sign me up")
@@ -547,11 +548,11 @@ async def test_polish_volunteer_sees_polish_dates_and_plural_forms(app, double, 
 async def test_new_event_alerts_wait_for_the_end_of_quiet_hours_and_respect_a_muted_category(
     app, double, coordinator, clock
 ):
-    from storage.preferences import Category
+    from storage.preferences import Category, NewEvents
 
     ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
     for user_id in (5001, 5002):
-        await app.services.events.set_alerts(user_id, {"training"}, set())
+        await app.services.preferences.set_new_events(user_id, NewEvents.ALL)
     await app.services.preferences.toggle(5002, Category.TRAININGS)  # Jan mutes trainings afterwards
     clock.now = datetime(2026, 11, 21, 22, 30, tzinfo=WARSAW)
     await published_event(app, title="Wieczorem opublikowane")
@@ -692,11 +693,12 @@ async def test_presses_delivered_twice_change_nothing_the_second_time(app, doubl
     ]
     # Alerts: the button carries the state it sets.
     await ola.tap("« Events")
-    await ola.tap("🔔 New event alerts")
-    pressed = ola.last.button("▫️ Training").callback_data
+    await ola.tap("🔔 Notifications")
+    await ola.tap("🆕 New events: off")
+    pressed = ola.last.button("Chełm").callback_data
     await ola.press(ola.last.message_id, pressed)
     await ola.press(ola.last.message_id, pressed)
-    assert (await app.services.events.alerts(5001))[0] == {"training"}
+    assert await app.services.preferences.event_counties(5001) == {"chelm"}
     # Attendance: marking present twice records it once.
     clock.advance(hours=2)
     await coordinator.send(f"/start event_{event.id}")

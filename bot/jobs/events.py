@@ -23,7 +23,7 @@ from bot.replies import keyboard
 from bot.sending import send_safely, translator_for
 from bot.services import Services
 from storage.events import Event, EventStatus, Notice, Seat
-from storage.preferences import Category
+from storage.preferences import category_of
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +114,6 @@ async def send_event_notices(app: Application, limit: int = 500) -> int:
 
 # Notices that can wait for the morning; a change, a cancellation or a freed seat cannot.
 _CAN_WAIT = {"new", "attendance"}
-
-
-def category_of(event_type: str) -> Category:
-    """The notification category (the volunteer's preferences) of an event type."""
-    return {"training": Category.TRAININGS, "coalition_meeting": Category.COALITION}.get(event_type, Category.EVENTS)
 
 
 async def _quiet_until(services: Services, notice: Notice, event: Event) -> datetime | None:
