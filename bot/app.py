@@ -136,6 +136,8 @@ def build_application(
         .application_class(VolunteerBotApplication)
         .token(token)
         .base_url(settings.api_url)
+        .base_file_url(settings.base_file_url)
+        .local_mode(settings.local_mode)
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,

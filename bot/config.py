@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
+DEFAULT_FILE_URL = "https://api.telegram.org/file/bot"
 DEFAULT_DATABASE_URL = "sqlite:///volunteer-bot.db"
 SUPPORTED_LOCALES = ("pl", "en", "uk")
 # Telegram accepts 1-256 characters A-Z, a-z, 0-9, _ and - in X-Telegram-Bot-Api-Secret-Token.
@@ -24,6 +25,10 @@ class ConfigError(ValueError):
 class Settings:
     token: str | None = None
     api_url: str = DEFAULT_API_URL
+    # Where files people send are downloaded from; None: the one that goes with api_url.
+    file_url: str | None = None
+    # A Bot API server started with --local: it gives files as paths on its disk, read from there.
+    local_mode: bool = False
     database_path: Path = Path("volunteer-bot.db")
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "Europe/Warsaw"
@@ -40,6 +45,10 @@ class Settings:
     broadcast_paid: bool = False
     # Default quiet hours ("21:00-08:00", or "off"): non-urgent announcements wait until the end.
     quiet_hours: str = "21:00-08:00"
+
+    @property
+    def base_file_url(self) -> str:
+        return self.file_url or file_url_for(self.api_url)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -67,7 +76,9 @@ class Settings:
 
         return cls(
             token=get("TELEGRAM_BOT_TOKEN"),
-            api_url=_api_url(get("TELEGRAM_API_URL")),
+            api_url=_url("TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_API_URL) or DEFAULT_API_URL,
+            file_url=_url("TELEGRAM_FILE_URL", get("TELEGRAM_FILE_URL"), DEFAULT_FILE_URL),
+            local_mode=_flag("TELEGRAM_LOCAL_MODE", get("TELEGRAM_LOCAL_MODE")),
             database_path=database_path_from_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=_admin_ids(get("BOT_ADMIN_IDS")),
             timezone=_timezone(get("BOT_TIMEZONE") or "Europe/Warsaw"),
@@ -100,14 +111,31 @@ def database_path_from_url(url: str) -> Path:
     return Path(path)
 
 
-def _api_url(value: str | None) -> str:
+def _url(name: str, value: str | None, example: str) -> str | None:
     if value is None:
-        return DEFAULT_API_URL
+        return None
     if not value.startswith(("http://", "https://")):
-        raise ConfigError(
-            f"TELEGRAM_API_URL: must start with http:// or https:// (for example {DEFAULT_API_URL}), got {value!r}"
-        )
+        raise ConfigError(f"{name}: must start with http:// or https:// (for example {example}), got {value!r}")
     return value
+
+
+def file_url_for(api_url: str) -> str:
+    """The file URL a Bot API server serves beside its API URL: a self-hosted server answers
+    http://host:8081/bot<token>/getFile and serves the file at http://host:8081/file/bot<token>/<path>."""
+    if api_url == DEFAULT_API_URL:
+        return DEFAULT_FILE_URL
+    at = api_url.rfind("/bot")
+    if at < 0:  # a proxy with a path of its own: /file/bot after it
+        return api_url.rstrip("/") + "/file/bot"
+    return api_url[:at] + "/file" + api_url[at:]
+
+
+def _flag(name: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    if value.lower() not in ("0", "1", "true", "false", "yes", "no"):
+        raise ConfigError(f"{name}: expected 1 or 0, got {value!r}")
+    return value.lower() in ("1", "true", "yes")
 
 
 def _admin_ids(value: str | None) -> frozenset[int]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from telegram import Message, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import MessageHandler, filters
 
 from bot.agreements import file_problem, file_type
@@ -62,13 +62,35 @@ async def _download(context: BotContext, message: Message) -> Accepted | Problem
     try:
         telegram_file = await document.get_file()
         content = bytes(await telegram_file.download_as_bytearray())
-    except TelegramError as exc:  # e.g. over the 20 MB a bot may download
-        log.warning("could not download a signed copy: %s", exc)
-        return file_problem(None, max_mb * 1024 * 1024 + 1, max_mb)
+    except BadRequest as exc:
+        if "too big" in exc.message.lower():  # over the 20 MB Telegram lets a bot download
+            return file_problem(None, max_mb * 1024 * 1024 + 1, max_mb)
+        return _not_downloaded(context, exc)
+    except (TelegramError, OSError) as exc:  # the network, the file server, or a local file gone
+        return _not_downloaded(context, exc)
     problem = file_problem(content, len(content), max_mb)
     if problem is not None:
         return problem
     return Accepted(((document.file_name or "podpisane-porozumienie")[:FILE_NAME_LIMIT], content))
+
+
+def _not_downloaded(context: BotContext, exc: Exception) -> Problem:
+    """Not the person's fault: they are asked to send the file again, the log says where to look."""
+    settings = context.services.settings
+    if settings.local_mode:
+        log.warning(
+            "could not read a signed copy (TELEGRAM_LOCAL_MODE=1: the Bot API server's files must be readable "
+            "by the bot at the path the server gives): %s",
+            exc,
+        )
+    else:
+        log.warning("could not download a signed copy from %s: %s", settings.base_file_url, exc)
+    return Problem(
+        N_(
+            "The file could not be downloaded from Telegram: a temporary problem on our side, not with your file. "
+            "Please send it again in a moment. /anuluj to stop."
+        )
+    )
 
 
 async def _store(context: BotContext, update: Update, agreement_id: int, name: str, content: bytes) -> End:

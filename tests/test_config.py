@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_API_URL, ConfigError, Settings
+from bot.app import build_application
+from bot.config import DEFAULT_API_URL, DEFAULT_FILE_URL, ConfigError, Settings
+from bot.double import BotApiDouble
 from bot.organisation import default_org_text, load_organisation
 
 
@@ -39,6 +41,36 @@ def test_values_are_read():
 
 
 @pytest.mark.parametrize(
+    ("env", "file_url"),
+    [
+        ({}, DEFAULT_FILE_URL),
+        ({"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot"}, "http://127.0.0.1:8081/file/bot"),
+        ({"TELEGRAM_API_URL": "https://tg.example.org/api/bot{token}"}, "https://tg.example.org/api/file/bot{token}"),
+        ({"TELEGRAM_API_URL": "https://tg.example.org/proxy"}, "https://tg.example.org/proxy/file/bot"),
+        (
+            {"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot", "TELEGRAM_FILE_URL": "https://files.example.org/bot"},
+            "https://files.example.org/bot",
+        ),
+    ],
+)
+def test_the_file_url_goes_with_the_api_url_unless_set(env, file_url):
+    settings = Settings.from_env(env)
+    assert settings.base_file_url == file_url
+    assert settings.local_mode is False
+
+
+def test_a_self_hosted_local_server_is_what_the_bot_talks_to(tmp_path):
+    env = {"TELEGRAM_API_URL": "http://127.0.0.1:8081/bot", "TELEGRAM_LOCAL_MODE": "1"}
+    settings = Settings.from_env(env).with_changes(database_path=tmp_path / "bot.db")
+    double = BotApiDouble()
+    bot = build_application(settings, double).bot
+    assert bot.base_url == f"http://127.0.0.1:8081/bot{double.token}"
+    assert bot.base_file_url == f"http://127.0.0.1:8081/file/bot{double.token}"
+    assert bot.local_mode is True
+    assert Settings.from_env({"TELEGRAM_LOCAL_MODE": "0"}).local_mode is False
+
+
+@pytest.mark.parametrize(
     ("variable", "value"),
     [
         ("BOT_ADMIN_IDS", "12,abc"),
@@ -46,6 +78,8 @@ def test_values_are_read():
         ("BOT_DEFAULT_LOCALE", "de"),
         ("DATABASE_URL", "postgres://db/bot"),
         ("TELEGRAM_API_URL", "api.telegram.org"),
+        ("TELEGRAM_FILE_URL", "127.0.0.1:8081/file/bot"),
+        ("TELEGRAM_LOCAL_MODE", "sure"),
         ("BOT_WEBHOOK_SECRET", "has spaces"),
         ("BOT_FLOOD_MESSAGES", "0"),
     ],
