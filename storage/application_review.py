@@ -78,6 +78,11 @@ class ReviewChanges:
         """The sent applications no alert has named yet, marked named now; none while an alert went
         out less than `quiet` ago (they wait for the next claim, and then go together). Claimed in
         one transaction, so a restart or a second process neither loses nor repeats one."""
+        waiting = await self._db.fetch_one(
+            "SELECT 1 FROM applications WHERE alerted_at IS NULL AND submitted_at IS NOT NULL LIMIT 1"
+        )
+        if waiting is None:  # the usual case of the job's every run: no write lock taken
+            return []
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             cursor = await conn.execute("SELECT MAX(alerted_at) AS last FROM applications")
