@@ -26,7 +26,7 @@ from storage.events import Audience, Event, EventStatus
 log = logging.getLogger(__name__)
 
 FORM_FLOW = "ev"
-SAVE, PUBLISH = "save", "publish"
+SAVE, PUBLISH, DEADLINE = "save", "publish", "deadline"
 
 
 # ---- entering ---------------------------------------------------------------------------------------
@@ -126,6 +126,17 @@ async def _summary(run: FlowRun) -> Prompt:
             **values,
         )
         lines += ["", card(preview, services.org, t, now)]
+        closes_at_once = _closes_at_once(values, original, now)
+    else:
+        closes_at_once = False
+    if closes_at_once:  # e.g. the start moved closer and the deadline kept its distance from it
+        lines += [
+            "",
+            t._(
+                "⚠️ <b>Sign-up would close at once</b>: with this start, the sign-up deadline has already passed. "
+                "Move the deadline if people should still sign up."
+            ),
+        ]
     if editing and original.status == EventStatus.PUBLISHED and original.registered + original.waitlisted:
         lines += ["", t._("Everyone signed up will be told what changed.")]
     lines += ["", t._("Correct anything with the buttons below, then save.")]
@@ -133,12 +144,24 @@ async def _summary(run: FlowRun) -> Prompt:
         actions = [Choice(t.gettext("💾 Save the changes"), SAVE)]
     else:
         actions = [Choice(t.gettext("📣 Publish now"), PUBLISH), Choice(t.gettext("💾 Save as a draft"), SAVE)]
+    if closes_at_once:
+        actions.insert(0, Choice(t.gettext("⏳ Move the sign-up deadline"), DEADLINE))
     return Prompt("\n".join(str(line) for line in lines), actions=actions)
+
+
+def _closes_at_once(values: dict[str, Any], original: Event | None, now: datetime) -> bool:
+    """Saving would leave sign-up closed before the event starts, where it is (or would be) open."""
+    deadline, start = values["signup_deadline"], values["starts_at"]
+    if deadline is None or not deadline <= now < start:
+        return False
+    return original is None or original.closed_reason(now) is None or original.status == EventStatus.DRAFT
 
 
 async def _act(run: FlowRun, action: str):
     t = run.t
     services = run.services
+    if action == DEADLINE:
+        return Goto("deadline")
     if action not in (SAVE, PUBLISH) or (action == PUBLISH and run.data.get("mode") == "edit"):
         return None  # a forged or older button: nothing happens
     if run.context.role < Role.COORDINATOR:

@@ -246,10 +246,19 @@ async def _pick_time(run: FlowRun, value: str) -> Accepted | Problem:
     return time_problem(run, start) or Accepted(value)
 
 
+def start_in_words(run: FlowRun) -> str:
+    """The start as a sentence with the weekday and the year, so a date read differently from what
+    was meant ("1.11" taken as next year) is seen before it is used."""
+    start = starts_at(run)
+    if start is None:
+        return ""
+    return run.t._("🗓 Starts: <b>%(when)s</b>", when=run.t.datetime(start, "EEEE, d MMMM y, HH:mm")) + "\n\n"
+
+
 async def _ask_duration(run: FlowRun) -> Prompt:
     t = run.t
     choices = [Choice(t.gettext("%(hours)s h", hours=t.number(m / 60)), str(m)) for m in DURATIONS]
-    return Prompt(_prompt(run, "duration"), choices=choices, columns=4)
+    return Prompt(start_in_words(run) + _prompt(run, "duration"), choices=choices, columns=4)
 
 
 async def _pick_int(run: FlowRun, value: str) -> Accepted | Problem:
