@@ -1,5 +1,5 @@
 """What the coordinator sees of a broadcast while the sender works: its progress message, edited
-every few seconds, and one final report when it ends (sent, failed, blocked)."""
+every few seconds, and one final report when it ends (sent, failed, blocked, deleted accounts)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,13 @@ class Reports:
         t = await translator_for(services, chat)
         text = final_report(t, broadcast, progress)
         log.info(
-            "broadcast %d %s: %d sent, %d failed, %d blocked%s",
+            "broadcast %d %s: %d sent, %d failed, %d blocked, %d deleted accounts%s",
             broadcast.id,
             broadcast.status,
             progress.sent,
             progress.failed,
             progress.blocked,
+            progress.deleted,
             " (urgent)" if broadcast.urgent else "",
         )
         if broadcast.status_message_id:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from markupsafe import Markup
+from telegram import MessageEntity
 
 from bot.buttons.broadcasts import button
 from bot.config import SUPPORTED_LOCALES
@@ -62,13 +64,82 @@ def render_broadcast(broadcast: Broadcast, t: Translator) -> str:
     return "\n\n".join(str(p) for p in parts)
 
 
+_TAGS = {
+    MessageEntity.BOLD: "b",
+    MessageEntity.ITALIC: "i",
+    MessageEntity.UNDERLINE: "u",
+    MessageEntity.STRIKETHROUGH: "s",
+    MessageEntity.CODE: "code",
+    MessageEntity.BLOCKQUOTE: "blockquote",
+}
+
+
+def _wrap(entity: MessageEntity, inner: str) -> str:
+    kind = entity.type
+    if kind in _TAGS:
+        return f"<{_TAGS[kind]}>{inner}</{_TAGS[kind]}>"
+    if kind == MessageEntity.TEXT_LINK:
+        return f'<a href="{html.escape(entity.url or "")}">{inner}</a>'
+    if kind == MessageEntity.TEXT_MENTION and entity.user:
+        return f'<a href="tg://user?id={entity.user.id}">{inner}</a>'
+    if kind == MessageEntity.PRE:
+        if entity.language:
+            return f'<pre><code class="{html.escape(entity.language)}">{inner}</code></pre>'
+        return f"<pre>{inner}</pre>"
+    if kind == MessageEntity.SPOILER:
+        return f'<span class="tg-spoiler">{inner}</span>'
+    if kind == MessageEntity.EXPANDABLE_BLOCKQUOTE:
+        return f"<blockquote expandable>{inner}</blockquote>"
+    if kind == MessageEntity.CUSTOM_EMOJI and entity.custom_emoji_id:
+        return f'<tg-emoji emoji-id="{html.escape(entity.custom_emoji_id)}">{inner}</tg-emoji>'
+    return inner  # links, mentions, hashtags…: Telegram recognises them again in the text
+
+
+def entities_html(text: str | None, entities: Sequence[MessageEntity] = ()) -> str:
+    """The HTML of a message as its author formatted it, from Telegram's entities (offsets in
+    UTF-16 units). Unlike PTB's `text_html`, attribute values are escaped too: a link whose URL has
+    `"`, `<` or `>` would otherwise break the HTML of every message that carries it."""
+    units = (text or "").encode("utf-16-le")
+
+    def plain(start: int, end: int) -> str:
+        return html.escape(units[start * 2 : end * 2].decode("utf-16-le"))
+
+    def render(start: int, end: int, items: list[MessageEntity]) -> str:
+        out, position, i = [], start, 0
+        while i < len(items):
+            entity = items[i]
+            stop = min(entity.offset + entity.length, end)
+            j = i + 1
+            while j < len(items) and items[j].offset < stop:
+                j += 1
+            if entity.offset >= position:  # one that overlaps the previous one is left out
+                out.append(plain(position, entity.offset))
+                out.append(_wrap(entity, render(entity.offset, stop, items[i + 1 : j])))
+                position = stop
+            i = j
+        out.append(plain(position, end))
+        return "".join(out)
+
+    ordered = sorted(entities, key=lambda e: (e.offset, -e.length))
+    return render(0, len(units) // 2, ordered)
+
+
 def footer(t: Translator) -> Markup:
     return t._("🔔 <i>Choose which announcements you get: /notifications</i>")
 
 
+def _plain(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
 def _plain_length(markup: str) -> int:
-    plain = html.unescape(re.sub(r"<[^>]+>", "", markup))
-    return len(plain.encode("utf-16-le")) // 2
+    return len(_plain(markup).encode("utf-16-le")) // 2
+
+
+def text_start(broadcast: Broadcast, limit: int) -> str:
+    """The start of an announcement's text, plain (not escaped), on one line."""
+    plain = " ".join(_plain(broadcast.body_html or "").split())
+    return plain if len(plain) <= limit else plain[: limit - 1].rstrip() + "…"
 
 
 def overhead() -> int:
@@ -90,6 +161,8 @@ def audience_lines(
 ) -> list[str]:
     if audience.everyone:
         lines = [t._("Who: %(who)s", who=t.gettext(GROUP_LABELS[Group.EVERYONE]))]
+    elif not audience.chosen:
+        lines = [t._("Who: no one chosen yet (👥 Recipients)")]
     else:
         who = [t.gettext(GROUP_LABELS[g]) for g in Group if g in audience.groups]
         who += [t.gettext("registered for “%(event)s”", event=events.get(e, f"#{e}")) for e in sorted(audience.events)]
@@ -182,7 +255,18 @@ def final_report(t: Translator, broadcast: Broadcast, progress: Progress) -> str
             )
         ),
     ]
-    if progress.undelivered:
+    if progress.deleted:
+        lines.append(
+            str(
+                t._(
+                    "Not delivered: %(failed)d (blocked the bot: %(blocked)d; deleted their account: %(deleted)d).",
+                    failed=progress.undelivered,
+                    blocked=progress.blocked,
+                    deleted=progress.deleted,
+                )
+            )
+        )
+    elif progress.undelivered:
         lines.append(
             str(
                 t._(

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from telegram import Message, Update
 
-from bot.broadcast_text import CATEGORY_LABELS, body_limit, send_rendered
+from bot.broadcast_text import CATEGORY_LABELS, body_limit, entities_html, send_rendered, text_start
 from bot.buttons.broadcasts import LIST, BroadcastButton, UrgentSwitch, button
 from bot.context import BotContext
 from bot.flow import CONTENT, End, Flow, FlowRun, Prompt, Step
 from bot.forms import Accepted, Problem
 from bot.i18n import N_
+from bot.replies import confirm
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, describe_audience, own_draft, plan_of, recipient_lines
 from handlers.broadcast_press import pressed_on
@@ -70,9 +71,10 @@ async def _read_content(run: FlowRun, message: Message) -> Accepted | Problem:
     elif message.document:
         kind, file_id = "document", message.document.file_id
     if kind:
-        body, plain = message.caption_html or "", message.caption or ""
+        plain, entities = message.caption or "", message.caption_entities
     else:
-        body, plain = message.text_html or "", message.text or ""
+        plain, entities = message.text or "", message.entities
+    body = entities_html(plain, entities)
     limit = body_limit(kind is not None)
     if _utf16_len(plain) > limit:
         return Problem(
@@ -115,25 +117,29 @@ TEXT = Flow(
 
 
 # ---- the preview and the draft's panel ---------------------------------------------------------
+# Two new messages, not four: the preview (it must be a message of its own, as recipients get it)
+# and the panel under it, which says what is above. Telegram allows a private chat about one
+# message a second with a short burst; more meets its flood control (429).
 async def _preview(update: Update, context: BotContext, draft: Broadcast) -> None:
-    t = context.t
-    chat_id = update.effective_chat.id
-    await context.bot.send_message(chat_id, t._("👁 <b>Preview</b>: recipients will see exactly this:"))
-    await send_rendered(context.bot, chat_id, draft, t)
-    await draft_panel(update, context, draft, new_message=True)
+    await send_rendered(context.bot, update.effective_chat.id, draft, context.t)
+    await draft_panel(update, context, draft, new_message=True, below_preview=True)
 
 
 @pressed_on(own_draft)
 async def preview(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
-    await update.callback_query.answer()
+    # The panel pressed becomes the preview's heading (edited in place); a new panel follows it.
+    await show(update, context, context.t._("👁 <b>Preview</b>: recipients will see exactly this:"))
     await _preview(update, context, draft)
 
 
-async def draft_panel(update: Update, context: BotContext, draft: Broadcast, *, new_message: bool = False) -> None:
+async def draft_panel(
+    update: Update, context: BotContext, draft: Broadcast, *, new_message: bool = False, below_preview: bool = False
+) -> None:
     t = context.t
     plan = await plan_of(context, draft)
     lines = [
         str(t._("📝 <b>Draft announcement #%(id)d</b>", id=draft.id)),
+        *([str(t._("👆 Above is the preview: recipients will see exactly that."))] if below_preview else []),
         str(t._("Category: %(category)s", category=t.gettext(CATEGORY_LABELS[draft.category]))),
         str(
             t._("⚡ Urgent: yes (sent at once, also during quiet hours)")
@@ -198,8 +204,22 @@ async def set_category(update: Update, context: BotContext, press: BroadcastButt
 
 @pressed_on(own_draft)
 async def discard(update: Update, context: BotContext, press: BroadcastButton, draft: Broadcast) -> None:
-    await context.services.broadcasts.discard_draft(draft.id)
+    """Asks first ("del"); the confirmation's button is "del" with the value "y"."""
     t = context.t
+    if press.value != "y":
+        await confirm(
+            update,
+            context,
+            t._(
+                "Discard draft #%(id)d (“%(start)s”)? This cannot be undone.",
+                id=draft.id,
+                start=text_start(draft, 60),
+            ),
+            (t.gettext("🗑 Yes, delete it"), button("del", draft.id, "y")),
+            (t.gettext("« Back"), button("d", draft.id)),
+        )
+        return
+    await context.services.broadcasts.discard_draft(draft.id)
     await show(
         update,
         context,

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 
 from telegram import Update
 
-from bot.broadcast_text import CATEGORY_LABELS, STATUS_ICONS, final_report, progress_text, status_name, title
+from bot.broadcast_text import (
+    CATEGORY_LABELS,
+    STATUS_ICONS,
+    final_report,
+    progress_text,
+    status_name,
+    text_start,
+    title,
+)
 from bot.buttons.broadcasts import LIST, NEW, BroadcastButton, button
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.context import BotContext
@@ -42,11 +48,14 @@ async def list_page(update: Update, context: BotContext, press: BroadcastButton)
 async def _list(update: Update, context: BotContext, page: int) -> None:
     t = context.t
     services = context.services
-    items = await services.broadcasts.recent(page * PAGE_SIZE, PAGE_SIZE + 1)
+    items = await services.broadcasts.recent(page * PAGE_SIZE, PAGE_SIZE + 1, drafts_of=update.effective_user.id)
     more = len(items) > PAGE_SIZE
     items = items[:PAGE_SIZE]
     rows = []
     for b in items:
+        if b.status == BroadcastStatus.DRAFT:  # the coordinator's own: opens its panel
+            rows.append([(f"{STATUS_ICONS[b.status]} #{b.id} · {text_start(b, 40)}", button("d", b.id))])
+            continue
         progress = await services.broadcasts.progress(b.id, services.clock())
         figures = f" · {progress.sent}/{progress.total}" if b.started_at else ""
         urgent = "⚡" if b.urgent else ""
@@ -59,7 +68,9 @@ async def _list(update: Update, context: BotContext, page: int) -> None:
     text += (
         t._("None yet. Write the first one!")
         if not items and page == 0
-        else t._("Scheduled ones first, then the latest. Open one to see its figures.")
+        else t._(
+            "Your drafts first, then scheduled ones, then the latest. Open one to continue it or to see its figures."
+        )
     )
     await show(update, context, text, keyboard(rows))
 
@@ -85,9 +96,8 @@ async def _details(update: Update, context: BotContext, broadcast: Broadcast) ->
         lines.append(progress_text(t, broadcast, progress, rate))
     elif broadcast.started_at:
         lines.append(final_report(t, broadcast, progress))
-    plain = html.unescape(re.sub(r"<[^>]+>", "", broadcast.body_html or ""))
-    snippet = plain if len(plain) <= 300 else plain[:300] + "…"
-    if snippet.strip():
+    snippet = text_start(broadcast, 300)
+    if snippet:
         lines += ["", "<i>" + str(html_escape(snippet)) + "</i>"]
     rows = []
     if broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):

@@ -27,12 +27,20 @@ WHEN_FLOW = "bcwhen"
 SCHEDULE_HORIZON = timedelta(days=366)
 
 
+async def audience_chosen(update: Update, context: BotContext, draft: Broadcast) -> bool:
+    """An announcement goes to the people the coordinator chose; with none chosen it cannot go."""
+    if draft.audience.chosen:
+        return True
+    await alert(update, context.t.gettext("Choose the recipients first (👥 Recipients)."))
+    return False
+
+
 # ---- sending now ---------------------------------------------------------------------------------
 async def _sendable(update: Update, context: BotContext, press: BroadcastButton) -> tuple[Broadcast, Plan] | None:
     """The coordinator's own draft and who would get it now; None (the person told why) if it is not
     theirs or a draft any more, or nobody would get it."""
     draft = await own_draft(update, context, press.id)
-    if draft is None:
+    if draft is None or not await audience_chosen(update, context, draft):
         return None
     plan = await plan_of(context, draft)
     if plan.recipients == 0:
@@ -100,7 +108,7 @@ async def send_now(update: Update, context: BotContext, press: BroadcastButton) 
 @coordinators_only
 async def ask_when(update: Update, context: BotContext, press: BroadcastButton) -> None:
     draft = await own_draft(update, context, press.id)
-    if draft is None:
+    if draft is None or not await audience_chosen(update, context, draft):
         return
     await update.callback_query.answer()
     await context.flows.start(update, context, WHEN_FLOW, {"draft": draft.id})
@@ -222,7 +230,7 @@ WHEN = Flow(WHEN_FLOW, lambda run: [Step("when", _ask, read=_read_when, done=_wh
 @coordinators_only
 async def schedule(update: Update, context: BotContext, press: BroadcastButton) -> None:
     draft = await own_draft(update, context, press.id)
-    if draft is None:
+    if draft is None or not await audience_chosen(update, context, draft):
         return
     if press.value is None or not press.value.isdecimal() or len(press.value) > 12:
         await stale_button(update, context)

@@ -57,7 +57,7 @@ class Refused(Exception):
 class Audience:
     """Groups (and registrants of events) are joined: anyone in any of them. Counties and
     competence areas narrow that down: only people whose application names one of them.
-    No group at all means everyone who wrote to the bot."""
+    No group at all means nobody: the coordinator chooses (everyone is a group of its own)."""
 
     groups: frozenset[Group] = frozenset()
     events: frozenset[int] = frozenset()
@@ -66,11 +66,16 @@ class Audience:
 
     @property
     def everyone(self) -> bool:
-        return Group.EVERYONE in self.groups or not (self.groups or self.events)
+        return Group.EVERYONE in self.groups
+
+    @property
+    def chosen(self) -> bool:
+        return bool(self.groups or self.events)
 
     def to_json(self) -> str:
         return json.dumps(
             {
+                "v": 2,  # an empty choice is nobody (see from_json)
                 "groups": sorted(self.groups),
                 "events": sorted(self.events),
                 "counties": sorted(self.counties),
@@ -81,9 +86,13 @@ class Audience:
     @classmethod
     def from_json(cls, text: str | None) -> Audience:
         data = json.loads(text or "{}")
+        groups = frozenset(Group(g) for g in data.get("groups", []))
+        events = frozenset(int(e) for e in data.get("events", []))
+        if "v" not in data and not (groups or events):
+            groups = frozenset({Group.EVERYONE})  # written when no choice meant everyone
         return cls(
-            groups=frozenset(Group(g) for g in data.get("groups", [])),
-            events=frozenset(int(e) for e in data.get("events", [])),
+            groups=groups,
+            events=events,
             counties=frozenset(data.get("counties", [])),
             competences=frozenset(data.get("competences", [])),
         )
@@ -183,6 +192,7 @@ class Progress:
     sent: int = 0
     failed: int = 0
     blocked: int = 0
+    deleted: int = 0  # 403 "user is deactivated": the account no longer exists
     due: int = 0  # pending and due now, or being sent
     later: int = 0  # pending until quiet hours end or a retry's backoff
     cancelled: int = 0
@@ -190,7 +200,7 @@ class Progress:
 
     @property
     def total(self) -> int:
-        return self.sent + self.failed + self.blocked + self.due + self.later + self.cancelled
+        return self.sent + self.failed + self.blocked + self.deleted + self.due + self.later + self.cancelled
 
     @property
     def remaining(self) -> int:
@@ -198,7 +208,7 @@ class Progress:
 
     @property
     def undelivered(self) -> int:
-        return self.failed + self.blocked
+        return self.failed + self.blocked + self.deleted
 
 
 @dataclass(frozen=True)
@@ -212,7 +222,7 @@ class Claimed:
 
 class Outcome(StrEnum):
     SENT = "sent"
-    BLOCKED = "blocked"  # 403: the person blocked the bot or deleted their account
+    BLOCKED = "blocked"  # 403: the person blocked the bot or deleted their account (told apart by the error)
     FAILED = "failed"  # a permanent error, or transient ones beyond the retry bound
     RETRY = "retry"  # a transient error: try again after `retry_at`, counted as an attempt
     REQUEUE = "requeue"  # flood control (429) or cancelled in flight: again, not an attempt
@@ -254,7 +264,9 @@ def _marks(values: Iterable[object]) -> str:
 def audience_sql(audience: Audience, fields: AnswerFields) -> tuple[str, list[object]]:
     """SELECT telegram_id of everyone in the audience who can be reached."""
     sql = _Sql(["u.unreachable_at IS NULL"])
-    if not audience.everyone:
+    if not audience.chosen:
+        sql.where.append("0")
+    elif not audience.everyone:
         anyof = []
         if Group.EXPERTS in audience.groups:
             anyof.append(
@@ -305,8 +317,9 @@ class BroadcastRepository:
         stamp = to_db_time(now or utcnow())
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO broadcasts (created_by, status, created_at, updated_at) VALUES (?, 'draft', ?, ?)",
-                (created_by, stamp, stamp),
+                "INSERT INTO broadcasts (created_by, status, audience, created_at, updated_at) "
+                "VALUES (?, 'draft', ?, ?, ?)",
+                (created_by, Audience().to_json(), stamp, stamp),
             )
             new_id = cursor.lastrowid
         found = await self.get(new_id)
@@ -557,8 +570,9 @@ class BroadcastRepository:
     # ---- figures and lists ------------------------------------------------------------------
     async def progress(self, broadcast_id: int, now: datetime) -> Progress:
         rows = await self._db.fetch_all(
-            "SELECT state, not_before > ? AS later, COUNT(*) AS n, MIN(not_before) AS first "
-            "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY state, later",
+            "SELECT CASE WHEN state = 'blocked' AND error LIKE '%deactivated%' THEN 'deleted' ELSE state END "
+            "AS state, not_before > ? AS later, COUNT(*) AS n, MIN(not_before) AS first "
+            "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY 1, later",
             (to_db_time(now), broadcast_id),
         )
         counts: dict[str, int] = {}
@@ -576,6 +590,7 @@ class BroadcastRepository:
             sent=counts.get("sent", 0),
             failed=counts.get("failed", 0),
             blocked=counts.get("blocked", 0),
+            deleted=counts.get("deleted", 0),
             due=counts.get("due", 0),
             later=counts.get("later", 0),
             cancelled=counts.get("cancelled", 0),
@@ -586,13 +601,14 @@ class BroadcastRepository:
         rows = await self._db.fetch_all("SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id")
         return [_broadcast(r) for r in rows]
 
-    async def recent(self, offset: int, limit: int) -> list[Broadcast]:
-        """Scheduled ones first (soonest first), then the rest, newest first; drafts excluded."""
+    async def recent(self, offset: int, limit: int, drafts_of: int | None = None) -> list[Broadcast]:
+        """The drafts of `drafts_of` (newest first), then scheduled ones (soonest first), then the
+        rest, newest first; nobody else's drafts."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM broadcasts WHERE status != 'draft' "
-            "ORDER BY status = 'scheduled' DESC, CASE WHEN status = 'scheduled' THEN scheduled_at END, id DESC "
-            "LIMIT ? OFFSET ?",
-            (limit, offset),
+            "SELECT * FROM broadcasts WHERE status != 'draft' OR created_by = ? "
+            "ORDER BY status = 'draft' DESC, status = 'scheduled' DESC, "
+            "CASE WHEN status = 'scheduled' THEN scheduled_at END, id DESC LIMIT ? OFFSET ?",
+            (drafts_of, limit, offset),
         )
         return [_broadcast(r) for r in rows]
 

@@ -98,12 +98,13 @@ async def agreement(services, telegram_id: int, state: str = "active") -> None:
 
 async def queue_broadcast(services, created_by: int, body: str = "Zapraszamy na <b>szkolenie</b>!", **changes):
     """A broadcast written straight to storage and started (the outbox written)."""
-    from storage.broadcasts import Audience, BroadcastStatus
+    from storage.broadcasts import Audience, BroadcastStatus, Group
 
     now = services.clock()
     draft = await services.broadcasts.create_draft(created_by, now)
+    changes.setdefault("audience", Audience(frozenset({Group.EVERYONE})))
     draft = await services.broadcasts.update_draft(draft.id, now, body_html=body, **changes)
-    audience = changes.get("audience", Audience())
+    audience = changes["audience"]
     plan = await services.broadcasts.plan(
         audience, services.answer_fields(), draft.category, draft.urgent, now, services.settings.tz
     )

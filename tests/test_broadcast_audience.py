@@ -55,15 +55,17 @@ async def chosen(app, **kwargs) -> set[int]:
 
 async def test_each_audience_alone(app, people):
     everyone = {101, 102, 103, 104, 105, 107, 108, 109, 110, 111, 112}
-    assert await chosen(app) == everyone
+    assert await chosen(app) == set()  # nothing chosen: nobody (the coordinator must choose)
     assert await chosen(app, groups={Group.EVERYONE}) == everyone
     assert await chosen(app, groups={Group.EXPERTS}) == {101, 102}
     assert await chosen(app, groups={Group.AWAITING}) == {103, 104}
     assert await chosen(app, groups={Group.AGREEMENT}) == {109}
     assert await chosen(app, events={people["first"]}) == {107}  # the waitlisted 108 is not registered
     assert await chosen(app, events={people["second"]}) == {108}
-    assert await chosen(app, counties={"lublin"}) == {101, 103, 111}  # not the typed "other", not the draft
-    assert await chosen(app, competences={"grants"}) == {101, 102, 104}
+    all_in = {Group.EVERYONE}
+    assert await chosen(app, groups=all_in, counties={"lublin"}) == {101, 103, 111}  # not the typed "other"
+    assert await chosen(app, groups=all_in, competences={"grants"}) == {101, 102, 104}
+    assert await chosen(app, counties={"lublin"}) == set()  # narrowing nobody down
 
 
 async def test_groups_are_joined_and_counties_and_competences_narrow_them(app, people):
@@ -73,7 +75,7 @@ async def test_groups_are_joined_and_counties_and_competences_narrow_them(app, p
     assert await chosen(app, groups={Group.EXPERTS}, counties={"lublin"}) == {101}
     assert await chosen(app, groups={Group.EXPERTS}, counties={"lublin", "zamosc"}) == {101, 102}
     assert await chosen(app, groups={Group.EXPERTS, Group.AWAITING}, competences={"grants"}) == {101, 102, 104}
-    assert await chosen(app, counties={"zamosc"}, competences={"grants"}) == {102}
+    assert await chosen(app, groups={Group.EVERYONE}, counties={"zamosc"}, competences={"grants"}) == {102}
     assert await chosen(app, groups={Group.AWAITING}, counties={"zamosc"}) == set()
     assert await chosen(app, groups={Group.EVERYONE}, counties={"lublin"}, competences={"participation"}) == {103}
 
@@ -91,6 +93,10 @@ async def test_toggling_everyone_replaces_the_groups_and_keeps_the_narrowing():
     assert everyone.everyone and everyone.events == frozenset() and everyone.counties == {"lublin"}
     assert everyone.toggle_group(Group.AWAITING).groups == {Group.AWAITING}
     assert Audience.from_json(audience.to_json()) == audience
+    assert Audience.from_json(Audience().to_json()) == Audience() and not Audience().chosen
+    # Drafts and scheduled announcements written before: no choice meant everyone, and still does.
+    assert Audience.from_json('{"groups": [], "events": [], "counties": ["lublin"]}').everyone
+    assert Audience.from_json("{}").everyone
 
 
 async def test_the_plan_applies_categories_and_quiet_hours(app, people):

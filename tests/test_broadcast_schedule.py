@@ -62,3 +62,33 @@ async def test_short_forms_are_read_and_confirmed_in_words(app, double, coordina
     await coordinator.tap("✅ Tak, zaplanuj")
     assert coordinator.last.text.startswith("🕒 Ogłoszenie nr 1 wyjdzie jutro, 11 marca 2026, 09:00.")
     assert (await app.services.broadcasts.get(1)).status == BroadcastStatus.SCHEDULED
+
+
+async def test_a_link_with_quotes_and_angle_brackets_goes_out_whole(app, double, coordinator):
+    volunteer = double.user(user_id=3310)
+    await volunteer.send("/start")
+    url = 'https://example.org/szukaj?q="budżet"&x=<1>'
+    text = "Zapisy tutaj"
+    await compose(coordinator, text, [{"type": "text_link", "offset": 7, "length": 5, "url": url}])
+    preview = coordinator.messages[-2]
+    assert preview.text.startswith(text) and preview.entities[0]["url"] == url
+    await coordinator.tap("🚀 Wyślij teraz")
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+    assert volunteer.last.text.startswith(text) and volunteer.last.entities[0]["url"] == url
+
+
+async def test_deleted_accounts_are_reported_apart_from_blocked_ones(app, double, coordinator):
+    reader, blocker, gone = (double.user(user_id=i) for i in (3320, 3321, 3322))
+    for chat in (reader, blocker, gone):
+        await chat.send("/start")
+    blocker.block_bot()
+    double.fail_next("sendMessage", 403, "Forbidden: user is deactivated", chat_id=3322)
+    await compose(coordinator, "Do wszystkich.")
+    await coordinator.tap("🚀 Wyślij teraz")
+    await coordinator.tap("✅ Tak, wyślij")
+    await app.broadcast_sender.wait_idle()
+    report = [m.text for m in coordinator.messages if "Dostarczono do" in m.text][-1]
+    assert "Niedostarczone: 2 (w tym zablokowany bot: 1, konto usunięte: 1)." in report
+    progress = await app.services.broadcasts.progress(1, app.services.clock())
+    assert (progress.sent, progress.blocked, progress.deleted) == (2, 1, 1)  # with the coordinator

@@ -30,7 +30,10 @@ def received(chat, needle: str) -> list:
     return [m for m in chat.messages if needle in m.text]
 
 
-async def compose(coordinator, text="Zapraszamy na szkolenie z budżetu obywatelskiego!", entities=None):
+async def compose(
+    coordinator, text="Zapraszamy na szkolenie z budżetu obywatelskiego!", entities=None, *, to_everyone=True
+):
+    """A new draft; `to_everyone`: then "everyone who wrote to the bot" ticked (nobody is chosen by default)."""
     await coordinator.send("/ogloszenie")
     assert coordinator.last.text.startswith("📣 Nowe ogłoszenie")
     if entities:
@@ -38,6 +41,15 @@ async def compose(coordinator, text="Zapraszamy na szkolenie z budżetu obywatel
     else:
         await coordinator.send(text)
     assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr")
+    if to_everyone:
+        await tick_everyone(coordinator)
+
+
+async def tick_everyone(coordinator):
+    await coordinator.tap("👥 Odbiorcy")
+    await coordinator.tap("▫️ Wszyscy, którzy pisali do bota")
+    await coordinator.tap("« Wróć do szkicu")
+    assert "Kto: Wszyscy, którzy pisali do bota" in coordinator.last.text
 
 
 async def test_compose_preview_choose_recipients_and_send(app, double, coordinator):
@@ -57,18 +69,20 @@ async def test_compose_preview_choose_recipients_and_send(app, double, coordinat
         {"type": "bold", "offset": 0, "length": 9},
         {"type": "text_link", "offset": 30, "length": 6, "url": "https://example.org/zapisy?a=1&b=2"},
     ]
-    await compose(coordinator, text, entities)
+    await compose(coordinator, text, entities, to_everyone=False)
     preview = coordinator.messages[-2]
     assert preview.html.startswith(
-        '<b>Szkolenie</b> &lt;we wtorek&gt; &amp; link: <a href="https://example.org/zapisy?a=1&b=2">zapisy</a>'
+        '<b>Szkolenie</b> &lt;we wtorek&gt; &amp; link: <a href="https://example.org/zapisy?a=1&amp;b=2">zapisy</a>'
     )
     assert preview.text == text + "\n\n" + FOOTER_PL
     panel = coordinator.last.text
-    assert "Kategoria: 📢 Ogłoszenia ogólne" in panel and "Kto: Wszyscy, którzy pisali do bota" in panel
-    assert "Odbiorcy: 5 osób" in panel  # the four volunteers and the coordinator
+    assert "Kategoria: 📢 Ogłoszenia ogólne" in panel and "Kto: nikogo jeszcze nie wybrano" in panel
+    assert "Odbiorcy: 0 osób" in panel  # nobody until the coordinator chooses
+    await tick_everyone(coordinator)
+    assert "Odbiorcy: 5 osób" in coordinator.last.text  # the four volunteers and the coordinator
 
     await coordinator.tap("👥 Odbiorcy")
-    await coordinator.tap("▫️ Przyjęci eksperci i ekspertki")
+    await coordinator.tap("▫️ Osoby przyjęte do zespołu")
     assert "Odbiorcy: 3 osoby" in coordinator.last.text
     await coordinator.tap("📍 Powiaty (0)")
     await coordinator.tap("▫️ Lublin")
@@ -113,6 +127,7 @@ async def test_a_photo_with_a_caption_goes_out_by_file_id(app, double, coordinat
     await coordinator.send("/ogloszenie")
     file_id = await coordinator.send_photo(b"PHOTO", caption="Plakat akcji", caption_entities=None)
     assert coordinator.messages[-2].text == "Plakat akcji\n\n" + FOOTER_PL
+    await tick_everyone(coordinator)
     await coordinator.tap("🚀 Wyślij teraz")
     await coordinator.tap("✅ Tak, wyślij")
     await app.broadcast_sender.wait_idle()
@@ -221,9 +236,9 @@ async def test_typed_quiet_hours_and_bad_input(app, double):
 async def test_volunteers_cannot_compose_confirm_or_cancel(app, double, coordinator):
     volunteer = double.user(user_id=3060)
     await volunteer.send("/ogloszenie")
-    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await volunteer.send("/ogloszenia")
-    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert volunteer.last.text == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     await compose(coordinator, "Tylko dla ekspertów.")
     draft_id = 1
     message = volunteer.last.message_id
@@ -235,7 +250,7 @@ async def test_volunteers_cannot_compose_confirm_or_cancel(app, double, coordina
         "bc:new",
     ):
         await volunteer.press(message, data)
-        assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+        assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     draft = await app.services.broadcasts.get(draft_id)
     assert draft.status == BroadcastStatus.DRAFT and not draft.urgent
     # Another coordinator cannot send someone else's draft either.
@@ -250,7 +265,7 @@ async def test_volunteers_cannot_compose_confirm_or_cancel(app, double, coordina
     await coordinator.tap("✅ Tak, zaplanuj")
     assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.SCHEDULED
     await volunteer.press(message, f"bc:xy:{draft_id}")
-    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla koordynatorów."
+    assert volunteer.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
     assert (await app.services.broadcasts.get(draft_id)).status == BroadcastStatus.SCHEDULED
     await coordinator.press(coordinator.last.message_id, "bc:xy:oops")
     assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
@@ -347,10 +362,10 @@ async def test_ticks_and_urgent_set_a_state_so_a_press_delivered_twice_changes_n
     assert (await app.services.broadcasts.get(1)).urgent
     await coordinator.tap("👥 Odbiorcy")
     screen = coordinator.last
-    experts = screen.button("▫️ Przyjęci eksperci i ekspertki").callback_data
+    experts = screen.button("▫️ Osoby przyjęte do zespołu").callback_data
     await coordinator.press(screen.message_id, experts)
     await coordinator.press(screen.message_id, experts)  # delivered again: still ticked
-    assert "✅ Przyjęci eksperci i ekspertki" in coordinator.last.buttons
+    assert "✅ Osoby przyjęte do zespołu" in coordinator.last.buttons
     assert (await app.services.broadcasts.get(1)).audience.groups == {"experts"}
     await coordinator.tap("📍 Powiaty (0)")
     picker = coordinator.last
@@ -426,6 +441,7 @@ async def test_the_composer_and_the_time_continue_after_a_restart(settings, doub
         await coordinator.send("Po restarcie.")  # answers the question asked before the restart
         assert coordinator.last.text.startswith("📝 Szkic ogłoszenia nr 1")
         assert (await app.services.broadcasts.get(1)).body_html == "Po restarcie."
+        await tick_everyone(coordinator)
         await coordinator.tap("🕒 Zaplanuj")
     async with running(build_application(settings, double, clock=lambda: now[0]), double) as app:
         await coordinator.send("11.03 9:00")
@@ -437,7 +453,7 @@ async def test_the_composer_and_the_time_continue_after_a_restart(settings, doub
 
 
 async def test_another_coordinator_cannot_open_or_type_into_someone_elses_draft(app, double, coordinator):
-    await compose(coordinator, "Mój szkic.")
+    await compose(coordinator, "Mój szkic.", to_everyone=False)
     other = double.user(user_id=9001, first_name="Marek")  # the admin
     await other.send("/start")
     for data in ("bc:edit:1", "bc:sch:1", "bcu:1:on", "bca:1:g:on:experts"):
