@@ -60,3 +60,54 @@ def test_the_package_ships_catalogs_migrations_and_the_organisation_file(tmp_pat
     ):
         assert required in names, f"{required} is not in the wheel"
     assert not any(name.startswith("tests/") for name in names)
+
+
+# ---- PORADNIK.md, the Polish guide: the same review keeps it true -----------------------------
+GUIDE = ROOT / "PORADNIK.md"
+# Commands of @BotFather the guide names; everything else in `/…` must be one of the bot's.
+_BOTFATHER_COMMANDS = {"newbot", "mybots"}
+
+
+def test_the_readme_links_the_polish_guide_in_its_first_lines():
+    first_lines = "\n".join((ROOT / "README.md").read_text(encoding="utf-8").splitlines()[:12])
+    assert "(PORADNIK.md)" in first_lines
+
+
+def test_the_guide_names_only_commands_the_bot_has():
+    from handlers.command_menu import _ADMIN_COMMANDS, _COORDINATOR_COMMANDS, _VOLUNTEER_COMMANDS
+
+    commands = {
+        name
+        for menu in (_VOLUNTEER_COMMANDS, _COORDINATOR_COMMANDS, _ADMIN_COMMANDS)
+        for entries in menu.values()
+        for name, _ in entries
+    }
+    named = set(re.findall(r"`/(\w+)", GUIDE.read_text(encoding="utf-8")))
+    assert named, "no commands found in the guide"
+    assert not named - commands - _BOTFATHER_COMMANDS, "commands in PORADNIK.md the bot does not have"
+
+
+def test_the_guide_names_only_real_settings_and_cli_commands():
+    guide = GUIDE.read_text(encoding="utf-8")
+    config = (ROOT / "bot" / "config.py").read_text(encoding="utf-8")
+    settings = set(re.findall(r'"((?:TELEGRAM|BOT|DATABASE)_[A-Z_]+)"', config))
+    named = set(re.findall(r"`((?:TELEGRAM|BOT|DATABASE)_[A-Z_]+)", guide))
+    assert named and not named - settings, f"unknown settings in PORADNIK.md: {sorted(named - settings)}"
+    cli = (ROOT / "bot" / "cli.py").read_text(encoding="utf-8")
+    subcommands = set(re.findall(r'add_parser\(\s*"(\w+)"', cli))
+    used = set(re.findall(r"volunteer-bot (\w+)", guide))
+    assert used and not used - subcommands, (
+        f"unknown volunteer-bot commands in PORADNIK.md: {sorted(used - subcommands)}"
+    )
+
+
+def test_the_buttons_the_guide_names_are_the_bots_polish_labels():
+    """A label in „…” that starts with an emoji or « is a Polish text of the catalog, verbatim."""
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "locales" / "pl" / "LC_MESSAGES" / "messages.po", "rb") as fp:
+        texts = {s for m in read_po(fp) if m.id for s in ([m.string] if isinstance(m.string, str) else m.string)}
+    labels = [q for q in re.findall(r"„([^”]+)”", GUIDE.read_text(encoding="utf-8")) if not q[0].isalnum()]
+    assert labels, "no button labels found in the guide"
+    missing = sorted({label for label in labels if label not in texts})
+    assert not missing, f"PORADNIK.md names buttons the bot does not show: {missing}"
