@@ -112,7 +112,8 @@ async def catalogue(update: Update, context: BotContext, press: EventList) -> No
         lines.append(t._("No upcoming events match these filters."))
     else:
         lines.append(t._("There are no upcoming events right now. We will add new ones soon."))
-    rows = [[(list_label(e, t), card("o", e.id))] for e in events]
+    seats = {e.id: r.status for e, r in await services.events.mine(user_id, services.clock())} if events else {}
+    rows = [[(list_label(e, t, seats.get(e.id)), card("o", e.id))] for e in events]
     rows += page_row(t, page, total, PAGE_SIZE, lambda p: EventList(page=p, type_index=ti, county_index=ci).pack())
     rows.append(
         [

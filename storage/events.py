@@ -176,7 +176,7 @@ class Notice:
 
     def was(self) -> dict[str, Any]:
         """A change notice: the fields changed and their earlier values (times as datetimes).
-        Notices queued by earlier releases hold only the names ("starts_at,place"): values None."""
+        Notices queued by earlier releases hold only the names ("starts_at,place"): values NOT_KEPT."""
         if not self.detail:
             return {}
         if not self.detail.startswith("{"):

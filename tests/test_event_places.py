@@ -65,3 +65,15 @@ async def test_polish_labels_for_a_full_event(app, double):
     assert "🙅 Oddaję miejsce" in ola.last.buttons
     await ola.tap("🎟 Moje wydarzenia")
     assert not [b for b in ola.last.buttons if "rezerwow" in b]
+
+
+async def test_the_catalogue_does_not_point_the_holder_of_a_place_to_the_waitlist(app, double):
+    event = await published_event(app, capacity=1)
+    ola = await _volunteer(double, 5104, "Ola")
+    jan = await _volunteer(double, 5105, "Jan")
+    await ola.send(f"/start event_{event.id}")
+    await ola.tap("✅ Sign me up")
+    for chat, waitlist in ((ola, False), (jan, True)):
+        await chat.send("/wydarzenia")
+        (entry,) = [b for b in chat.last.buttons if "Budżet" in b]
+        assert ("(waitlist)" in entry) == waitlist
