@@ -81,6 +81,7 @@ class VolunteerBotApplication(Application):
 
     async def start(self) -> None:
         await super().start()
+        await self.bot_data[ROUTES_KEY].engine.resume(self)  # long texts held when it stopped
         await self.broadcast_sender.start()
 
     async def stop(self) -> None:

@@ -23,6 +23,7 @@ from telegram.error import TelegramError
 from bot.buttons.menu import MAIN_MENU
 from bot.flow import (
     SUMMARY,
+    TEXT,
     End,
     Flow,
     FlowButton,
@@ -33,6 +34,7 @@ from bot.flow import (
     Step,
     button,
 )
+from bot.flow_parts import PART, WINDOW, continues, hold, is_flush, keep, may_continue, resume_held, with_text
 from bot.flow_render import close_pressed, render
 from bot.flow_steps import (
     USE_BUTTONS,
@@ -58,6 +60,7 @@ class FlowEngine:
     def __init__(self) -> None:
         self.flows: dict[str, Flow] = {}
         self.menu_after: MenuAfter | None = None  # set by the application (handlers/menu.py)
+        self.window = WINDOW  # seconds within which the parts of a split message arrive
 
     def add(self, flow: Flow) -> Flow:
         if flow.name in self.flows:
@@ -99,7 +102,7 @@ class FlowEngine:
             await self._retire(update, context, state.message_id)  # its buttons go with it
 
     # ---- input ---------------------------------------------------------------------------------
-    async def handle_message(self, update: Update, context) -> bool:
+    async def handle_message(self, update: Update, context, *, fresh: bool = False) -> bool:
         """A message for the person's flow; False when they are in none."""
         state = _state(context)
         if state is None:
@@ -108,26 +111,47 @@ class FlowEngine:
         if flow is None:  # a flow of an older release
             await context.services.sessions.end_flow(update.effective_user.id)
             return False
-        if state.last_update_id is not None and update.update_id <= state.last_update_id:
+        part = state.data.get(PART)
+        run = FlowRun(update, context, flow, state, state.data)  # parsed for this update: the run owns it
+        if is_flush(update):  # the window passed: the held text was the whole message
+            if part is not None and part["last"] == -update.update_id:
+                await self._settle(run, part)
+            return True
+        if not fresh and state.last_update_id is not None and update.update_id <= state.last_update_id:
             log.info("update %s was handled already; ignored", update.update_id)
             return True
-        run = FlowRun(update, context, flow, state, state.data)  # parsed for this update: the run owns it
         message = update.effective_message
         step = run.step(state.step)
+        if part is not None and not (step is not None and continues(part, message, step.id, self.window)):
+            await self._settle(run, part)  # the held text alone first, then this message
+            context.session = await context.services.sessions.load(update.effective_user.id)
+            return await self.handle_message(update, context, fresh=True)
         if step is None:  # the summary, or a step the organisation file no longer has
             await self._reask(run, state.step if state.step == SUMMARY else resume_point(run), USE_BUTTONS)
             return True
+        if part is not None or (may_continue(message) and TEXT in accepted_kinds(step)):
+            part = hold(update, step.id, part)
+            if may_continue(message):  # Telegram may have cut it: wait for the rest
+                await keep(run, part, self.window)
+                return True
+            run.data.pop(PART, None)
+            message = with_text(message, part["text"])
+        await self._input(run, step, message)
+        return True
+
+    async def _input(self, run: FlowRun, step: Step, message: Message) -> None:
+        """One whole input for the step: read, then accepted or asked again."""
         nav = run.data.get("_nav") or {}
         if message.text in nav:  # a reply-keyboard button of the step (e.g. « Back under "share phone")
             await self._navigate(run, step, nav[message.text])
-            return True
+            return
         if run.data.get("_other") == step.id and message.text is not None:
             result = parse_other(message.text)
             if isinstance(result, Accepted):
                 result = Accepted({OTHER_KEY: result.value})
         elif kind_of(message) not in accepted_kinds(step):
             await self._reask(run, step.id, hint_for(step))
-            return True
+            return
         elif step.read is None:
             result = USE_BUTTONS
         else:
@@ -136,11 +160,25 @@ class FlowEngine:
             await self._reask(run, step.id, result)
         else:
             await self._accept(run, step, result.value)
-        return True
+
+    async def _settle(self, run: FlowRun, part: dict[str, Any]) -> None:
+        """Decide the held text as the whole message."""
+        run.data.pop(PART, None)
+        step = run.step(part["step"])
+        if step is None or step.id != run.state.step:
+            await self._reask(run, resume_point(run), USE_BUTTONS)
+            return
+        await self._input(run, step, with_text(run.update.effective_message, part["text"]))
+
+    async def resume(self, application) -> None:
+        """At start: the timers of texts held when the process stopped (their rest may still come)."""
+        await resume_held(application, self.window)
 
     async def handle_press(self, update: Update, context, press: FlowButton) -> None:
         t = context.t
         state = _state(context)
+        if state is not None and state.data.pop(PART, None) is not None:
+            log.info("a press while a long text was held: the press wins")  # the person moved on
         if state is None or state.flow != press.flow or press.flow not in self.flows:
             flow = self.flows.get(press.flow)
             if flow is not None and flow.stale is not None:
@@ -288,7 +326,7 @@ class FlowEngine:
             step=target,
             data=run.data,
             message_id=sent.message_id if markup is not None else None,
-            last_update_id=update.update_id,
+            last_update_id=max(update.update_id, state.last_update_id or 0) if state else update.update_id,
         )
         version = (state.version if state else None) if expected is ... else expected
         services = run.services

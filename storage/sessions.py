@@ -134,3 +134,12 @@ class SessionStore:
     async def people_in(self, flow: str) -> list[int]:
         rows = await self._db.fetch_all("SELECT telegram_id FROM flow_state WHERE flow = ?", (flow,))
         return [r["telegram_id"] for r in rows]
+
+    async def held(self, key: str) -> list[tuple[int, Any]]:
+        """(person, payload[key]) of every flow whose payload has `key` (a text held across a restart)."""
+        rows = await self._db.fetch_all(
+            "SELECT telegram_id, json_extract(data, '$.' || ?) AS held FROM flow_state "
+            "WHERE json_extract(data, '$.' || ?) IS NOT NULL",
+            (key, key),
+        )
+        return [(r["telegram_id"], json.loads(r["held"])) for r in rows]
