@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
+from textwrap import shorten
 from typing import Any
 
 from telegram import InputFile, Update
@@ -72,6 +73,16 @@ DETAIL_NAMES = {
     "invited_by": N_("invited by"),
 }
 
+# What an entry was done to, by the kind in its target ("event:12" → "event no. 12").
+TARGET_NAMES = {
+    "event": N_("event no. %(id)s"),
+    "application": N_("application no. %(id)s"),
+    "agreement": N_("agreement no. %(id)s"),
+    "broadcast": N_("announcement no. %(id)s"),
+    "plan": N_("development plan no. %(id)s"),
+}
+LINE_DETAILS = 120  # characters of details on a line of the log in chat (the CSV has them all)
+
 
 def describe(entry: AuditEntry, t: Translator) -> str:
     name = ACTION_NAMES.get(entry.action)
@@ -90,6 +101,8 @@ def target(entry: AuditEntry, people: dict[int, Person], t: Translator) -> str:
     kind, _, ref = (entry.target or "").partition(":")
     if kind == PERSON_TARGET and ref.lstrip("-").isdigit():
         return who(people, int(ref), t)
+    if kind in TARGET_NAMES and ref:
+        return t.gettext(TARGET_NAMES[kind], id=ref)
     return entry.target or ""
 
 
@@ -142,6 +155,7 @@ async def _audit_page(update: Update, context: BotContext, page: int) -> None:
         lines.append(t._("Nothing recorded yet."))
     for entry in entries:
         done_to = target(entry, people, t)
+        said = details(entry, people, t)
         lines.append(
             t._(
                 "%(when)s · %(what)s · %(who)s",
@@ -149,6 +163,7 @@ async def _audit_page(update: Update, context: BotContext, page: int) -> None:
                 who=who(people, entry.actor_id, t),
                 what=describe(entry, t) + (f" ({done_to})" if done_to else ""),
             )
+            + (" · " + shorten(said, LINE_DETAILS, placeholder=" …") if said else "")  # Markup + str escapes it
         )
     rows = []
     pages = []

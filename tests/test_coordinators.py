@@ -93,7 +93,8 @@ async def test_only_admins_manage_coordinators_and_read_the_log(app, double, coo
     await coordinator.send("/dziennik")
     for data in ("co:inv", "co:rvk", f"co:rm:{COORDINATOR_ID}", f"co:rmy:{COORDINATOR_ID}", "co:csv", "co:ls", "col:0"):
         await coordinator.press(coordinator.last.message_id, data)
-    assert all(a == "Ta funkcja jest dostępna tylko dla osób z uprawnieniami administratora." for a in coordinator.alerts)
+    refusal = "Ta funkcja jest dostępna tylko dla osób z uprawnieniami administratora."
+    assert all(a == refusal for a in coordinator.alerts)
     assert await app.services.coordinators.is_coordinator(COORDINATOR_ID)
     assert await app.services.invites.open_count() == 0
 
@@ -110,7 +111,7 @@ async def test_privileged_actions_are_in_the_audit_log_and_its_export(app, doubl
     clock.advance(minutes=5)
     await admin.send("/dziennik")
     log = admin.last.text
-    assert f"duplikat wydarzenia (event:{event.id + 1}) · Kasia" in log
+    assert f"duplikat wydarzenia (wydarzenie nr {event.id + 1}) · Kasia · kopia wydarzenia: {event.id}" in log
     assert "eksport zgłoszeń · Kasia" in log
     await admin.tap("📊 CSV")
     rows = admin.last.document_bytes.decode("utf-8-sig").splitlines()
