@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bot.app import build_application
 from bot.config import Settings
 from bot.double import BotApiDouble, FloodControl, running
-from storage.broadcasts import Audience, BroadcastStatus
+from storage.broadcasts import Audience, BroadcastStatus, Group
 from storage.db import to_db_time
 
 START = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
@@ -105,7 +105,7 @@ async def run(recipients: int, rate: float, paid: bool, virtual: bool) -> dict:
                 draft.id, now, body_html="Zapraszamy na <b>szkolenie</b> w sobotę!"
             )
             plan = await services.broadcasts.plan(
-                Audience(), services.answer_fields(), draft.category, False, now, settings.tz
+                Audience(frozenset({Group.EVERYONE})), services.answer_fields(), draft.category, False, now, settings.tz
             )
             await services.broadcasts.start(draft.id, plan, expected=BroadcastStatus.DRAFT, now=now)
             outbox_seconds = time.perf_counter() - queued

@@ -190,7 +190,15 @@ async def _correcting(world: World, step_id: str) -> UserChat:
 
 # ---- announcements, notifications, language --------------------------------------------------
 PATHS["bctext"] = taps(_the_coordinator, "/ogloszenie")
-PATHS["bcwhen"] = taps(_the_coordinator, "/ogloszenie", Typed("Zapraszamy na szkolenie."), "🕒 Zaplanuj")
+PATHS["bcwhen"] = taps(
+    _the_coordinator,
+    "/ogloszenie",
+    Typed("Zapraszamy na szkolenie."),
+    "👥 Odbiorcy",
+    "▫️ Wszyscy, którzy pisali do bota",  # nobody is chosen until the coordinator chooses
+    "« Wróć do szkicu",
+    "🕒 Zaplanuj",
+)
 PATHS["quiet"] = taps(_volunteer, "/powiadomienia", StartingWith("🌙"), "⌨️ Inne godziny…")
 PATHS["language"] = taps(_volunteer, "/jezyk")
 
