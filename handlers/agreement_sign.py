@@ -101,7 +101,7 @@ async def _ask_sign(run: FlowRun) -> Prompt:
         "Thank you, %(name)s. By pressing the button below you accept agreement no. %(number)s "
         "(template %(version)s) with the text in the PDF file. Its fingerprint (SHA-256) begins "
         "with <code>%(sha)s</code>.",
-        name=run.answers.get("name") or "",
+        name=(await display_name(run.services, agreement)) if agreement else "",  # as stored, not as typed
         number=number(run.services, agreement) if agreement else "—",
         version=(agreement.template_version if agreement else None) or "",
         sha=run.data.get("sha", "")[:HASH_PREFIX],

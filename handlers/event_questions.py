@@ -231,6 +231,8 @@ async def _read_time(run: FlowRun, message: Message) -> Accepted | Problem:
     try:
         at = parse_time(message.text or "")
     except DateProblem as problem:
+        if problem.code == "unreadable":  # only the hour is asked here: say so
+            return Problem(N_("I could not read this hour. Please type it like <code>18:00</code>."))
         return date_problem(problem.code)
     return await _pick_time(run, at.strftime("%H:%M"))
 

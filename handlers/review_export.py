@@ -126,7 +126,10 @@ async def export(update: Update, context: BotContext, press: ReviewExport) -> No
     stamp = context.t.datetime(context.services.clock(), "y-MM-dd")
     await context.bot.send_document(
         update.effective_chat.id,
-        InputFile(applications_csv(context, rows, names), filename=f"zgloszenia-{choice}-{stamp}.csv"),
+        InputFile(
+            applications_csv(context, rows, names),
+            filename=f"zgloszenia-{'wszystkie' if choice == 'all' else choice}-{stamp}.csv",
+        ),
         caption=t.ngettext("%(count)d application.", "%(count)d applications.", len(rows)),
     )
     log.info("coordinator %s exported %d applications (%s)", update.effective_user.id, len(rows), choice)

@@ -243,6 +243,7 @@ async def test_the_summary_is_in_the_volunteers_language_and_the_text_stays_poli
     await volunteer.tap("✍️ Прийняти й підписати")
     await volunteer.send("anna kowalska")
     assert "✅ Приймаю й підписую" in volunteer.last.buttons
+    assert volunteer.last.text.startswith("Дякуємо, Anna Kowalska.")  # the name as stored, not as typed
 
 
 async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, double, staff):
@@ -281,7 +282,8 @@ async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, do
     assert staff.last.document_bytes == signed
     await staff.tap("✅ Potwierdź podpisany plik")
     assert "Podpisany egzemplarz potwierdzony" in staff.last.text
-    assert volunteer.last.text.startswith("✅ Osoba koordynująca potwierdziła podpisany egzemplarz Twojego porozumienia.")
+    confirmed = "✅ Osoba koordynująca potwierdziła podpisany egzemplarz Twojego porozumienia."
+    assert volunteer.last.text.startswith(confirmed)
     stored = await capp.services.agreements.get(agreement.id)
     assert stored.state == State.ACTIVE and stored.signed_how == "file" and stored.signed_by == COORDINATOR_ID
     history = [h.action for h in await capp.services.agreements.history(agreement.id)]

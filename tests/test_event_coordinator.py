@@ -103,3 +103,15 @@ async def test_polish_start_in_words(app, double):
     await ewa.tap("Pomiń »")
     await ewa.send("1.11 10:00")
     assert "Początek: poniedziałek, 1 listopada 2027, 10:00" in ewa.last.text
+
+
+async def test_an_hour_that_cannot_be_read_is_called_an_hour(app, double):
+    await app.services.coordinators.add(COORDINATOR_ID + 1)
+    ewa = double.user(user_id=COORDINATOR_ID + 1, first_name="Ewa", language_code="pl")
+    await ewa.send("/nowe_wydarzenie")
+    await ewa.tap("Szkolenie")
+    await ewa.send("Budżet obywatelski")
+    await ewa.tap("Pomiń »")
+    await ewa.tap(ewa.last.buttons[0])  # a day from the buttons: the hour is asked next
+    await ewa.send("o wpół do")
+    assert ewa.last.text.startswith("⚠️ Nie udało się odczytać tej godziny. Wpisz ją np. tak: 18:00")

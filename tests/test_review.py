@@ -73,7 +73,8 @@ async def test_rejecting_asks_for_a_reason_and_sends_it(app, double, coordinator
     assert "nieprzyjęte" in coordinator.last.text
     assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text
     assert (
-        "Wyjaśnienie osoby koordynującej: Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok" in volunteer.last.text
+        "Wyjaśnienie osoby koordynującej: Brak miejsc w tej edycji <b>programu</b> & zapraszamy za rok"
+        in volunteer.last.text
     )
     application = await app.services.applications.latest(volunteer.id)
     assert application.status == Status.REJECTED
@@ -196,7 +197,7 @@ async def test_csv_export_is_excel_friendly_and_safe(app, double, coordinator):
     await coordinator.send("/eksport")
     await coordinator.tap("Wszystkie")
     document = coordinator.last
-    assert document.document_name.startswith("zgloszenia-all-") and document.document_name.endswith(".csv")
+    assert document.document_name.startswith("zgloszenia-wszystkie-") and document.document_name.endswith(".csv")
     assert document.text == "2 zgłoszenia."
     raw = document.document_bytes
     assert raw.startswith(b"\xef\xbb\xbf")
