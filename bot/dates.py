@@ -188,6 +188,32 @@ def parse_datetime(text: str, now: datetime, tz: ZoneInfo, *, default_day: date 
     return local_datetime(typed.day, typed.at, tz)
 
 
+_FULL_DATE = re.compile(
+    rf"^(?:(?P<day>\d{{1,2}})[./-](?P<month>\d{{1,2}})[./-](?P<year>\d{{4}})|{_ISO_DATE}|"
+    rf"(?P<nday>\d{{1,2}})\.?\s*(?P<mname>[^\W\d_]+)\.?\s+(?P<nyear>\d{{4}})(?:\s*r\.?)?)$"
+)
+
+
+def parse_calendar_date(text: str) -> date:
+    """A day with its year, as in a birth date or an agreement's period: `1.12.2026`, `1-12-2026`,
+    `2026-12-01`, `1 grudnia 2026 r.`. Raises DateProblem."""
+    match = _FULL_DATE.match(_normalise(text))
+    if match is None:
+        raise DateProblem("unreadable")
+    if match["iyear"] is not None:
+        year, month, day = int(match["iyear"]), int(match["imonth"]), int(match["iday"])
+    elif match["mname"] is not None:
+        if match["mname"] not in _MONTHS:
+            raise DateProblem("unreadable")
+        year, month, day = int(match["nyear"]), _MONTHS[match["mname"]], int(match["nday"])
+    else:
+        year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise DateProblem("no_such_date") from None
+
+
 def parse_upcoming(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A moment a person schedules: everything `parse_datetime` reads, and a time alone (`13:06`,
     `o 17`) meaning today, or tomorrow once that time has passed today."""

@@ -9,6 +9,7 @@ import pytest
 from bot.dates import (
     DateProblem,
     local_datetime,
+    parse_calendar_date,
     parse_datetime,
     parse_day_and_time,
     parse_duration,
@@ -147,3 +148,28 @@ def test_a_time_alone_skips_the_hour_the_clocks_go_forward():
     with pytest.raises(DateProblem) as raised:
         parse_upcoming("jutro rano", NOW, WARSAW)
     assert raised.value.code == "unreadable"
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1.12.2026", date(2026, 12, 1)),
+        ("01-12-2026", date(2026, 12, 1)),
+        ("1/12/2026", date(2026, 12, 1)),
+        ("2026-12-01", date(2026, 12, 1)),
+        ("1 grudnia 2026", date(2026, 12, 1)),
+        ("1 Grudnia 2026 r.", date(2026, 12, 1)),
+        ("29 лютого 2028", date(2028, 2, 29)),
+    ],
+)
+def test_a_calendar_date_with_its_year(typed, expected):
+    assert parse_calendar_date(typed) == expected
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"), [("1.12", "unreadable"), ("31.11.2026", "no_such_date"), ("jutro", "unreadable")]
+)
+def test_a_calendar_date_needs_a_real_day_and_a_year(typed, problem):
+    with pytest.raises(DateProblem) as raised:
+        parse_calendar_date(typed)
+    assert raised.value.code == problem
