@@ -175,13 +175,16 @@ async def kept_by_law(db: Database, telegram_id: int) -> dict[str, int]:
 
 async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
     """People who have not written since then and never joined the team (no accepted application)
-    and hold nothing kept by law: their data has no purpose any more."""
+    and hold nothing kept by law (rows of a FORMER account under the same id do not count; a profile
+    already reduced to the bare id is not listed again): their data has no purpose any more."""
     kept = " ".join(
-        f"AND NOT EXISTS (SELECT 1 FROM {table} k WHERE k.telegram_id = u.telegram_id AND ({condition}))"
+        f"AND NOT EXISTS (SELECT 1 FROM {table} k WHERE k.telegram_id = u.telegram_id AND ({condition})"
+        f"{_not_former(table)})"
         for table, condition in KEPT_BY_LAW.items()
     )
     rows = await db.fetch_all(
         "SELECT u.telegram_id FROM users u WHERE u.last_seen_at < ? "
+        "AND NOT (u.first_name = '' AND u.last_name IS NULL AND u.username IS NULL) "
         "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id "
         "AND a.status IN ('submitted', 'needs_info', 'accepted')) "
         "AND NOT EXISTS (SELECT 1 FROM coordinators c WHERE c.telegram_id = u.telegram_id) " + kept,

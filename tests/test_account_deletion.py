@@ -7,6 +7,7 @@ import json
 from datetime import date, timedelta
 
 from bot.buttons.plan import PlanReview
+from bot.jobs.retention import apply_retention
 from storage import open_database
 from storage.agreements import ACCOUNT_DELETED, AgreementRepository, State
 from tests.test_agreements import START, accept, accepted, capp, now, offer, staff  # noqa: F401 (fixtures)
@@ -84,7 +85,7 @@ async def test_a_new_account_with_the_same_telegram_id_never_sees_the_kept_agree
     await anna.send("/start")
     again = await accepted(double, staff, VOLUNTEER)
     await staff.send("/porozumienia")
-    assert staff.last.buttons[0] == "🆕 Przyjęci, bez porozumienia (0)"  # the draft was made on acceptance
+    assert staff.last.buttons[0] == "🆕 Osoby przyjęte, bez porozumienia (0)"  # the draft was made on acceptance
     await offer(staff, SHORT)
     await again.tap("📄 Moje porozumienie")
     mine = await capp.services.agreements.for_volunteer(VOLUNTEER)
@@ -198,3 +199,19 @@ async def test_an_offer_not_accepted_goes_with_the_account_and_the_coordinators_
     told = staff.last.text
     assert told.startswith(f"🗑 Porozumienie #{agreement.id} (nr FRdR/2026/") and "usunięte" in told
     assert staff.last.buttons == []  # nothing left to open
+
+
+async def test_a_new_account_that_goes_quiet_is_erased_by_retention_the_kept_agreement_stays(capp, double, staff, now):  # noqa: F811
+    anna, agreement = await in_force(capp, double, staff)
+    await delete_account(anna)
+    await anna.send("/start")
+    await anna.send("/jezyk")
+    await anna.tap("🇬🇧 English")
+    assert (await capp.services.users.get(VOLUNTEER)).chosen_locale == "en"
+    now[0] = now[0] + timedelta(days=3 * 365)
+    counts = await apply_retention(capp)
+    assert counts["people"] == 1
+    profile = await capp.services.users.get(VOLUNTEER)  # the bare id again, for the agreement kept
+    assert (profile.first_name, profile.chosen_locale) == ("", None)
+    assert (await capp.services.agreements.get(agreement.id)).owner_deleted_at is not None
+    assert not any((await apply_retention(capp)).values())
