@@ -21,8 +21,14 @@ async def submitted_application(chat, answers=ANSWERS_PL):
 
 
 async def open_from_notification(coordinator):
-    assert coordinator.last.text.startswith("📥 Nowe zgłoszenie nr")
-    await coordinator.tap("Otwórz")
+    """Open an application as a coordinator would: from the alert just received or, when it came
+    within minutes of the last alert (it waits for the digest), the newest from the list."""
+    if coordinator.last.text.startswith("📥 Nowe zgłoszenie nr"):
+        await coordinator.tap("Otwórz")
+        return
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("Nowe (")))
+    await coordinator.tap([b for b in coordinator.last.buttons if b.startswith("#")][-1])
 
 
 async def test_lists_counts_and_one_application_with_all_answers(app, double, coordinator):
