@@ -184,3 +184,28 @@ async def test_a_multiple_choice_answer_is_corrected_with_its_ticks(app, double,
     assert "Obszary kompetencji: Budżet obywatelski, Fundusz sołecki → Budżet obywatelski" in coordinator.last.text
     application = await app.services.applications.latest(volunteer.id)
     assert len((await app.services.applications.answers(application.id))["competences"]) == 1
+
+
+async def test_a_coordinator_removed_while_correcting_changes_nothing(app, double, coordinator):
+    volunteer = double.user(user_id=3309)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    await coordinator.tap("✏️ Popraw odpowiedź")
+    await coordinator.tap("✏️ Imię i nazwisko")
+    await app.services.coordinators.remove(COORDINATOR_ID)
+    await coordinator.send("Anna Nowak")
+    assert "tylko dla osób koordynujących" in coordinator.last.text
+    application = await app.services.applications.latest(volunteer.id)
+    assert (await app.services.applications.answers(application.id))["full_name"] == "Anna Kowalska"
+
+
+async def test_a_forged_undo_of_an_open_application_is_refused(app, double, coordinator):
+    from bot.buttons.review import ReviewButton
+
+    volunteer = double.user(user_id=3310)
+    await submitted_application(volunteer)
+    await open_from_notification(coordinator)
+    application = await app.services.applications.latest(volunteer.id)
+    await coordinator.press(coordinator.last.message_id, ReviewButton(act="u", application_id=application.id).pack())
+    assert "nie ma decyzji do cofnięcia" in coordinator.alerts[-1]
+    assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
