@@ -171,15 +171,14 @@ async def _read_when(run: FlowRun, message: Message) -> Accepted | Problem:
 
 
 def when_words(t, moment: datetime, now: datetime) -> str:
-    """`dziś, 30 listopada 2026, 13:06`: today and tomorrow said in words, so a time typed alone
-    is confirmed as the day it was taken for."""
-    when = t.datetime(moment)
+    """`dziś, 30 listopada 2026, 13:06`, `5 grudnia 2026 (sobota), 17:00`: the day said in words,
+    so a time or a weekday typed alone is confirmed as the day it was taken for."""
     days = (t.local(moment).date() - t.local(now).date()).days
     if days == 0:
-        return t.gettext("today, %(when)s", when=when)
+        return t.gettext("today, %(when)s", when=t.datetime(moment))
     if days == 1:
-        return t.gettext("tomorrow, %(when)s", when=when)
-    return when
+        return t.gettext("tomorrow, %(when)s", when=t.datetime(moment))
+    return t.datetime(moment, "d MMMM y (EEEE), HH:mm")
 
 
 async def _when_given(run: FlowRun, stamp: int) -> End:

@@ -41,11 +41,11 @@ async def test_short_forms_are_read_and_confirmed_in_words(app, double, coordina
         "11:00": "na jutro, 11 marca 2026, 11:00?",  # 11:00 has passed today
         "dziś 13:06": "na dziś, 10 marca 2026, 13:06?",
         "jutro 9:00": "na jutro, 11 marca 2026, 09:00?",
-        "w sobotę o 17": "na 14 marca 2026, 17:00?",
-        "sobota 17:00": "na 14 marca 2026, 17:00?",
-        "12 grudnia 17:00": "na 12 grudnia 2026, 17:00?",
-        "12.12, 17:00": "na 12 grudnia 2026, 17:00?",
-        "12.12 godz. 17:00": "na 12 grudnia 2026, 17:00?",
+        "w sobotę o 17": "na 14 marca 2026 (sobota), 17:00?",
+        "sobota 17:00": "na 14 marca 2026 (sobota), 17:00?",
+        "12 grudnia 17:00": "na 12 grudnia 2026 (sobota), 17:00?",
+        "12.12, 17:00": "na 12 grudnia 2026 (sobota), 17:00?",
+        "12.12 godz. 17:00": "na 12 grudnia 2026 (sobota), 17:00?",
     }
     for typed, confirmation in expected.items():
         assert (await _schedule_asks(coordinator, typed)).startswith("Zaplanować ogłoszenie nr 1 " + confirmation), (
