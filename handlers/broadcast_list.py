@@ -54,7 +54,8 @@ async def _list(update: Update, context: BotContext, page: int) -> None:
     rows = []
     for b in items:
         if b.status == BroadcastStatus.DRAFT:  # the coordinator's own: opens its panel
-            rows.append([(f"{STATUS_ICONS[b.status]} #{b.id} · {text_start(b, 40)}", button("d", b.id))])
+            start = text_start(b, 40) or {"photo": "🖼", "document": "📎"}.get(b.media_kind or "", "…")
+            rows.append([(f"{STATUS_ICONS[b.status]} #{b.id} · {start}", button("d", b.id))])
             continue
         progress = await services.broadcasts.progress(b.id, services.clock())
         figures = f" · {progress.sent}/{progress.total}" if b.started_at else ""

@@ -62,6 +62,10 @@ async def test_drafts_are_listed_and_discarding_one_asks_first(app, double, coor
     assert await app.services.broadcasts.get(1) is None
     await coordinator.tap("📣 Ogłoszenia")
     assert coordinator.last.buttons[0] == "📝 #2 · Drugi szkic" and "📝 #1" not in str(coordinator.last.buttons)
+    await coordinator.send("/ogloszenie")
+    await coordinator.send_photo(b"PHOTO", caption=None, caption_entities=None)  # a photo without a caption
+    await coordinator.send("/ogloszenia")
+    assert coordinator.last.buttons[0] == "📝 #4 · 🖼"
 
 
 async def test_composing_edits_in_place_within_telegrams_per_chat_limit(app, double, coordinator):
