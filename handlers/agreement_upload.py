@@ -142,7 +142,12 @@ async def _stale(update: Update, context: BotContext) -> None:
     await my_agreement(update, context)
 
 
-FLOW = Flow(NAME, lambda run: [Step("file", _ask, frozenset({FILE}), read=_read, done=_done)], stale=_stale)
+FLOW = Flow(
+    NAME,
+    lambda run: [Step("file", _ask, frozenset({FILE}), read=_read, done=_done)],
+    stale=_stale,
+    cancelled=lambda run: run.t._("Stopped: no file was sent."),
+)
 
 
 # ---- a file sent outside the flow ------------------------------------------------------------------

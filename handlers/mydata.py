@@ -19,7 +19,7 @@ from bot.buttons.menu import MAIN_MENU
 from bot.buttons.mydata import MY_DATA, ConsentChoice, CorrectField, DeleteAccount, MyDataButton
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, Step
-from bot.forms import Accepted, Problem, parse_text
+from bot.forms import Accepted, Problem, display, parse_text
 from bot.i18n import N_, html_escape
 from bot.organisation import FieldType, FormField
 from bot.replies import confirm
@@ -196,7 +196,13 @@ async def start_correction(update: Update, context: BotContext, press: CorrectFi
 async def _ask_value(run: FlowRun) -> Prompt:
     form_field = _editable(run.context, run.data.get("field"))
     prompt = form_field.prompt.get(run.t.locale) if form_field is not None else ""
-    return Prompt(run.t._("Type the new answer: %(prompt)s (/anuluj to stop)", prompt=prompt))
+    text = run.t._("Type the new answer: %(prompt)s (/anuluj to stop)", prompt=prompt)
+    application = await _sent_application(run.context, run.user_id) if form_field is not None else None
+    current = (await run.services.applications.answers(application.id)).get(form_field.id) if application else None
+    if current is not None:  # the person sees what they are replacing
+        now = display(run.services.org, form_field, current, run.t)
+        text += "\n" + run.t._("Your answer so far: %(answer)s", answer=now)
+    return Prompt(text)
 
 
 async def _read_value(run: FlowRun, message) -> Accepted | Problem:

@@ -290,6 +290,16 @@ async def test_written_form_with_an_upload_confirmed_by_the_coordinator(capp, do
     assert history == ["created", "offered", "accepted", "file_uploaded", "signed", "activated"]
 
 
+async def test_stopping_the_upload_says_the_file_was_not_sent(capp, double, staff):
+    volunteer = await accepted(double, staff, 5003)
+    await offer(staff)  # the default six months: written form
+    await volunteer.tap("📄 Moje porozumienie")
+    await accept(volunteer)
+    await volunteer.tap("📤 Wyślij podpisany plik")
+    await volunteer.send("/anuluj")
+    assert "Przerwano wysyłanie pliku." in volunteer.last.text
+
+
 async def test_a_file_sent_without_pressing_the_button_is_taken_when_a_copy_is_awaited(capp, double, staff):
     volunteer = await accepted(double, staff, 5004)
     await volunteer.send_document(b"%PDF-1.4 x", "a.pdf", "application/pdf")

@@ -198,7 +198,7 @@ async def start_correcting(anna, label="Imię i nazwisko"):
     await anna.send("/moje_dane")
     await anna.tap("✏️ Popraw moje dane")
     await anna.tap(label)
-    assert anna.last.text.endswith("(/anuluj, aby przerwać)")
+    assert "(/anuluj, aby przerwać)" in anna.last.text and "Twoja dotychczasowa odpowiedź: " in anna.last.text
 
 
 async def answers_of(app, telegram_id):
