@@ -111,3 +111,19 @@ def test_the_buttons_the_guide_names_are_the_bots_polish_labels():
     assert labels, "no button labels found in the guide"
     missing = sorted({label for label in labels if label not in texts})
     assert not missing, f"PORADNIK.md names buttons the bot does not show: {missing}"
+
+
+def test_the_buttons_the_readme_names_are_the_bots_polish_labels():
+    """A label in "…" that starts with an emoji is a Polish text of the catalog (or the start of one
+    that goes on with a value, like "🆕 Nowe wydarzenia: …")."""
+    import unicodedata
+
+    from babel.messages.pofile import read_po
+
+    with open(ROOT / "locales" / "pl" / "LC_MESSAGES" / "messages.po", "rb") as fp:
+        texts = {s for m in read_po(fp) if m.id for s in ([m.string] if isinstance(m.string, str) else m.string)}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    labels = [q for q in re.findall(r'"([^"\n]{2,80})"', readme) if unicodedata.category(q[0]) == "So"]
+    assert len(labels) > 20, "no button labels found in the README"
+    missing = sorted({label for label in labels if not any(t.startswith(label) for t in texts)})
+    assert not missing, f"README.md names buttons the bot does not show: {missing}"
