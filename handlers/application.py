@@ -93,7 +93,10 @@ async def _continue(update: Update, context: BotContext, press: ApplicationButto
 async def _restart(update: Update, context: BotContext, press: ApplicationButton) -> None:
     services = context.services
     latest = await services.applications.latest(update.effective_user.id)
-    if latest is not None and latest.status == Status.DRAFT:
+    if latest is not None and latest.status != Status.DRAFT:  # a button of a draft sent since
+        await open_application(update, context)
+        return
+    if latest is not None:
         await services.applications.restart_draft(latest.id, services.org.form[0].id, now=services.clock())
     await close_pressed(update, None)
     await application_form.open_form(update, context, intro=False)
@@ -101,8 +104,10 @@ async def _restart(update: Update, context: BotContext, press: ApplicationButton
 
 async def _delete(update: Update, context: BotContext, press: ApplicationButton) -> None:
     latest = await context.services.applications.latest(update.effective_user.id)
-    if latest is not None and latest.status == Status.DRAFT:
-        await context.services.applications.delete_draft(latest.id, update.effective_user.id)
+    if latest is None or latest.status != Status.DRAFT:  # nothing to delete (any more)
+        await open_application(update, context)
+        return
+    await context.services.applications.delete_draft(latest.id, update.effective_user.id)
     await close_pressed(update, None)
     await menu_after(update, context, context.t._("The draft has been deleted with all its answers."))
 

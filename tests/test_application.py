@@ -437,3 +437,24 @@ async def fill_rest_after_adult(chat):
     await chat.tap("do 5 godzin")
     await chat.tap("Pomiń »")
     assert chat.last.text.startswith("Sprawdź swoje zgłoszenie")
+
+
+async def test_a_drafts_buttons_pressed_after_sending_show_the_application_and_change_nothing(app, double):
+    chat = double.user(user_id=2231)
+    await begin(chat)
+    await chat.send("Anna Nowak")
+    await chat.send("/anuluj")
+    await chat.send("/zgloszenie")
+    offer = chat.last  # "continue, start over or delete the draft"
+    pressed_later = [offer.button(label).callback_data for label in ("🔄 Zacznij od nowa", "🗑 Usuń wersję roboczą")]
+    await chat.tap("🔄 Zacznij od nowa")
+    await fill_form(chat)
+    await chat.tap("📨 Wyślij zgłoszenie")
+    sent = await app.services.applications.latest(chat.id)
+    answers = await app.services.applications.answers(sent.id)
+    for data in pressed_later:
+        await chat.press(offer.message_id, data)
+        assert "Status: wysłane" in chat.last.text, chat.last.text
+    latest = await app.services.applications.latest(chat.id)
+    assert (latest.id, latest.status) == (sent.id, sent.status)
+    assert await app.services.applications.answers(sent.id) == answers
