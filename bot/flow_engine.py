@@ -18,7 +18,7 @@ from typing import Any
 
 from markupsafe import Markup
 from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from bot.buttons.menu import MAIN_MENU
 from bot.flow import (
@@ -115,7 +115,8 @@ class FlowEngine:
         run = FlowRun(update, context, flow, state, state.data)  # parsed for this update: the run owns it
         if is_flush(update):  # the window passed: the held text was the whole message
             if part is not None and part["last"] == -update.update_id:
-                await self._settle(run, part)
+                with contextlib.suppress(Forbidden):  # blocked the bot meanwhile: kept for their return
+                    await self._settle(run, part)
             return True
         if not fresh and state.last_update_id is not None and update.update_id <= state.last_update_id:
             log.info("update %s was handled already; ignored", update.update_id)

@@ -123,6 +123,8 @@ def arm(application, user_id: int, part: dict[str, Any], delay: float) -> None:
 
 async def _flush(context) -> None:
     application = context.application
+    if not application.running:  # stopping: the next start re-arms it from the database
+        return
     update = flush_update(context.job.data, application.bot)
     await application.update_processor.process_update(update, application.process_update(update))
 
