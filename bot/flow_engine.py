@@ -130,7 +130,8 @@ class FlowEngine:
         if step is None:  # the summary, or a step the organisation file no longer has
             await self._reask(run, state.step if state.step == SUMMARY else resume_point(run), USE_BUTTONS)
             return True
-        if part is not None or (may_continue(message) and TEXT in accepted_kinds(step)):
+        typed = TEXT in accepted_kinds(step) or run.data.get("_other") == step.id
+        if part is not None or (may_continue(message) and typed):
             part = hold(update, step.id, part)
             if may_continue(message):  # Telegram may have cut it: wait for the rest
                 await keep(run, part, self.window)

@@ -178,3 +178,18 @@ async def test_a_message_after_the_window_is_not_joined(settings, double):
         assert texts[0].startswith("⚠️ Odpowiedź jest za długa: skróć ją do 2000 znaków (teraz: 3800).")
         assert texts[1].startswith("Krok 9 z 12")
         assert (await _answers(app, chat))["experience"].startswith("Od pięciu lat")
+
+
+async def test_a_split_answer_to_other_is_refused_whole(app, double):
+    chat = double.user(user_id=3308)
+    await begin_application(chat)
+    for form_field in app.services.org.form:
+        if form_field.id == "county":
+            break
+        await answer_field(chat, form_field)
+    await chat.tap("Inne…")
+    first, second = _split(_words(4196))
+    await chat.send(first)
+    await chat.send(second)  # 100 characters: on its own a valid name of a county
+    assert chat.last.text.startswith("⚠️ Odpowiedź jest za długa: skróć ją do 100 znaków (teraz: 4196).")
+    assert "county" not in await _answers(app, chat)
