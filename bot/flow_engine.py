@@ -5,7 +5,9 @@ person's session at the start of the update. A typed answer costs that one read 
 transaction: the next question is sent first, then the answer and the new state (with the new
 question's message id) are committed together, so nothing is written twice. A crash between the
 two leaves the state where it was; Telegram delivers the update again and it is answered again.
-An update at or below the state's `last_update_id` was handled already and is ignored.
+An update at or below the state's `last_update_id` was handled already and is ignored. A text
+long enough to be the first part of a message Telegram split is held until its rest arrives or
+its window passes (bot/flow_parts.py): a step reads the whole text, never a fragment.
 """
 
 from __future__ import annotations
@@ -21,31 +23,10 @@ from telegram import Message, ReplyKeyboardRemove, Update
 from telegram.error import Forbidden, TelegramError
 
 from bot.buttons.menu import MAIN_MENU
-from bot.flow import (
-    SUMMARY,
-    TEXT,
-    End,
-    Flow,
-    FlowButton,
-    FlowRun,
-    Goto,
-    Next,
-    Refuse,
-    Step,
-    button,
-)
+from bot.flow import SUMMARY, TEXT, End, Flow, FlowButton, FlowRun, Goto, Next, Refuse, Step, button
 from bot.flow_parts import PART, WINDOW, continues, hold, is_flush, keep, may_continue, resume_held, with_text
 from bot.flow_render import close_pressed, render
-from bot.flow_steps import (
-    USE_BUTTONS,
-    accepted_kinds,
-    following,
-    hint_for,
-    kind_of,
-    labels_of,
-    previous,
-    resume_point,
-)
+from bot.flow_steps import USE_BUTTONS, accepted_kinds, following, hint_for, kind_of, labels_of, previous, resume_point
 from bot.forms import Accepted, Problem, parse_other
 from bot.organisation import OTHER as OTHER_KEY
 from bot.replies import alert, keyboard
