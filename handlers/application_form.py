@@ -259,7 +259,7 @@ async def _save(run: FlowRun, step: Step, value: Any) -> None:
     else:
         form_field = next(f for f in org.form if f.id == step.id)
         if form_field.must_be_yes and value != YES:
-            return  # a refused answer is not kept: the form must not go on from it
+            value = None  # neither the refused answer nor an earlier "yes": asked again before sending
         await services.applications.keep_answer(run.data["app"], step.id, value, now=now)
 
 

@@ -109,7 +109,21 @@ async def test_the_menu_under_a_refusal_leaves_the_form(app, double):
     await chat.tap("Nie")
     await chat.tap("« Menu główne")
     assert await app.services.db.fetch_one("SELECT 1 FROM flow_state WHERE telegram_id = ?", (chat.id,)) is None
-    assert "adult" not in await _answers(app, chat)
+    assert (await _answers(app, chat)).get("adult") is None
+
+
+async def test_a_yes_changed_to_no_from_the_summary_is_not_sent(app, double):
+    chat = double.user(user_id=3209)
+    await _until(app, chat, "__none__")
+    await chat.tap("✏️ Ukończone 18 lat")
+    await chat.tap("Nie")
+    assert (await _answers(app, chat))["adult"] is None  # the earlier "yes" no longer stands
+    await chat.tap("« Menu główne")
+    await chat.send("/zgloszenie")
+    await chat.tap("▶️ Kontynuuj")
+    await chat.tap("📨 Wyślij zgłoszenie")
+    assert chat.last.text.startswith("Krok 4 z 12")
+    assert (await app.services.applications.latest(chat.id)).status == "draft"
 
 
 async def test_after_a_rejection_the_decision_comes_before_a_new_form(app, double, coordinator):
