@@ -86,9 +86,11 @@ class FlowEngine:
     async def handle_message(self, update: Update, context, *, fresh: bool = False) -> bool:
         """A message for the person's flow; False when they are in none."""
         state = _state(context)
+        flow = self.flows.get(state.flow) if state is not None else None
+        if flow is None and is_flush(update):
+            return True  # the flow of a held text has ended since: nothing to answer
         if state is None:
             return False
-        flow = self.flows.get(state.flow)
         if flow is None:  # a flow of an older release
             await context.services.sessions.end_flow(update.effective_user.id)
             return False

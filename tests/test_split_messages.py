@@ -193,3 +193,30 @@ async def test_a_split_answer_to_other_is_refused_whole(app, double):
     await chat.send(second)  # 100 characters: on its own a valid name of a county
     assert chat.last.text.startswith("⚠️ Odpowiedź jest za długa: skróć ją do 100 znaków (teraz: 4196).")
     assert "county" not in await _answers(app, chat)
+
+
+async def test_a_press_while_a_text_is_held_wins(settings, double):
+    async with running(_build(settings, double, window=0.3), double) as app:
+        chat = double.user(user_id=3309)
+        await _at_experience(app, chat)
+        await chat.send(_words(3800))
+        await chat.tap("« Wstecz")  # the person moved on before the text was answered
+        assert chat.last.text.startswith("Krok 7 z 12")
+        before = len(chat.messages)
+        await asyncio.sleep(0.8)  # the held text's window has passed: nothing more is said
+        assert len(chat.messages) == before
+        state = await app.services.sessions.load(chat.id)
+        assert state.flow.step == "competences" and "_part" not in state.flow.data
+
+
+async def test_a_text_held_when_the_flow_is_cancelled_is_not_answered(settings, double):
+    async with running(_build(settings, double, window=0.3), double) as app:
+        chat = double.user(user_id=3310)
+        await _at_experience(app, chat)
+        await chat.send(_words(3800))
+        await chat.send("/anuluj")
+        assert "Przerwano" in chat.last.text
+        before = len(chat.messages)
+        await asyncio.sleep(0.8)  # the timer fires for a flow that is gone
+        assert len(chat.messages) == before
+        assert (await app.services.sessions.load(chat.id)).flow is None
