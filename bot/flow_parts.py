@@ -125,7 +125,12 @@ async def _flush(context) -> None:
     application = context.application
     if not application.running:  # stopping: the next start re-arms it from the database
         return
-    update = flush_update(context.job.data, application.bot)
+    part = context.job.data
+    session = await application.bot_data[SERVICES_KEY].sessions.load(context.job.user_id)
+    flow = session.flow if session is not None else None
+    if flow is None or (flow.data.get(PART) or {}).get("last") != part["last"]:
+        return  # answered, left or erased since: no update for it (it would count as the person's)
+    update = flush_update(part, application.bot)
     await application.update_processor.process_update(update, application.process_update(update))
 
 
