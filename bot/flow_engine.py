@@ -24,7 +24,18 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.buttons.menu import MAIN_MENU
 from bot.flow import SUMMARY, TEXT, End, Flow, FlowButton, FlowRun, Goto, Next, Refuse, Step, button
-from bot.flow_parts import PART, WINDOW, continues, hold, is_flush, keep, may_continue, resume_held, with_text
+from bot.flow_parts import (
+    PART,
+    WINDOW,
+    continues,
+    hold,
+    is_flush,
+    keep,
+    may_continue,
+    more_may_follow,
+    resume_held,
+    with_text,
+)
 from bot.flow_render import close_pressed, render
 from bot.flow_steps import USE_BUTTONS, accepted_kinds, following, hint_for, kind_of, labels_of, previous, resume_point
 from bot.forms import Accepted, Problem, parse_other
@@ -116,7 +127,7 @@ class FlowEngine:
         typed = TEXT in accepted_kinds(step) or run.data.get("_other") == step.id
         if part is not None or (may_continue(message) and typed):
             part = hold(update, step.id, part)
-            if may_continue(message):  # Telegram may have cut it: wait for the rest
+            if more_may_follow(message, part):  # Telegram may have cut it: wait for the rest
                 await keep(run, part, self.window)
                 return True
             run.data.pop(PART, None)

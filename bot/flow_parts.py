@@ -33,8 +33,17 @@ def units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+MAX_HELD = 8 * TELEGRAM_LIMIT  # beyond any step's limit: decided then, however much more follows
+
+
 def may_continue(message: Message) -> bool:
     return message.text is not None and units(message.text) >= NEAR_LIMIT
+
+
+def more_may_follow(message: Message, part: dict[str, Any]) -> bool:
+    """Wait for more: the latest part is near the limit, and what is held is not too long already
+    (a payload that grows for ever would be a way to fill the database)."""
+    return may_continue(message) and units(part["text"]) < MAX_HELD
 
 
 def hold(update: Update, step_id: str, earlier: dict[str, Any] | None) -> dict[str, Any]:

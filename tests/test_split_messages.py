@@ -11,7 +11,7 @@ from bot.app import build_application
 from bot.context import ROUTES_KEY
 from bot.double import running
 from bot.flow import End, Flow, question, typed_step
-from bot.flow_parts import units
+from bot.flow_parts import MAX_HELD, units
 from tests.flow_paths import answer_field, begin_application
 
 LONG_LIMIT = 10_000
@@ -220,3 +220,14 @@ async def test_a_text_held_when_the_flow_is_cancelled_is_not_answered(settings, 
         await asyncio.sleep(0.8)  # the timer fires for a flow that is gone
         assert len(chat.messages) == before
         assert (await app.services.sessions.load(chat.id)).flow is None
+
+
+async def test_what_is_held_has_a_ceiling(settings, double):
+    async with running(_build(settings, double, window=5), double) as app:
+        chat = double.user(user_id=3311)
+        await _in_long_flow(app, chat)
+        before = len(chat.messages)
+        for _ in range(MAX_HELD // 4096):
+            await chat.send("x" * 4096)
+        assert len(chat.messages) == before + 1  # decided at the ceiling, not held for ever
+        assert "(teraz: 32768)" in chat.last.text
