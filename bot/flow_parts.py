@@ -12,15 +12,12 @@ then read by the step like any message: accepted whole or refused whole, never a
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from telegram import Message, Update
 
 from bot.context import SERVICES_KEY
 from storage.sessions import FlowState, StaleFlow
-
-log = logging.getLogger(__name__)
 
 TELEGRAM_LIMIT = 4096  # UTF-16 units in one message
 NEAR_LIMIT = 3500  # a part this long may have been cut by the client: more may follow
