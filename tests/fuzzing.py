@@ -54,7 +54,7 @@ from bot.config import Settings
 from bot.double import BotApiDouble, UserChat, running
 from bot.double.html import utf16_len
 from bot.flood import FloodGuard, Verdict
-from bot.flow_parts import NEAR_LIMIT
+from bot.flow_parts import NEAR_LIMIT, PART
 from bot.i18n import translator
 from handlers import event_admin
 from handlers.session import _FLOOD_KEY
@@ -751,6 +751,7 @@ class Fuzzer:
                 if rng.random() < 0.02:
                     self.clock.advance(rng.uniform(3600, 6 * 3600))  # a quiet night
             await self._run_jobs(index)
+            await self._decide_held_texts()
             self.report.updates = index
             self.report.elapsed = time.perf_counter() - started
         finally:
@@ -759,6 +760,21 @@ class Fuzzer:
             loop.set_exception_handler(previous_handler)
         await self._final_checks()
         return self.report
+
+    async def _decide_held_texts(self) -> None:
+        """A long text held as the possible first part of a split message is answered when its
+        window passes: pass it now for every text still held, and each must get an answer."""
+        from bot.flow_parts import flush_update
+
+        app = self.app
+        for user_id, part in await self.services.sessions.held(PART):
+            person = next((p for p in self.people if p.id == user_id), None)
+            before = len(person.chat.messages) if person else 0
+            update = flush_update(part, app.bot)
+            await app.update_processor.process_update(update, app.process_update(update))
+            if person is not None and not person.blocked and len(person.chat.messages) == before:
+                self.report.unanswered += 1
+                self._finding("unanswered", "a held long text", f"the text held for {user_id} was never answered")
 
     def _pick_burst(self) -> list[Callable[[], Awaitable[None]]]:
         """The next action(s): usually one; a flooder sends a burst with no time in between."""
@@ -1482,7 +1498,13 @@ class Fuzzer:
                     f"the callback query {data!r} was never answered"
                     + (" (a message was sent)" if answered else " and nothing was sent"),
                 )
-        elif expect_message and person is not None and not person.blocked and not answered and not _may_be_held(self):
+        elif (
+            expect_message
+            and person is not None
+            and not person.blocked
+            and not answered
+            and not await _held(self, person)
+        ):
             report.unanswered += 1
             self._finding(
                 "unanswered",
@@ -1738,11 +1760,15 @@ def _describe(update: dict | None) -> str:
     return ", ".join(update)
 
 
-def _may_be_held(fuzzer: Fuzzer) -> bool:
-    """A text this long may be the first part of a split message: a flow holds it, unanswered,
-    until its rest arrives or its window passes (bot/flow_parts.py; tests/test_split_messages.py)."""
+async def _held(fuzzer: Fuzzer, person: Person) -> bool:
+    """The text is held as the possible first part of a split message: the person's flow keeps it,
+    unanswered, until its rest arrives or its window passes (bot/flow_parts.py). Texts still held
+    at the end are passed and must be answered then (`Fuzzer._decide_held_texts`)."""
     text = ((fuzzer._pending_update or {}).get("message") or {}).get("text") or ""
-    return utf16_len(text) >= NEAR_LIMIT
+    if utf16_len(text) < NEAR_LIMIT:
+        return False
+    session = await fuzzer.services.sessions.load(person.id)
+    return session is not None and session.flow is not None and PART in session.flow.data
 
 
 async def _state_of(fuzzer: Fuzzer, person: Person) -> str:
