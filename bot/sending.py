@@ -54,9 +54,12 @@ async def tell_coordinators(
     lets a person's settings leave them out. Returns how many received it."""
     sent = 0
     for staff_id in await services.staff_ids() if recipients is None else recipients:
-        if wants is not None and not await wants(staff_id):
-            continue
-        message = compose(await translator_for(services, staff_id))
-        if message is not None and await send_safely(bot, services, staff_id, *message):
+        if (wants is None or await wants(staff_id)) and await tell(bot, services, staff_id, compose):
             sent += 1
     return sent
+
+
+async def tell(bot, services, telegram_id: int, compose: Compose) -> bool:
+    """Send one person a message written in their language (`compose(t)`; None sends nothing)."""
+    message = compose(await translator_for(services, telegram_id))
+    return message is not None and await send_safely(bot, services, telegram_id, *message)

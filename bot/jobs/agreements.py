@@ -19,7 +19,7 @@ from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin
 from bot.context import SERVICES_KEY
 from bot.i18n import Translator
 from bot.replies import keyboard
-from bot.sending import send_safely, tell_coordinators, translator_for
+from bot.sending import tell, tell_coordinators
 from bot.services import Services
 from storage.agreements import Agreement
 
@@ -34,28 +34,31 @@ async def update_agreement_states(app: Application) -> int:
     changed = 0
     for agreement in await services.agreements.expire_due(day, now):
         changed += 1
-        t = await translator_for(services, agreement.telegram_id)
-        await send_safely(
+        no = number(services, agreement)
+        await tell(
             app.bot,
             services,
             agreement.telegram_id,
-            t._(
-                "Your volunteer agreement no. %(number)s ended on %(date)s. Thank you for your work! "
-                "You can ask for an attestation under “My agreement”.",
-                number=number(services, agreement),
-                date=t.date(agreement.end_date),
+            lambda t, no=no, end=agreement.end_date: (
+                t._(
+                    "Your volunteer agreement no. %(number)s ended on %(date)s. Thank you for your work! "
+                    "You can ask for an attestation under “My agreement”.",
+                    number=no,
+                    date=t.date(end),
+                ),
+                _my_agreement(t),
             ),
-            _my_agreement(t),
         )
     for agreement in await services.agreements.activate_due(day, now):
         changed += 1
-        t = await translator_for(services, agreement.telegram_id)
-        await send_safely(
+        no = number(services, agreement)
+        await tell(
             app.bot,
             services,
             agreement.telegram_id,
-            t._(
-                "✅ Your volunteer agreement no. %(number)s is in force from today.", number=number(services, agreement)
+            lambda t, no=no: (
+                t._("✅ Your volunteer agreement no. %(number)s is in force from today.", number=no),
+                None,
             ),
         )
     return changed
@@ -105,10 +108,8 @@ async def _remind_volunteers(
     when `staff` names what of. Returns how many volunteers got it."""
     sent = 0
     for agreement in agreements:
-        t = await translator_for(services, agreement.telegram_id)
-        if await send_safely(
-            app.bot, services, agreement.telegram_id, text(t, number(services, agreement)), _my_agreement(t)
-        ):
+        no = number(services, agreement)
+        if await tell(app.bot, services, agreement.telegram_id, lambda t, no=no: (text(t, no), _my_agreement(t))):
             sent += 1
         if staff is not None:
             await _tell_staff(app, services, agreement, staff)
