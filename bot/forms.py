@@ -16,6 +16,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
+from bot.dates import DateProblem, parse_calendar_date
 from bot.i18n import N_, NN_, Translator
 from bot.organisation import OTHER, FieldType, FormField, Organisation
 
@@ -41,10 +42,6 @@ class Accepted:
 YES, NO = "yes", "no"
 _YES_WORDS = {"tak", "t", "yes", "y", "так", "ok", "jasne", "oczywiscie"}
 _NO_WORDS = {"nie", "n", "no", "ні", "нi", "ni"}
-_DATE_FORMATS = (
-    re.compile(r"^(?P<d>\d{1,2})[./-](?P<m>\d{1,2})[./-](?P<y>\d{4})$"),
-    re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})$"),
-)
 
 
 def fold(text: str) -> str:
@@ -222,15 +219,13 @@ def parse_phone(text: str) -> Accepted | Problem:
 
 
 def _date(text: str) -> Accepted | Problem:
-    for pattern in _DATE_FORMATS:
-        match = pattern.match(text.strip())
-        if match:
-            try:
-                value = date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                return Problem(N_("There is no such date. Please check the day and the month."))
-            return Accepted(value.isoformat())
-    return Problem(N_("Please type a date like 12.03.1990."))
+    try:  # the one reader of dates people type (also `1 grudnia 1990 r.`)
+        value = parse_calendar_date(text)
+    except DateProblem as problem:
+        if problem.code == "no_such_date":
+            return Problem(N_("There is no such date. Please check the day and the month."))
+        return Problem(N_("Please type a date like 12.03.1990."))
+    return Accepted(value.isoformat())
 
 
 def _number(form_field: FormField, text: str) -> Accepted | Problem:

@@ -145,3 +145,14 @@ async def test_after_a_rejection_the_decision_comes_before_a_new_form(app, doubl
     assert volunteer.last.text.startswith("Krok 1 z 12")  # rules and consents are still current
     await volunteer.send("Anna Kowalska")
     assert (await _answers(app, volunteer)) == {"full_name": "Anna Kowalska"}
+
+
+def test_a_date_question_reads_dates_as_the_one_date_parser_does():
+    from bot.forms import Accepted, Problem, parse_text
+    from bot.organisation import FormField
+
+    birth = FormField.model_validate({"id": "born", "type": "date", "prompt": "Data urodzenia", "label": "Urodzenie"})
+    for typed in ("12.03.1990", "12-03-1990", "1990-03-12", "12 marca 1990", "12 marca 1990 r."):
+        assert parse_text(birth, typed) == Accepted("1990-03-12"), typed
+    assert parse_text(birth, "31.02.1990").msgid.startswith("There is no such date")
+    assert isinstance(parse_text(birth, "wczoraj"), Problem)
