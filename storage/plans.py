@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from storage.db import Database, from_db_time, to_db_time
+from storage.db import from_db_time, to_db_time
+from storage.repository import Repository
 
 MAX_GOALS = 3
 GOAL_LIMIT = 300
@@ -97,17 +98,12 @@ def _plan(row) -> Plan:
     )
 
 
-class PlanRepository:
-    def __init__(self, db: Database):
-        self._db = db
-
+class PlanRepository(Repository):
     async def get(self, plan_id: int) -> Plan | None:
-        row = await self._db.fetch_one("SELECT * FROM development_plans WHERE id = ?", (plan_id,))
-        return _plan(row) if row else None
+        return await self._one(_plan, "SELECT * FROM development_plans WHERE id = ?", (plan_id,))
 
     async def of(self, telegram_id: int) -> Plan | None:
-        row = await self._db.fetch_one("SELECT * FROM development_plans WHERE telegram_id = ?", (telegram_id,))
-        return _plan(row) if row else None
+        return await self._one(_plan, "SELECT * FROM development_plans WHERE telegram_id = ?", (telegram_id,))
 
     async def ensure(self, telegram_id: int, start: PlanContent, now: datetime) -> Plan:
         """The volunteer's plan, begun from what the application said if there is none yet."""
