@@ -45,7 +45,7 @@ async def test_lists_counts_and_one_application_with_all_answers(app, double, co
     assert "Zgłoszenie nr" in text and "wysłane, czeka na decyzję" in text
     assert "Telegram: Anna (@anna_k)" in text
     assert "Doświadczenie: Od pięciu lat piszę wnioski" in text
-    assert "Historia" in text and "wysłane · Anna" in text
+    assert "Historia" in text and "wysłane · Anna Kowalska" in text  # the name from the application
     assert coordinator.last.buttons[:3] == ["✅ Przyjmij", "❌ Nie przyjmuj", "❓ Poproś o uzupełnienie"]
 
 
