@@ -1,0 +1,251 @@
+"""The outbox of a broadcast: its deliveries (one row per recipient), how the sender claims and
+records them, and the progress they add up to. A part of BroadcastRepository (storage/broadcasts.py).
+
+The outbox is written in the same transaction that moves the broadcast to `sending`. A row is
+`pending` until the sender claims it (`sending`), then `sent`, `failed` or `blocked`. A claimed
+row whose result was not recorded (a crash) goes back to `pending` when the sender starts again,
+so a crash re-sends at most the rows claimed at that moment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from storage.broadcast_model import Broadcast, BroadcastRows, BroadcastStatus, Refused, _broadcast
+from storage.db import from_db_time, to_db_time, utcnow
+
+# A row claimed again (a retry, a requeue) goes back to the queue, unless its broadcast was
+# cancelled meanwhile.
+_BACK_TO_QUEUE = (
+    "state = CASE WHEN (SELECT status FROM broadcasts WHERE id = broadcast_id) = 'cancelled' "
+    "THEN 'cancelled' ELSE 'pending' END"
+)
+_CLAIMED_ROW = "WHERE broadcast_id = ? AND telegram_id = ? AND state = 'sending'"
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Who gets a broadcast and from when: (telegram_id, not_before, waits for quiet hours)."""
+
+    rows: list[tuple[int, datetime, bool]]
+    muted: int
+
+    @property
+    def recipients(self) -> int:
+        return len(self.rows)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for _, _, quiet in self.rows if quiet)
+
+
+@dataclass(frozen=True)
+class Progress:
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    deleted: int = 0  # 403 "user is deactivated": the account no longer exists
+    due: int = 0  # pending and due now, or being sent
+    later: int = 0  # pending until quiet hours end or a retry's backoff
+    cancelled: int = 0
+    next_at: datetime | None = None  # when the earliest waiting row is due
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.failed + self.blocked + self.deleted + self.due + self.later + self.cancelled
+
+    @property
+    def remaining(self) -> int:
+        return self.due + self.later
+
+    @property
+    def undelivered(self) -> int:
+        return self.failed + self.blocked + self.deleted
+
+
+@dataclass(frozen=True)
+class Claimed:
+    broadcast_id: int
+    telegram_id: int
+    attempts: int
+    chosen_locale: str | None
+    telegram_locale: str | None
+
+
+class Outcome(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"  # 403: the person blocked the bot or deleted their account (told apart by the error)
+    FAILED = "failed"  # a permanent error, or transient ones beyond the retry bound
+    RETRY = "retry"  # a transient error: try again after `retry_at`, counted as an attempt
+    REQUEUE = "requeue"  # flood control (429) or cancelled in flight: again, not an attempt
+
+
+@dataclass
+class Result:
+    claimed: Claimed
+    outcome: Outcome
+    message_id: int | None = None
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+class BroadcastOutbox(BroadcastRows):
+    async def start(
+        self,
+        broadcast_id: int,
+        plan: Plan,
+        *,
+        expected: BroadcastStatus,
+        now: datetime | None = None,
+        status_chat_id: int | None = None,
+    ) -> Broadcast:
+        """Write the outbox and move the broadcast to `sending`, in one transaction."""
+        stamp = to_db_time(now or utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE broadcasts SET status = 'sending', started_at = ?, updated_at = ?, recipients = ?, "
+                "muted = ?, status_chat_id = COALESCE(?, status_chat_id) "
+                "WHERE id = ? AND status = ? AND body_html IS NOT NULL",
+                (stamp, stamp, plan.recipients, plan.muted, status_chat_id, broadcast_id, expected),
+            )
+            if cursor.rowcount != 1:
+                raise Refused(broadcast_id)
+            await conn.executemany(
+                "INSERT INTO broadcast_deliveries (broadcast_id, telegram_id, state, not_before, quiet) "
+                "VALUES (?, ?, 'pending', ?, ?)",
+                [(broadcast_id, tid, to_db_time(when), int(quiet)) for tid, when, quiet in plan.rows],
+            )
+        return await self._reread(broadcast_id)
+
+    # ---- the sender ---------------------------------------------------------------------------
+    async def recover(self) -> int:
+        """After a crash: rows claimed but never recorded go back to the queue (they may be sent
+        twice; see the module's docstring for the bound)."""
+        return await self._db.execute("UPDATE broadcast_deliveries SET state = 'pending' WHERE state = 'sending'")
+
+    async def claim(self, now: datetime, limit: int) -> list[Claimed]:
+        """Up to `limit` due rows of running broadcasts, urgent ones first, marked `sending`."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                """
+                SELECT d.broadcast_id, d.telegram_id, d.attempts, u.chosen_locale, u.telegram_locale
+                FROM broadcast_deliveries d
+                JOIN broadcasts b ON b.id = d.broadcast_id
+                LEFT JOIN users u ON u.telegram_id = d.telegram_id
+                WHERE d.state = 'pending' AND d.not_before <= ? AND b.status = 'sending'
+                ORDER BY b.urgent DESC, d.broadcast_id, d.not_before, d.telegram_id
+                LIMIT ?
+                """,
+                (to_db_time(now), limit),
+            )
+            rows = await cursor.fetchall()
+            await conn.executemany(
+                "UPDATE broadcast_deliveries SET state = 'sending' WHERE broadcast_id = ? AND telegram_id = ?",
+                [(r["broadcast_id"], r["telegram_id"]) for r in rows],
+            )
+        return [Claimed(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+    async def record(self, results: list[Result], now: datetime | None = None) -> None:
+        """The outcomes of claimed rows, in one transaction; users who blocked the bot are
+        marked unreachable in the same transaction."""
+        if not results:
+            return
+        stamp = to_db_time(now or utcnow())
+        sent, final, retry, requeue, blocked = [], [], [], [], []
+        for r in results:
+            key = (r.claimed.broadcast_id, r.claimed.telegram_id)
+            if r.outcome == Outcome.SENT:
+                sent.append((stamp, r.message_id, *key))
+            elif r.outcome in (Outcome.FAILED, Outcome.BLOCKED):
+                final.append((r.outcome.value, (r.error or "")[:300], *key))
+                if r.outcome == Outcome.BLOCKED:
+                    blocked.append((stamp, r.claimed.telegram_id))
+            elif r.outcome == Outcome.RETRY:
+                retry.append((to_db_time(r.retry_at or now or utcnow()), (r.error or "")[:300], *key))
+            else:
+                requeue.append(key)
+        async with self._db.transaction() as conn:
+            await conn.executemany(
+                f"UPDATE broadcast_deliveries SET state = 'sent', sent_at = ?, message_id = ? {_CLAIMED_ROW}", sent
+            )
+            await conn.executemany(
+                f"UPDATE broadcast_deliveries SET state = ?, error = ?, attempts = attempts + 1 {_CLAIMED_ROW}", final
+            )
+            await conn.executemany(
+                f"UPDATE broadcast_deliveries SET {_BACK_TO_QUEUE}, not_before = ?, error = ?, "
+                f"attempts = attempts + 1 {_CLAIMED_ROW}",
+                retry,
+            )
+            await conn.executemany(f"UPDATE broadcast_deliveries SET {_BACK_TO_QUEUE} {_CLAIMED_ROW}", requeue)
+            await conn.executemany(
+                "UPDATE users SET unreachable_at = ? WHERE telegram_id = ? AND unreachable_at IS NULL",
+                blocked,
+            )
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest waiting row of a running broadcast becomes due."""
+        row = await self._db.fetch_one(
+            "SELECT MIN(d.not_before) FROM broadcast_deliveries d JOIN broadcasts b ON b.id = d.broadcast_id "
+            "WHERE d.state = 'pending' AND b.status = 'sending'"
+        )
+        return from_db_time(row[0]) if row and row[0] else None
+
+    async def finish_completed(self, now: datetime | None = None) -> list[Broadcast]:
+        """Running broadcasts with nothing left to send become `done`."""
+        stamp = to_db_time(now or utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE broadcasts SET status = 'done', finished_at = ?, updated_at = ? "
+                "WHERE status = 'sending' AND NOT EXISTS (SELECT 1 FROM broadcast_deliveries d "
+                "WHERE d.broadcast_id = broadcasts.id AND d.state IN ('pending', 'sending')) RETURNING *",
+                (stamp, stamp),
+            )
+            rows = await cursor.fetchall()
+        return [_broadcast(r) for r in rows]
+
+    # ---- figures ------------------------------------------------------------------------------
+    async def progress(self, broadcast_id: int, now: datetime) -> Progress:
+        rows = await self._db.fetch_all(
+            "SELECT CASE WHEN state = 'blocked' AND error LIKE '%deactivated%' THEN 'deleted' ELSE state END "
+            "AS state, not_before > ? AS later, COUNT(*) AS n, MIN(not_before) AS first "
+            "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY 1, later",
+            (to_db_time(now), broadcast_id),
+        )
+        counts: dict[str, int] = {}
+        next_at = None
+        for r in rows:
+            state = r["state"]
+            if state == DeliveryState.PENDING and r["later"]:
+                counts["later"] = counts.get("later", 0) + r["n"]
+                next_at = from_db_time(r["first"])
+            elif state in (DeliveryState.PENDING, DeliveryState.SENDING):
+                counts["due"] = counts.get("due", 0) + r["n"]
+            else:
+                counts[state] = counts.get(state, 0) + r["n"]
+        return Progress(
+            sent=counts.get("sent", 0),
+            failed=counts.get("failed", 0),
+            blocked=counts.get("blocked", 0),
+            deleted=counts.get("deleted", 0),
+            due=counts.get("due", 0),
+            later=counts.get("later", 0),
+            cancelled=counts.get("cancelled", 0),
+            next_at=next_at,
+        )
+
+    async def deliveries(self, broadcast_id: int) -> dict[int, DeliveryState]:
+        rows = await self._db.fetch_all(
+            "SELECT telegram_id, state FROM broadcast_deliveries WHERE broadcast_id = ?", (broadcast_id,)
+        )
+        return {r[0]: DeliveryState(r[1]) for r in rows}
