@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.double.html import utf16_len
+from bot.double.state import ChatState, StoredMessage
 
 if TYPE_CHECKING:
-    from bot.double.api import BotApiDouble, ChatState, StoredMessage
+    from bot.double.api import BotApiDouble
 
 
 @dataclass(frozen=True)
@@ -153,8 +154,6 @@ class UserChat:
             "date": int(self.double.clock()),
             **content,
         }
-        from bot.double.api import StoredMessage
-
         self.chat.messages[message_id] = StoredMessage(self.chat.id, message_id, False, data)
         return data
 
