@@ -16,9 +16,10 @@ from typing import Any
 
 from babel.dates import format_date
 
-from bot.forms import Problem, fold
-from bot.i18n import N_
-from bot.organisation import Organisation
+from bot.dates import DateProblem, parse_calendar_date
+from bot.forms import Problem, display, fold
+from bot.i18n import N_, translator
+from bot.organisation import FieldType, Organisation
 from storage.agreements import sha256_text
 
 # Art. 44 of the act: an agreement for more than 30 days must be in written form.
@@ -63,20 +64,42 @@ def default_period(today: date, months: int) -> tuple[date, date]:
     return today, add_months(today, months) - timedelta(days=1)
 
 
-_DATE = r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})"
-_PERIOD = re.compile(rf"^\s*(?:od\s+)?{_DATE}\s*(?:[-–—]|do|to|до|\s)\s*{_DATE}\s*$", re.IGNORECASE)
+# Between the two dates: a dash, "do"/"to"/"до", or only spaces; before them an optional "od".
+_BETWEEN = re.compile(r"\s*(?:[-–—]|\b(?:do|to|до)\b)\s*|\s+", re.IGNORECASE)
+_FROM = re.compile(r"^\s*(?:od|from|від)\s+", re.IGNORECASE)
+
+
+def _two_dates(text: str) -> tuple[date, date] | str:
+    """The first way of cutting `text` in two where both halves are dates (`parse_calendar_date`
+    reads each); else why not: "no_such_date" when a half looked like a date that does not exist."""
+    text = _FROM.sub("", text.strip())
+    why = "unreadable"
+    for cut in _BETWEEN.finditer(text):
+        halves = (text[: cut.start()], text[cut.end() :])
+        if not all(h.strip() for h in halves):
+            continue
+        found, codes = [], []
+        for half in halves:
+            try:
+                found.append(parse_calendar_date(half))
+            except DateProblem as problem:
+                codes.append(problem.code)
+        if len(found) == 2:
+            return found[0], found[1]
+        if "no_such_date" in codes and "unreadable" not in codes:
+            why = "no_such_date"
+    return why
 
 
 def parse_period(text: str, today: date) -> tuple[date, date] | Problem:
-    """Two dates, e.g. "1.12.2026 – 31.05.2027"."""
-    match = _PERIOD.match(text or "")
-    if match is None:
-        return Problem(N_("Please type two dates, e.g. 1.12.2026 – 31.05.2027."))
-    try:
-        start = date(int(match[3]), int(match[2]), int(match[1]))
-        end = date(int(match[6]), int(match[5]), int(match[4]))
-    except ValueError:
+    """Two dates as `bot.dates.parse_calendar_date` reads them: "1.12.2026 – 31.05.2027",
+    "od 1 grudnia 2026 do 31 maja 2027", "2026-12-01 – 2027-05-31"."""
+    period = _two_dates(text or "")
+    if period == "no_such_date":
         return Problem(N_("One of these dates does not exist in the calendar."))
+    if isinstance(period, str):
+        return Problem(N_("Please type two dates, e.g. 1.12.2026 – 31.05.2027."))
+    start, end = period
     if start < today:
         return Problem(N_("The agreement cannot start in the past."))
     if end < start:
@@ -145,7 +168,7 @@ def volunteer_from_answers(org: Organisation, answers: dict[str, Any], fallback_
     return Volunteer(
         name=name if isinstance(name, str) and name.strip() else fallback_name,
         email=str(answers.get("email") or MISSING),
-        phone=str(answers.get("phone") or MISSING),
+        phone=_phone(org, answers.get("phone")),
         county=str(county or MISSING),
         availability=str(availability or ""),
         areas=[a for a in areas if isinstance(a, str)] if isinstance(areas, list) else [],
@@ -153,10 +176,23 @@ def volunteer_from_answers(org: Organisation, answers: dict[str, Any], fallback_
     )
 
 
+def _phone(org: Organisation, value: Any) -> str:
+    """As the chat shows it: +48 600 100 200."""
+    field = next((f for f in org.form if f.type == FieldType.PHONE), None)
+    if not value or field is None or not isinstance(value, str):
+        return str(value or MISSING)
+    return display(org, field, value, translator("pl"))
+
+
+def _lower_first(label: str) -> str:
+    """ "Budżet obywatelski" inside a sentence is "budżet obywatelski"; "NGO" stays as it is."""
+    return label[0].lower() + label[1:] if len(label) > 1 and label[1].islower() else label
+
+
 def default_scope(org: Organisation, areas: list[str], communities: str) -> str:
     """The scope from the application (or the plan, when it says more)."""
     labels = {c.id: c.label.get("pl") for c in org.competence_areas}
-    named = [labels[a] for a in areas if a in labels]
+    named = [_lower_first(labels[a]) for a in areas if a in labels]
     return Template(org.agreement.scope_default).substitute(
         areas=_one_line(", ".join(named)) if named else MISSING,
         communities=_one_line(communities),
@@ -184,6 +220,7 @@ def render_agreement(
         "organisation_email": info.email,
         "organisation_phone": info.phone or MISSING,
         "organisation_representative": settings.representative,
+        "organisation_representative_accusative": settings.representative_accusative or settings.representative,
         "place": settings.place,
         "programme_name": org.programme.name.get("pl"),
         "volunteer_name": _one_line(volunteer.name),
@@ -192,7 +229,11 @@ def render_agreement(
         "volunteer_county": _one_line(volunteer.county),
         "scope": scope.strip(),
         "manner": settings.manner,
-        "availability": _one_line(volunteer.availability or "uzgodnionym z koordynatorem"),
+        "availability": _one_line(
+            Template(settings.availability_text).substitute(availability=volunteer.availability)
+            if volunteer.availability
+            else settings.availability_unknown
+        ),
         "start_date": polish_date(start),
         "end_date": polish_date(end),
         "days": str(days_in(start, end)),

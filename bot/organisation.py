@@ -12,7 +12,6 @@ from enum import StrEnum
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from string import Template
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -27,10 +26,12 @@ from pydantic import (
 )
 
 from bot.config import SUPPORTED_LOCALES, ConfigError
+from bot.org_placeholders import AGREEMENT_PLACEHOLDERS, ATTESTATION_PLACEHOLDERS, check_placeholders
 
 DEFAULT_LOCALE = "pl"
 OTHER = "other"  # the id stored for "other" in a choice with allow_other
 _ID = r"^[a-z0-9_]{1,24}$"
+SHORT_LABEL_LIMIT = 60
 
 
 class LocalizedText(RootModel[str | dict[str, str]]):
@@ -125,6 +126,26 @@ class OptionalConsent(_Strict):
     id: Annotated[str, Field(pattern=_ID)]
     version: str
     text: LocalizedText
+    # Short names where consents are listed: `label` alone ("Informacje o innych programach"),
+    # `consent_to` after "zgoda na" on the buttons ("informacje o innych programach").
+    label: LocalizedText | None = None
+    consent_to: LocalizedText | None = None
+
+    @field_validator("label", "consent_to")
+    @classmethod
+    def _short(cls, value: LocalizedText | None) -> LocalizedText | None:
+        if value is None:
+            return None
+        texts = [value.root] if isinstance(value.root, str) else list(value.root.values())
+        if any(len(text) > SHORT_LABEL_LIMIT for text in texts):
+            raise ValueError(f"at most {SHORT_LABEL_LIMIT} characters: it is shown on a button")
+        return value
+
+    def name(self, locale: str) -> str:
+        """The label, or (in files without one) the text itself, shortened."""
+        if self.label is not None:
+            return self.label.get(locale)
+        return self.text.get(locale).rstrip(" .")[:80]
 
 
 class FieldType(StrEnum):
@@ -197,63 +218,13 @@ class EventSettings(_Strict):
         return tuple(sorted({round(h * 60) for h in self.reminder_hours}, reverse=True))
 
 
-AGREEMENT_PLACEHOLDERS = frozenset(
-    {
-        "agreement_number",
-        "organisation_name",
-        "organisation_address",
-        "organisation_email",
-        "organisation_phone",
-        "organisation_representative",
-        "place",
-        "programme_name",
-        "volunteer_name",
-        "volunteer_email",
-        "volunteer_phone",
-        "volunteer_county",
-        "scope",
-        "manner",
-        "availability",
-        "start_date",
-        "end_date",
-        "days",
-        "form_clause",
-    }
-)
-ATTESTATION_PLACEHOLDERS = frozenset(
-    {
-        "organisation_name",
-        "organisation_address",
-        "organisation_representative",
-        "place",
-        "programme_name",
-        "agreement_number",
-        "volunteer_name",
-        "start_date",
-        "end_date",
-        "scope",
-        "issue_date",
-        "hours_line",
-        "opinion_line",
-    }
-)
-
-
-def _check_placeholders(text: str, known: frozenset[str] | set[str]) -> str:
-    """A template may only use the placeholders the bot fills (a typo would print as is)."""
-    template = Template(text)
-    if not template.is_valid():
-        raise ValueError("a $ that is not a placeholder: write $$ for a dollar sign")
-    unknown = sorted(set(template.get_identifiers()) - set(known))
-    if unknown:
-        raise ValueError(f"unknown placeholder {', '.join('${' + u + '}' for u in unknown)}")
-    return text.strip()
-
-
 class AgreementSettings(_Strict):
     template_version: str
     template: str  # the Polish legal text with ${placeholders}
-    representative: str  # who signs for the organisation
+    representative: str  # who signs for the organisation ("Jana Przykładowa – Prezeska Zarządu")
+    # The same after "reprezentowana przez" ("Janę Przykładową – Prezeskę Zarządu"); files without it
+    # use `representative` as it is.
+    representative_accusative: str | None = None
     place: str  # where agreements and attestations are signed
     default_months: Annotated[int, Field(ge=1, le=60)] = 6
     offer_reminder_days: Annotated[int, Field(ge=1)] = 3
@@ -262,6 +233,10 @@ class AgreementSettings(_Strict):
     # Telegram lets bots download files of up to 20 MB.
     max_upload_mb: Annotated[int, Field(ge=1, le=20)] = 10
     manner: str
+    # How the hours chosen in the application read in the text ("${availability} miesięcznie"), and
+    # what stands there when the application did not say.
+    availability_text: str = "${availability}"
+    availability_unknown: str = "uzgodnionym z koordynatorem"
     scope_default: str
     form_clause_written: str
     form_clause_documentary: str
@@ -271,17 +246,22 @@ class AgreementSettings(_Strict):
     @field_validator("template")
     @classmethod
     def _template(cls, value: str) -> str:
-        return _check_placeholders(value, AGREEMENT_PLACEHOLDERS)
+        return check_placeholders(value, AGREEMENT_PLACEHOLDERS)
 
     @field_validator("scope_default")
     @classmethod
     def _scope(cls, value: str) -> str:
-        return _check_placeholders(value, {"areas", "communities"})
+        return check_placeholders(value, {"areas", "communities"})
 
-    @field_validator("manner", "form_clause_written", "form_clause_documentary")
+    @field_validator("availability_text")
+    @classmethod
+    def _availability(cls, value: str) -> str:
+        return check_placeholders(value, {"availability"})
+
+    @field_validator("manner", "availability_unknown", "form_clause_written", "form_clause_documentary")
     @classmethod
     def _plain(cls, value: str) -> str:
-        return _check_placeholders(value, set())
+        return check_placeholders(value, set())
 
 
 class AttestationSettings(_Strict):
@@ -293,22 +273,22 @@ class AttestationSettings(_Strict):
     @field_validator("template")
     @classmethod
     def _template(cls, value: str) -> str:
-        return _check_placeholders(value, ATTESTATION_PLACEHOLDERS)
+        return check_placeholders(value, ATTESTATION_PLACEHOLDERS)
 
     @field_validator("hours_line")
     @classmethod
     def _hours(cls, value: str) -> str:
-        return _check_placeholders(value, {"hours"})
+        return check_placeholders(value, {"hours"})
 
     @field_validator("opinion_line")
     @classmethod
     def _opinion(cls, value: str) -> str:
-        return _check_placeholders(value, {"opinion"})
+        return check_placeholders(value, {"opinion"})
 
     @field_validator("no_hours_line")
     @classmethod
     def _no_hours(cls, value: str) -> str:
-        return _check_placeholders(value, set())
+        return check_placeholders(value, set())
 
 
 class Organisation(_Strict):

@@ -18,10 +18,12 @@ from bot.agreements import (
     parse_period,
     render_agreement,
     text_sha256,
+    volunteer_from_answers,
 )
 from bot.app import build_application
+from bot.config import ConfigError
 from bot.double import running
-from bot.organisation import load_organisation
+from bot.organisation import default_org_text, load_organisation
 from bot.pdf import render_pdf
 from storage.agreements import COORDINATOR_MAY_END, State, TransitionRefused
 from tests.conftest import COORDINATOR_ID
@@ -175,6 +177,62 @@ def test_periods_are_parsed_and_checked():
         assert not isinstance(parse_period(bad, today), tuple), bad
 
 
+def test_periods_are_read_by_the_one_date_parser():
+    today = date(2026, 11, 20)
+    expected = (date(2026, 12, 1), date(2027, 5, 31))
+    for typed in ("od 1 grudnia 2026 do 31 maja 2027", "2026-12-01 – 2027-05-31", "1-12-2026 - 31-05-2027"):
+        assert parse_period(typed, today) == expected, typed
+    assert parse_period("31.02.2027 - 1.03.2027", today).msgid.startswith("One of these dates does not exist")
+
+
+def test_the_template_speaks_natural_polish():
+    org = load_organisation()
+    volunteer = volunteer_from_answers(
+        org,
+        {"phone": "+48600100200", "availability": "5_to_10", "competences": ["participatory_budget", "village_fund"]},
+        "Anna Kowalska",
+    )
+    text = sample(org, volunteer=volunteer, scope=default_scope(org, volunteer.areas, ""))
+    assert "reprezentowana przez Janę Przykładową – Prezeskę Zarządu, zwana dalej „Korzystającym”" in text
+    assert "w wymiarze 5–10 godzin miesięcznie," in text
+    assert "z zakresu: budżet obywatelski, fundusz sołecki;" in text
+    assert "telefon: +48 600 100 200," in text
+    assert "Porozumienie zostaje zawarte na okres" in text and "zawiera się" not in text
+    assert "Działasz jako wolontariusz/ka" in org.agreement.summary.get("pl")
+
+
+def test_an_older_organisation_file_without_the_new_fields_still_works(tmp_path):
+    source = default_org_text()
+    for line in (
+        'representative_accusative = "Janę Przykładową – Prezeskę Zarządu"\n',
+        'availability_text = "${availability} miesięcznie"\n',
+        'availability_unknown = "uzgodnionym z koordynatorem programu"\n',
+    ):
+        assert line in source
+        source = source.replace(line, "")
+    source = source.replace("${organisation_representative_accusative}", "${organisation_representative}")
+    source = re.sub(r"\n(label|consent_to) = \{ pl = \"[^\n]*innych programach[^\n]*\n", "\n", source)
+    path = tmp_path / "org.toml"
+    path.write_text(source, "utf-8")
+    org = load_organisation(path)
+    text = sample(org, volunteer=Volunteer("Anna", "a@b.pl", "—", "—", "", [], ""))
+    assert "reprezentowana przez Jana Przykładowa – Prezeska Zarządu" in text
+    assert "w wymiarze uzgodnionym z koordynatorem," in text
+    assert org.consents[0].label is None
+    assert org.consents[0].name("pl") == "Chcę dostawać informacje o innych programach i wydarzeniach fundacji"
+
+
+def test_consent_labels_are_short(tmp_path):
+    source = default_org_text().replace(
+        'label = { pl = "Informacje o innych programach"', 'label = { pl = "' + "x" * 61 + '"'
+    )
+    path = tmp_path / "org.toml"
+    path.write_text(source, "utf-8")
+    with pytest.raises(ConfigError, match=r"consents\.0\.label"):
+        load_organisation(path)
+    assert load_organisation().consents[0].name("uk") == "Інформація про інші програми"
+
+
 def test_uploaded_files_are_checked_by_size_and_content():
     assert file_problem(None, 11 * 1024 * 1024, 10) is not None
     assert file_problem(b"%PDF-1.7 ...", 12, 10) is None
@@ -215,7 +273,7 @@ async def test_a_short_agreement_is_offered_read_accepted_and_in_force(capp, dou
     acceptance = await capp.services.agreements.acceptance(agreement.id)
     assert stored.state == State.ACTIVE
     assert acceptance.telegram_id == volunteer.id and acceptance.typed_name == "anna KOWALSKA"
-    assert acceptance.template_version == "2026-01" and acceptance.accepted_at == START
+    assert acceptance.template_version == "2026-02" and acceptance.accepted_at == START
     assert acceptance.text_sha256 == text_sha256(stored.rendered_text)
     active = await capp.services.db.fetch_all("SELECT telegram_id FROM agreements WHERE state = 'active'")
     assert [r[0] for r in active] == [volunteer.id]
