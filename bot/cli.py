@@ -94,6 +94,19 @@ def _parser() -> argparse.ArgumentParser:
     remove.add_argument("user_id", type=int, help="the Telegram user id")
     actions.add_parser("list", help="list coordinators and admins")
 
+    saving = commands.add_parser(
+        "backup",
+        help="copy the database to FILE (safe while the bot runs)",
+        description="Make a consistent copy of the database (DATABASE_URL) while the bot may be running.",
+    )
+    saving.add_argument("file", type=Path, help="the new backup file (must not exist)")
+    putting_back = commands.add_parser(
+        "restore",
+        help="put a backup back (stop the bot first)",
+        description="Check FILE, keep the current database beside it, and put FILE in its place.",
+    )
+    putting_back.add_argument("file", type=Path, help="a backup made with `volunteer-bot backup`")
+
     commands.add_parser(
         "check",
         help="validate the settings and the organisation file",
@@ -134,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(manage_coordinators(settings, args))
         if command == "check":
             return check(settings)
+        if command in ("backup", "restore"):
+            return backups(settings, args)
     except ConfigError as exc:
         return _config_error(exc)
     except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked, ...
@@ -277,6 +292,29 @@ async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> i
                 print("no coordinators yet: add one with `volunteer-bot coordinators add USER_ID`")
     finally:
         await db.close()
+    return 0
+
+
+def backups(settings: Settings, args: argparse.Namespace) -> int:
+    from storage.backup import BackupError, backup, restore
+
+    try:
+        if args.command == "backup":
+            info = backup(Path(settings.database_path), args.file)
+            print(
+                f"backup written to {info.path}: {info.size / 1_048_576:.1f} MiB, {info.people} people, "
+                f"schema {info.schema_version}"
+            )
+        else:
+            info, kept = restore(args.file, Path(settings.database_path))
+            print(
+                f"restored {info.path} ({info.people} people, schema {info.schema_version}) as {settings.database_path}"
+            )
+            if kept is not None:
+                print(f"the database it replaced is kept as {kept}")
+    except BackupError as exc:
+        print(f"volunteer-bot: {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 
