@@ -13,6 +13,7 @@ whoever starts again with that id is a new person, to whom FORMER rows are neith
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import re
@@ -193,34 +194,60 @@ async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
     return [r[0] for r in rows]
 
 
+# Rows deleted per transaction: the database (and, statements running on the event loop's thread,
+# the bot) is never held for long, and a restart half-way simply goes on next time.
+PURGE_BATCH = 500
+
+
 async def purge_old(db: Database, now: datetime, *, draft_days: int, closed_days: int, agreement_years: int) -> dict:
     """The retention periods: untouched drafts, closed applications, agreements past their keeping
     period (and the bare profiles left only for them). Returns counts per kind."""
     from datetime import timedelta
 
-    counts = {}
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
-            "DELETE FROM applications WHERE status = 'draft' AND updated_at < ?",
-            (to_db_time(now - timedelta(days=draft_days)),),
-        )
-        counts["drafts"] = cursor.rowcount
-        cursor = await conn.execute(
-            "DELETE FROM applications WHERE status IN ('rejected', 'withdrawn') "
-            "AND COALESCE(decided_at, updated_at) < ?",
-            (to_db_time(now - timedelta(days=closed_days)),),
-        )
-        counts["closed_applications"] = cursor.rowcount
-        cursor = await conn.execute(
-            "DELETE FROM agreements WHERE state IN ('ended', 'expired') AND end_date < ?",
-            ((now - timedelta(days=365 * agreement_years)).date().isoformat(),),
-        )
-        counts["agreements"] = cursor.rowcount
+    return {
+        "drafts": await _purge(
+            db,
+            "applications",
+            "id",
+            "status = 'draft' AND updated_at < ?",
+            to_db_time(now - timedelta(days=draft_days)),
+        ),
+        "closed_applications": await _purge(
+            db,
+            "applications",
+            "id",
+            "status IN ('rejected', 'withdrawn') AND COALESCE(decided_at, updated_at) < ?",
+            to_db_time(now - timedelta(days=closed_days)),
+        ),
+        "agreements": await _purge(
+            db,
+            "agreements",
+            "id",
+            "state IN ('ended', 'expired') AND end_date < ?",
+            (now - timedelta(days=365 * agreement_years)).date().isoformat(),
+        ),
         # Profiles reduced to an id when their owner deleted the account, kept only for agreements.
-        cursor = await conn.execute(
-            "DELETE FROM users WHERE first_name = '' AND username IS NULL AND last_seen_at < ? "
+        "profiles": await _purge(
+            db,
+            "users",
+            "telegram_id",
+            "first_name = '' AND username IS NULL AND last_seen_at < ? "
             "AND NOT EXISTS (SELECT 1 FROM agreements a WHERE a.telegram_id = users.telegram_id)",
-            (to_db_time(now - timedelta(days=1)),),
-        )
-        counts["profiles"] = cursor.rowcount
-    return counts
+            to_db_time(now - timedelta(days=1)),
+        ),
+    }
+
+
+async def _purge(db: Database, table: str, key: str, where: str, *params) -> int:
+    """DELETE in batches of PURGE_BATCH rows, a transaction each, letting other work run between."""
+    deleted = 0
+    while True:
+        async with db.transaction() as conn:
+            cursor = await conn.execute(
+                f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table} WHERE {where} LIMIT ?)",
+                (*params, PURGE_BATCH),
+            )
+        deleted += cursor.rowcount
+        if cursor.rowcount < PURGE_BATCH:
+            return deleted
+        await asyncio.sleep(0)

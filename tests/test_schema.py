@@ -28,3 +28,48 @@ async def test_every_foreign_key_has_an_index_led_by_its_column(tmp_path):
         assert missing == [], f"foreign keys without an index: {missing}"
     finally:
         await db.close()
+
+
+async def test_retention_deletes_in_small_transactions_and_lets_others_run_between(tmp_path, monkeypatch):
+    import asyncio
+    from datetime import UTC, datetime, timedelta
+
+    from storage import privacy
+    from storage.applications import ApplicationRepository
+    from storage.users import UserRepository
+
+    monkeypatch.setattr(privacy, "PURGE_BATCH", 7)
+    db = await open_database(tmp_path / "retention.db")
+    try:
+        long_ago = datetime(2020, 1, 1, tzinfo=UTC)
+        for n in range(30):
+            await UserRepository(db).record_contact(500 + n, "Osoba", None, None, "pl", now=long_ago)
+            await ApplicationRepository(db).start_draft(500 + n, "full_name", now=long_ago)
+        commits, ticks = [], 0
+        real = db.transaction
+
+        def counting():
+            commits.append(ticks)
+            return real()
+
+        monkeypatch.setattr(db, "transaction", counting)
+        done = False
+
+        async def someone_else():
+            nonlocal ticks
+            while not done:
+                ticks += 1
+                await asyncio.sleep(0)
+
+        other = asyncio.create_task(someone_else())
+        counts = await privacy.purge_old(
+            db, long_ago + timedelta(days=400), draft_days=30, closed_days=365, agreement_years=5
+        )
+        done = True
+        await other
+        assert counts["drafts"] == 30
+        drafts = commits[:5]  # 7 + 7 + 7 + 7 + 2: five transactions for the drafts
+        assert len(set(drafts)) == 5, drafts  # the other task ran between every two of them
+        assert (await db.fetch_one("SELECT COUNT(*) FROM applications"))[0] == 0
+    finally:
+        await db.close()
