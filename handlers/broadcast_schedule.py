@@ -17,6 +17,7 @@ from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.replies import confirm
 from bot.services import Role
+from bot.zone_names import zone_name
 from handlers.broadcast_drafts import coordinators_only, own_draft, plan_of
 from handlers.common import alert, audit, keyboard, show, stale_button
 from storage.broadcasts import Broadcast, BroadcastStatus, Plan, Refused
@@ -129,7 +130,7 @@ async def _ask(run: FlowRun) -> Prompt:
             "<code>%(example)s</code>, <code>tomorrow 9:00</code>, <code>Saturday 17:00</code>, or just the "
             "time, <code>17:00</code> (today, or tomorrow if that time has passed). /anuluj to stop.",
             id=run.data["draft"],
-            zone=settings.timezone,
+            zone=zone_name(t),
             example=_example(run.services.clock(), settings.tz),
         )
     )

@@ -71,7 +71,7 @@ async def my_data(update: Update, context: BotContext) -> None:
                 t._(
                     "%(kind)s: %(state)s (version %(version)s, %(date)s)",
                     kind=_consent_name(context, consent.kind),
-                    state=t.gettext("given") if consent.granted else t.gettext("not given or withdrawn"),
+                    state=_consent_state(t, consent.kind, consent.granted),
                     version=consent.version,
                     date=t.date(consent.at),
                 )
@@ -106,8 +106,14 @@ def _consent_name(context: BotContext, kind: str) -> str:
         return t.gettext("processing of personal data")
     for consent in context.services.org.consents:
         if kind == f"optional:{consent.id}":
-            return consent.text.get(t.locale)[:80]
+            return consent.name(t.locale)
     return kind
+
+
+def _consent_state(t, kind: str, granted: bool) -> str:
+    if kind.startswith("optional:"):
+        return t.gettext("consent given") if granted else t.gettext("no consent, or withdrawn")
+    return t.gettext("given") if granted else t.gettext("not given or withdrawn")
 
 
 # ---- export -----------------------------------------------------------------------------------
@@ -139,7 +145,13 @@ async def consents(update: Update, context: BotContext) -> None:
         current = await services.consents.current(user_id, f"optional:{consent.id}")
         given = current is not None and current.granted
         lines += ["", ("✅ " if given else "▫️ ") + str(html_escape(consent.text.get(t.locale)))]
-        if given:  # the button says what it sets
+        # The button says what it sets: "Wycofaj zgodę na informacje o innych programach".
+        what = consent.consent_to.get(t.locale) if consent.consent_to is not None else None
+        if given and what:
+            label = t.gettext("Withdraw consent to %(what)s", what=what)
+        elif what:
+            label = t.gettext("Give consent to %(what)s", what=what)
+        elif given:
             label = t.gettext("Withdraw consent %(number)d", number=index + 1)
         else:
             label = t.gettext("Give consent %(number)d", number=index + 1)

@@ -17,6 +17,7 @@ from bot.flow import End, Flow, FlowRun, Prompt, Step
 from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.routing import Routes
+from bot.zone_names import zone_name
 from handlers.common import keyboard, show, stale_button
 from handlers.event_mine import new_events_summary
 from storage.preferences import CATEGORIES, QuietHours, parse_quiet_hours
@@ -106,7 +107,7 @@ async def _quiet_menu(update: Update, context: BotContext) -> None:
     text = t._(
         "🌙 <b>Quiet hours</b>\n\nDuring these hours you get no announcements except urgent ones; "
         "the others arrive when the quiet hours end (time in %(zone)s).",
-        zone=context.services.settings.timezone,
+        zone=zone_name(t),
     )
     await show(update, context, text, keyboard(rows))
 

@@ -69,7 +69,7 @@ def applications_csv(context: BotContext, rows: list[Row], names: dict[int, str]
         ]
         + [f.label.get(t.locale) for f in org.form]
         + [t.gettext("Decided by"), t.gettext("Reason for not accepting")]
-        + [t.gettext("Consent: %(consent)s", consent=c.text.get(t.locale)) for c in org.consents]
+        + [t.gettext("Consent: %(consent)s", consent=c.name(t.locale)) for c in org.consents]
         + [t.gettext("Questions and answers")]
     )
     for application, answers, history, consents in rows:

@@ -86,7 +86,8 @@ async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
     await anna.send("/moje_dane")
     await anna.tap("🚫 Zgody dobrowolne")
     before = await app.services.consents.current(VOLUNTEER, kind)
-    label = "Wycofaj zgodę 1" if before and before.granted else "Wyraź zgodę 1"
+    withdraw, give = "Wycofaj zgodę na informacje o innych programach", "Wyraź zgodę na informacje o innych programach"
+    label = withdraw if before and before.granted else give
     data = anna.last.button(label).callback_data
     await anna.press(anna.last.message_id, data)
     after = await app.services.consents.current(VOLUNTEER, kind)
@@ -97,9 +98,14 @@ async def test_optional_consent_can_be_withdrawn_and_given_again(app, double):
     await anna.press(anna.last.message_id, data)
     assert await rows(app, "consents", VOLUNTEER) == count
     assert (await app.services.consents.current(VOLUNTEER, kind)).granted is after.granted
-    other = "Wyraź zgodę 1" if label == "Wycofaj zgodę 1" else "Wycofaj zgodę 1"
+    other = give if label == withdraw else withdraw
     await anna.tap(other)
     assert (await app.services.consents.current(VOLUNTEER, kind)).granted is not after.granted
+    # "Moje dane" names the consent by its short label.
+    await anna.send("/moje_dane")
+    state = "zgoda udzielona" if not after.granted else "brak zgody lub zgoda wycofana"
+    assert f"Informacje o innych programach: {state} (wersja 2026-01" in anna.last.text
+    assert "fundacji.:" not in anna.last.text
 
 
 async def test_deleting_the_account_erases_everything_and_allows_a_fresh_start(app, double):

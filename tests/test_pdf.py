@@ -114,6 +114,8 @@ async def test_the_documents_show_the_name_and_exactly_the_hashed_text(capp, dou
     text = agreement.rendered_text
     assert name in text and "KGW w Wólce" in text
     assert "🌻" not in text and printable(text) == text
+    # The phone as the chat shows it; the foundation represented in natural Polish.
+    assert "telefon: +48 600 100 200," in text and "reprezentowana przez Janę Przykładową – Prezeskę" in text
     assert agreement.text_sha256 == text_sha256(text)
 
     await volunteer.tap("📄 Moje porozumienie")
@@ -122,6 +124,7 @@ async def test_the_documents_show_the_name_and_exactly_the_hashed_text(capp, dou
     assert volunteer.last.document_name == f"porozumienie-frdr-2026-{agreement.id}-{slug}.pdf"
     extracted = bare(pages(content))
     assert bare(name) in extracted and text_sha256(text) in extracted
+    assert bare("+48 600 100 200") in extracted
     assert shown(content) == bare(text)
 
     # The plan: the name, and trainings done and planned told apart in words the font has.

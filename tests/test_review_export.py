@@ -34,13 +34,13 @@ async def test_the_csv_says_who_decided_why_the_consents_and_the_questions(app, 
     assert header[-4:] == [
         "Osoba decydująca",
         "Powód nieprzyjęcia",
-        "Zgoda: Chcę dostawać informacje o innych programach i wydarzeniach fundacji.",
+        "Zgoda: Informacje o innych programach",
         "Pytania i odpowiedzi",
     ]
     cell = dict(zip(header, row, strict=True))
     assert cell["Osoba decydująca"] == "Kasia"
     assert cell["Powód nieprzyjęcia"] == "Brak miejsc w tej edycji."
-    assert cell["Zgoda: Chcę dostawać informacje o innych programach i wydarzeniach fundacji."] == "tak"
+    assert cell["Zgoda: Informacje o innych programach"] == "tak"
     application = await app.services.applications.latest(asked.id)
     local = application.decided_at.astimezone(app.services.settings.tz)  # local time, not UTC
     assert cell["Data decyzji"] == local.strftime("%Y-%m-%d %H:%M")
