@@ -3,6 +3,7 @@ coordinator role and that the event it names exists, then goes to the module doi
 
 - handlers/event_manage.py — the list, the card, publishing, deleting a draft, duplicating, the
   share link, who signed up, the CSV;
+- handlers/event_announce.py — an announcement of the event, drafted in one tap;
 - handlers/event_form.py — creating and editing an event (one flow with the preview);
 - handlers/event_cancel.py — cancelling with a typed reason (a one-step flow);
 - handlers/event_attendance.py — attendance and the hours (a one-step flow).
@@ -18,7 +19,7 @@ from bot.buttons.events import EventAdmin, ManageEvents, MarkAttendance, NewEven
 from bot.context import BotContext
 from bot.routing import Routes
 from bot.services import Role
-from handlers import event_attendance, event_cancel, event_form, event_manage
+from handlers import event_announce, event_attendance, event_cancel, event_form, event_manage
 from handlers.common import alert, requires_role, stale_button
 from handlers.event_form import PROMPTS  # noqa: F401  (the fuzz test finds the form's questions by them)
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 _ACTIONS = {
     **event_manage.ACTIONS,
+    **event_announce.ACTIONS,
     "ed": event_form.start_edit,
     "cx": event_cancel.start_cancel,
     "att": event_attendance.attendance,

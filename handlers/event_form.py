@@ -18,7 +18,7 @@ from bot.event_text import card
 from bot.flow import SUMMARY, Choice, End, Flow, FlowRun, Goto, Prompt
 from bot.services import Role
 from handlers.common import alert
-from handlers.event_manage import link_to, show_admin_card
+from handlers.event_manage import published_note, show_admin_card
 from handlers.event_questions import PROMPTS, deadline_of, is_online, starts_at, steps, time_problem
 from handlers.events import send_notices_now
 from storage.events import Audience, Event, EventStatus
@@ -137,7 +137,12 @@ async def _summary(run: FlowRun) -> Prompt:
                 "Move the deadline if people should still sign up."
             ),
         ]
-    if editing and original.status == EventStatus.PUBLISHED and original.registered + original.waitlisted:
+    if (
+        editing
+        and original.status == EventStatus.PUBLISHED
+        and original.registered + original.waitlisted
+        and (_missing(run) is not None or _news(original, _values(run, original)))
+    ):
         lines += ["", t._("Everyone signed up will be told what changed.")]
     lines += ["", t._("Correct anything with the buttons below, then save.")]
     if editing:
@@ -147,6 +152,12 @@ async def _summary(run: FlowRun) -> Prompt:
     if closes_at_once:
         actions.insert(0, Choice(t.gettext("⏳ Move the sign-up deadline"), DEADLINE))
     return Prompt("\n".join(str(line) for line in lines), actions=actions)
+
+
+def _news(original: Event, values: dict[str, Any]) -> list[str]:
+    """The changed fields people signed up are told about: the number of places alone is told
+    only to those it gives a place (bot/jobs/events.py)."""
+    return sorted(k for k, v in values.items() if getattr(original, k) != v and k != "capacity")
 
 
 def _closes_at_once(values: dict[str, Any], original: Event | None, now: datetime) -> bool:
@@ -186,13 +197,19 @@ async def _act(run: FlowRun, action: str):
     result = await services.events.update(original.id, values, now)
     if result is None:
         return End(t._("This event has been cancelled."))
-    updated, _promoted = result
+    updated, promoted = result
     changed = sorted(k for k, v in values.items() if getattr(original, k) != v)
     log.info("coordinator %s changed event %s: %s", run.user_id, original.id, ", ".join(changed))
     await services.audit.record(run.user_id, "event.changed", f"event:{original.id}", now, fields=changed)
     note = t._("✏️ <b>Saved.</b>")
-    if updated.status == EventStatus.PUBLISHED and updated.registered + updated.waitlisted:
+    if updated.status == EventStatus.PUBLISHED and updated.registered + updated.waitlisted and _news(original, values):
         note += " " + t._("Everyone signed up will be told what changed.")
+    if promoted:
+        note += " " + t.ngettext(
+            "%(count)d person from the waitlist got a place and is being told.",
+            "%(count)d people from the waitlist got places and are being told.",
+            len(promoted),
+        )
     if updated.capacity is not None and updated.registered > updated.capacity:
         note += " " + t._(
             "More people are signed up than there are places now; nobody loses their place automatically."
@@ -217,7 +234,7 @@ async def _create(run: FlowRun, values: dict[str, Any], now: datetime, *, publis
     async def tell() -> None:
         t = run.t
         if publish:
-            note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await link_to(run.context, event.id))
+            note = await published_note(run.context, event)
         else:
             note = t._("👀 <b>Preview</b>: this is how volunteers will see it. Publish it when ready.")
         await show_admin_card(run.update, run.context, event, note, new_message=True)

@@ -10,6 +10,7 @@ import csv
 import io
 import logging
 
+from markupsafe import Markup
 from telegram import InputFile, Update
 
 from bot.buttons.events import MANAGE, NEW_EVENT, ManageEvents, admin
@@ -75,6 +76,8 @@ def admin_buttons(context: BotContext, event: Event) -> list[list[tuple[str, str
             rows.append([(t.gettext("✅ Attendance and hours"), admin("att", event.id, 0))])
         else:
             rows.append([(t.gettext("✏️ Edit"), admin("ed", event.id)), (t.gettext("🔗 Link"), admin("link", event.id))])
+            if event.closed_reason(now) is None:
+                rows.append([(t.gettext("📣 Announce this event"), admin("ann", event.id))])
             rows.append([(t.gettext("❌ Cancel the event"), admin("cx", event.id))])
     rows.append([(t.gettext("📄 Duplicate"), admin("dup", event.id))])
     rows.append([(t.gettext("« Manage events"), MANAGE)])
@@ -137,9 +140,25 @@ async def publish(update: Update, context: BotContext, event: Event, page: int |
         return
     log.info("coordinator %s published event %s", update.effective_user.id, event.id)
     await audit(context, update.effective_user.id, "event.published", f"event:{event.id}")
-    note = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await link_to(context, event.id))
+    note = await published_note(context, published)
     await show_admin_card(update, context, published, note)
     await send_notices_now(context)
+
+
+async def published_note(context: BotContext, event: Event) -> Markup:
+    """The note after publishing: the link, and how many people the new-event alert goes to."""
+    t = context.t
+    told = await context.services.events.notices_queued(event.id, "new")
+    if told:
+        alerted = t.ngettext(
+            "🔔 %(count)d person who wants alerts about such events is being told about it.",
+            "🔔 %(count)d people who want alerts about such events are being told about it.",
+            told,
+        )
+    else:
+        alerted = t._("🔔 Nobody has asked for alerts about such events yet, so nobody was told: announce it.")
+    link = t._("📣 <b>Published.</b> Share this link: %(link)s", link=await link_to(context, event.id))
+    return link + "\n" + alerted
 
 
 async def link_to(context: BotContext, event_id: int) -> str:

@@ -34,6 +34,13 @@ class EventNotices:
             "UPDATE event_notices SET sent_at = NULL, not_before = ? WHERE id = ?", (to_db_time(not_before), notice_id)
         )
 
+    async def notices_queued(self, event_id: int, kind: str) -> int:
+        """How many people a notice of this kind about the event was queued for (sent or not yet)."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(*) FROM event_notices WHERE event_id = ? AND kind = ?", (event_id, kind)
+        )
+        return int(row[0])
+
     async def pending_notices(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM event_notices WHERE sent_at IS NULL")
         return int(row[0])

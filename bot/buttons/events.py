@@ -55,7 +55,7 @@ class EventAlerts(CallbackData, prefix="eva"):
 class EventAdmin(CallbackData, prefix="em"):
     """A coordinator's press about one event (the role is checked again on every press)."""
 
-    act: Literal["o", "pub", "puby", "link", "del", "dely", "dup", "ed", "rg", "csv", "att", "tall", "cx", "hrs"]
+    act: Literal["o", "pub", "puby", "link", "del", "dely", "dup", "ed", "rg", "csv", "att", "tall", "cx", "hrs", "ann"]
     event_id: int
     page: int | None = None
 

@@ -112,6 +112,9 @@ async def send_event_notices(app: Application, limit: int = 500) -> int:
     return delivered
 
 
+# A change of the number of places alone is not news to anyone signed up (see _send_notice).
+CAPACITY_ONLY = frozenset({"capacity"})
+
 # Notices that can wait for the morning; a change, a cancellation or a freed seat cannot.
 _CAN_WAIT = {"new", "attendance"}
 
@@ -149,9 +152,11 @@ async def _send_notice(app: Application, services: Services, notice: Notice, eve
         rows = [[(sign_up_label(event, t), event_button("j", event.id))], [open_card]]
         rows.append([(t.gettext("🔔 Change alerts"), ALERTS)])
     elif notice.kind == "changed":
+        was = notice.was()
         if seat not in (Seat.REGISTERED, Seat.WAITLISTED) or event.status != EventStatus.PUBLISHED:
             return False
-        was = notice.was()
+        if was and set(was) <= CAPACITY_ONLY:  # concerns only those it promoted, and they get the promotion
+            return False
         text = "\n".join(
             [
                 t._("✏️ <b>Changed</b>: %(title)s (%(fields)s).", title=event.title, fields=changed_fields(was, t)),
