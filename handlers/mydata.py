@@ -111,9 +111,9 @@ def _consent_name(context: BotContext, kind: str) -> str:
 
 
 def _consent_state(t, kind: str, granted: bool) -> str:
-    if kind.startswith("optional:"):
-        return t.gettext("consent given") if granted else t.gettext("no consent, or withdrawn")
-    return t.gettext("given") if granted else t.gettext("not given or withdrawn")
+    if kind == "rules":  # the rules are accepted, not consented to
+        return t.gettext("accepted (rules)") if granted else t.gettext("not accepted (rules)")
+    return t.gettext("consent given") if granted else t.gettext("no consent, or withdrawn")
 
 
 # ---- export -----------------------------------------------------------------------------------

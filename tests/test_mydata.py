@@ -294,3 +294,14 @@ async def test_erasing_drops_the_flow_also_when_the_profile_is_kept(app, double,
     await privacy.erase(app.services.db, VOLUNTEER + 5)  # the profile goes, and its flow with it
     assert await rows(app, "flow_state", VOLUNTEER + 5) == 0
     assert await app.services.db.integrity_check() == "ok"
+
+
+async def test_my_data_says_the_rules_were_accepted_and_the_consents_given(app, double):
+    from tests.test_review import submitted_application
+
+    chat = double.user(user_id=4801)
+    await submitted_application(chat)
+    await chat.send("/moje_dane")
+    text = chat.last.text
+    assert "Regulamin rekrutacji: zaakceptowany (wersja" in text
+    assert "Przetwarzanie danych osobowych: zgoda udzielona (wersja" in text
