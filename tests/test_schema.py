@@ -30,6 +30,27 @@ async def test_every_foreign_key_has_an_index_led_by_its_column(tmp_path):
         await db.close()
 
 
+async def test_every_table_about_a_person_is_indexed_by_the_person(tmp_path):
+    """Erasing someone touches every such table: each must be an index lookup, not a scan."""
+    db = await open_database(tmp_path / "people.db")
+    try:
+        rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        unindexed = []
+        for table in [r[0] for r in rows]:
+            columns = await db.fetch_all(f"PRAGMA table_info({table})")
+            if not any(c["name"] == "telegram_id" for c in columns):
+                continue
+            leading = {c["name"] for c in columns if c["pk"] == 1}
+            for index in await db.fetch_all(f"PRAGMA index_list({table})"):
+                first = await db.fetch_one(f"PRAGMA index_info({index['name']})")
+                leading.add(first["name"])
+            if "telegram_id" not in leading:
+                unindexed.append(table)
+        assert unindexed == [], f"tables about a person without an index on telegram_id: {unindexed}"
+    finally:
+        await db.close()
+
+
 async def test_retention_deletes_in_small_transactions_and_lets_others_run_between(tmp_path, monkeypatch):
     import asyncio
     from datetime import UTC, datetime, timedelta
