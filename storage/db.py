@@ -114,6 +114,17 @@ class Database:
     async def fetch_all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
         return self._for_reading().execute(sql, tuple(params))._rows
 
+    async def fetch_all_off_the_loop(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """A long read (a scan for retention, a report) in aiosqlite's worker thread on a connection
+        of its own, so the bot keeps answering everyone meanwhile. It sees what is committed, so it
+        is refused inside a transaction (whose own writes it would not see)."""
+        if self._in_transaction.get():
+            raise RuntimeError("a read off the loop cannot see this transaction's writes")
+        async with aiosqlite.connect(str(self.path)) as conn:
+            conn.row_factory = sqlite3.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            return list(await conn.execute_fetchall(sql, tuple(params)))
+
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as conn:

@@ -183,7 +183,7 @@ async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
         f"{_not_former(table)})"
         for table, condition in KEPT_BY_LAW.items()
     )
-    rows = await db.fetch_all(
+    rows = await db.fetch_all_off_the_loop(  # a scan of everyone: seconds at 100 000 people
         "SELECT u.telegram_id FROM users u WHERE u.last_seen_at < ? "
         "AND NOT (u.first_name = '' AND u.last_name IS NULL AND u.username IS NULL) "
         "AND NOT EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id "

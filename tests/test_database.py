@@ -126,3 +126,16 @@ async def test_writes_reach_the_database_file_through_a_checkpoint_off_the_loop(
 async def test_an_in_memory_database_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ValueError, match="must be a file"):
         await open_database(":memory:")
+
+
+async def test_a_long_read_runs_off_the_loop_and_sees_what_is_committed(tmp_path):
+    db = await open_database(tmp_path / "db.sqlite")
+    try:
+        await db.execute(INSERT, (1,))
+        rows = await db.fetch_all_off_the_loop("SELECT telegram_id FROM coordinators")
+        assert [r["telegram_id"] for r in rows] == [1]
+        with pytest.raises(RuntimeError, match="cannot see this transaction"):
+            async with db.transaction():
+                await db.fetch_all_off_the_loop("SELECT 1")
+    finally:
+        await db.close()
