@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -13,9 +14,10 @@ from bot.context import BotContext
 from bot.forms import display
 from bot.services import Role
 from handlers.application_text import STATUS_GROUPS, questions_and_answers, status_name
-from handlers.common import audit, keyboard, requires_role, show, stale_button
+from handlers.common import alert, audit, keyboard, requires_role, show, stale_button
+from storage.application_export import export_rows
 from storage.applications import REVIEW_ORDER, Application, HistoryEntry, Status
-from storage.consents import Consent, optional
+from storage.consents import Consent
 
 log = logging.getLogger(__name__)
 
@@ -96,22 +98,17 @@ def applications_csv(context: BotContext, rows: list[Row], names: dict[int, str]
 
 async def _rows(context: BotContext, statuses: tuple[Status, ...]) -> tuple[list[Row], dict[int, str]]:
     services = context.services
-    rows: list[Row] = []
-    people: set[int] = set()
-    for application, answers in await services.applications.for_export(statuses):
-        history = await services.applications.history(application.id)
-        consents = {
-            c.id: await services.consents.current(application.telegram_id, optional(c.id))
-            for c in services.org.consents
-        }
-        rows.append((application, answers, history, consents))
-        people |= {h.actor_id for h in history if h.actor_id} | {application.decided_by or 0}
-    names = {}
-    for person in people - {0}:
-        user = await services.users.get(person)
-        if user is not None:
-            names[person] = user.full_name
+    found = await export_rows(services.db, statuses, [c.id for c in services.org.consents])
+    rows: list[Row] = [(r.application, r.answers, r.history, r.consents) for r in found]
+    people = {h.actor_id for r in found for h in r.history if h.actor_id}
+    people |= {r.application.decided_by for r in found if r.application.decided_by}
+    names = {person: p.name for person, p in (await services.people.named(people)).items()}
     return rows, names
+
+
+_SENT = "exports_sent"  # (coordinator, what) -> when that export was last sent (in this process)
+AGAIN_AFTER_S = 30  # a person's updates are handled in order: presses made while one export is being
+# prepared come after it, and would each make the whole file again
 
 
 async def export(update: Update, context: BotContext, press: ReviewExport) -> None:
@@ -120,17 +117,23 @@ async def export(update: Update, context: BotContext, press: ReviewExport) -> No
         await stale_button(update, context)
         return
     choice = str(press.scope.value if isinstance(press.scope, Status) else press.scope)
+    coordinator = update.effective_user.id
+    sent: dict[tuple[int, str], float] = context.bot_data.setdefault(_SENT, {})
+    now = context.services.clock().timestamp()
+    if now - sent.get((coordinator, choice), float("-inf")) < AGAIN_AFTER_S:
+        await alert(update, t.gettext("This file was sent a moment ago: it is above."))
+        return
+    await update.callback_query.answer()  # at once: Telegram refuses an answer after ~15 s
+    await context.bot.send_message(update.effective_chat.id, t._("⏳ Preparing the file…"))
     statuses = REVIEW_ORDER if choice == "all" else (Status(choice),)
     rows, names = await _rows(context, statuses)
-    await update.callback_query.answer()
+    content = await asyncio.to_thread(applications_csv, context, rows, names)  # the loop stays free
     stamp = context.t.datetime(context.services.clock(), "y-MM-dd")
     await context.bot.send_document(
         update.effective_chat.id,
-        InputFile(
-            applications_csv(context, rows, names),
-            filename=f"zgloszenia-{'wszystkie' if choice == 'all' else choice}-{stamp}.csv",
-        ),
+        InputFile(content, filename=f"zgloszenia-{'wszystkie' if choice == 'all' else choice}-{stamp}.csv"),
         caption=t.ngettext("%(count)d application.", "%(count)d applications.", len(rows)),
     )
-    log.info("coordinator %s exported %d applications (%s)", update.effective_user.id, len(rows), choice)
-    await audit(context, update.effective_user.id, "applications.exported", status=choice, count=len(rows))
+    sent[(coordinator, choice)] = context.services.clock().timestamp()
+    log.info("coordinator %s exported %d applications (%s)", coordinator, len(rows), choice)
+    await audit(context, coordinator, "applications.exported", status=choice, count=len(rows))

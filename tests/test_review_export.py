@@ -47,4 +47,23 @@ async def test_the_csv_says_who_decided_why_the_consents_and_the_questions(app, 
     lines = cell["Pytania i odpowiedzi"].split("\n")
     assert len(lines) == 2
     assert lines[0].endswith(" Kasia: W jakich projektach brałaś udział?")
-    assert lines[1].endswith(" Anna: FIO 2024.")
+    assert lines[1].endswith(" Anna Kowalska: FIO 2024.")  # named as in her application
+
+
+async def test_the_export_answers_at_once_and_a_press_made_meanwhile_makes_no_second_file(app, double, coordinator):
+    import asyncio
+
+    from bot.buttons.review import ReviewExport
+
+    await submitted_application(double.user(user_id=3401, first_name="Ola"))
+    await coordinator.send("/eksport")
+    menu = coordinator.last
+    data = ReviewExport(scope="all").pack()
+    first = asyncio.create_task(coordinator.press(menu.message_id, data))
+    await asyncio.sleep(0)  # the first press is being handled: its file is not sent yet
+    await coordinator.press(menu.message_id, data)
+    await first
+    files = [m for m in coordinator.messages if m.document_name is not None]
+    assert len(files) == 1
+    assert any(m.text.startswith("⏳ Przygotowuję plik") for m in coordinator.messages)
+    assert coordinator.alerts[-1] == "Ten plik został przed chwilą wysłany: jest wyżej."
