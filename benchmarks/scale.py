@@ -493,8 +493,11 @@ async def measure(path: Path, people: int) -> dict:
 
         async def export() -> int:  # as handlers/review_export.export makes the file
             context = Context()
-            rows, names = await review_export._rows(context, REVIEW_ORDER)
-            return len(await asyncio.to_thread(review_export.applications_csv, context, rows, names))
+            names = await review_export._names(context, REVIEW_ORDER)
+            path, _ = await asyncio.to_thread(review_export._write_file, context, REVIEW_ORDER, names, [0, 0])
+            size = path.stat().st_size
+            path.unlink()
+            return size
 
         rss = memory()["VmRSS"]
         peak_known = reset_peak()

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import io
 import logging
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
 
 from telegram import InputFile, Update
+from telegram.error import TelegramError
 
 from bot.buttons.review import APPLICATIONS, ReviewButton, ReviewExport
 from bot.context import BotContext
@@ -15,7 +21,7 @@ from bot.forms import display
 from bot.services import Role
 from handlers.application_text import STATUS_GROUPS, questions_and_answers, status_name
 from handlers.common import alert, audit, keyboard, requires_role, show, stale_button
-from storage.application_export import export_rows
+from storage import application_export
 from storage.applications import REVIEW_ORDER, Application, HistoryEntry, Status
 from storage.consents import Consent
 
@@ -53,14 +59,22 @@ def _consent_cell(t, consent: Consent | None) -> str:
     return t.gettext("yes") if consent.granted else t.gettext("no")
 
 
-def applications_csv(context: BotContext, rows: list[Row], names: dict[int, str]) -> bytes:
+def applications_csv(context: BotContext, rows: Iterable[Row], names: dict[int, str]) -> bytes:
+    """The whole file in memory (small exports, tests); the export itself writes to a file."""
+    buffer = io.StringIO()
+    write_csv(buffer, context, rows, names)
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_csv(out: TextIO, context: BotContext, rows: Iterable[Row], names: dict[int, str], done=None) -> int:
     """One row per application: its status, the decision (who, when, why), the answers, the
-    optional consents and the questions asked with their answers; names and local times."""
+    optional consents and the questions asked with their answers; names and local times.
+    Written as the rows come (nothing held); `done(n)` hears how many so far. Returns the count."""
     t = context.t
     org = context.services.org
-    buffer = io.StringIO()
-    # Semicolons: what Excel in Polish expects; the BOM makes it read UTF-8 (Polish letters).
-    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    out.write("\ufeff")  # the BOM makes Excel read UTF-8 (Polish letters)
+    # Semicolons: what Excel in Polish expects.
+    writer = csv.writer(out, delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     writer.writerow(
         [
             t.gettext("ID"),
@@ -74,6 +88,7 @@ def applications_csv(context: BotContext, rows: list[Row], names: dict[int, str]
         + [t.gettext("Consent: %(consent)s", consent=c.name(t.locale)) for c in org.consents]
         + [t.gettext("Questions and answers")]
     )
+    written = 0
     for application, answers, history, consents in rows:
         decider = names.get(application.decided_by, "") if application.decided_by else ""
         reason = application.decision_note if application.status == Status.REJECTED else None
@@ -93,20 +108,46 @@ def applications_csv(context: BotContext, rows: list[Row], names: dict[int, str]
             + [_consent_cell(t, consents.get(c.id)) for c in org.consents]
             + [spreadsheet_cell(questions_and_answers(history, t, names))]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        written += 1
+        if done is not None and written % 1000 == 0:
+            done(written)
+    return written
 
 
 async def _rows(context: BotContext, statuses: tuple[Status, ...]) -> tuple[list[Row], dict[int, str]]:
+    """Everything in memory at once (the scale benchmark and small callers)."""
     services = context.services
-    found = await export_rows(services.db, statuses, [c.id for c in services.org.consents])
-    rows: list[Row] = [(r.application, r.answers, r.history, r.consents) for r in found]
-    people = {h.actor_id for r in found for h in r.history if h.actor_id}
-    people |= {r.application.decided_by for r in found if r.application.decided_by}
-    names = {person: p.name for person, p in (await services.people.named(people)).items()}
-    return rows, names
+    found = await application_export.export_rows(services.db, statuses, [c.id for c in services.org.consents])
+    return [(r.application, r.answers, r.history, r.consents) for r in found], await _names(context, statuses)
+
+
+async def _names(context: BotContext, statuses: tuple[Status, ...]) -> dict[int, str]:
+    services = context.services
+    people = await application_export.people_named(services.db, statuses)
+    return {person: p.name for person, p in (await services.people.named(people)).items()}
+
+
+def _write_file(context: BotContext, statuses, names, progress: list[int]) -> tuple[Path, int]:
+    """In a worker thread: the rows as they are read, straight into a temporary file."""
+    services = context.services
+    path = str(services.db.path)
+    progress[1] = application_export.count(path, statuses)
+    rows = (
+        (r.application, r.answers, r.history, r.consents)
+        for r in application_export.rows(path, statuses, [c.id for c in services.org.consents])
+    )
+    handle, name = tempfile.mkstemp(prefix="export-", suffix=".csv")
+    try:
+        with open(handle, "w", encoding="utf-8", newline="") as out:
+            written = write_csv(out, context, rows, names, done=lambda n: progress.__setitem__(0, n))
+    except BaseException:
+        Path(name).unlink(missing_ok=True)  # never a half-written file
+        raise
+    return Path(name), written
 
 
 _SENT = "exports_sent"  # (coordinator, what) -> when that export was last sent (in this process)
+PROGRESS_EVERY_S = 3
 AGAIN_AFTER_S = 30  # a person's updates are handled in order: presses made while one export is being
 # prepared come after it, and would each make the whole file again
 
@@ -124,16 +165,29 @@ async def export(update: Update, context: BotContext, press: ReviewExport) -> No
         await alert(update, t.gettext("This file was sent a moment ago: it is above."))
         return
     await update.callback_query.answer()  # at once: Telegram refuses an answer after ~15 s
-    await context.bot.send_message(update.effective_chat.id, t._("⏳ Preparing the file…"))
+    note = await context.bot.send_message(update.effective_chat.id, t._("⏳ Preparing the file…"))
     statuses = REVIEW_ORDER if choice == "all" else (Status(choice),)
-    rows, names = await _rows(context, statuses)
-    content = await asyncio.to_thread(applications_csv, context, rows, names)  # the loop stays free
-    stamp = context.t.datetime(context.services.clock(), "y-MM-dd")
-    await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(content, filename=f"zgloszenia-{'wszystkie' if choice == 'all' else choice}-{stamp}.csv"),
-        caption=t.ngettext("%(count)d application.", "%(count)d applications.", len(rows)),
-    )
+    names = await _names(context, statuses)
+    progress = [0, 0]  # rows written, rows in all (set by the worker thread)
+    making = asyncio.create_task(asyncio.to_thread(_write_file, context, statuses, names, progress))
+    while not making.done():  # a long export shows how far it is
+        await asyncio.wait({making}, timeout=PROGRESS_EVERY_S)
+        if not making.done() and progress[1]:
+            with contextlib.suppress(TelegramError):
+                await note.edit_text(
+                    t._("⏳ Preparing the file… %(percent)d%%", percent=100 * progress[0] // progress[1])
+                )
+    path, written = making.result()
+    try:
+        stamp = context.t.datetime(context.services.clock(), "y-MM-dd")
+        with path.open("rb") as content:
+            await context.bot.send_document(
+                update.effective_chat.id,
+                InputFile(content, filename=f"zgloszenia-{'wszystkie' if choice == 'all' else choice}-{stamp}.csv"),
+                caption=t.ngettext("%(count)d application.", "%(count)d applications.", written),
+            )
+    finally:
+        path.unlink(missing_ok=True)
     sent[(coordinator, choice)] = context.services.clock().timestamp()
-    log.info("coordinator %s exported %d applications (%s)", coordinator, len(rows), choice)
-    await audit(context, coordinator, "applications.exported", status=choice, count=len(rows))
+    log.info("coordinator %s exported %d applications (%s)", coordinator, written, choice)
+    await audit(context, coordinator, "applications.exported", status=choice, count=written)

@@ -7,6 +7,7 @@ import asyncio
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +25,35 @@ class ExportRow:
 
 
 async def export_rows(db: Database, statuses: tuple[Status, ...], consent_ids: list[str]) -> list[ExportRow]:
-    """Read and group everything in a worker thread on a connection of its own (at 100 000
-    applications, grouping a million answers on the loop held everyone up for seconds)."""
-    return await asyncio.to_thread(_read, str(db.path), tuple(statuses), list(consent_ids))
+    """All of it at once (small exports and tests); the export itself streams `rows`."""
+    return await asyncio.to_thread(lambda: list(rows(str(db.path), tuple(statuses), list(consent_ids))))
 
 
-def _read(path: str, statuses: tuple[Status, ...], consent_ids: list[str]) -> list[ExportRow]:
+async def people_named(db: Database, statuses: tuple[Status, ...]) -> set[int]:
+    """Everyone an export names: who decided, who asked and who answered (one query)."""
+    marks = ",".join("?" for _ in statuses)
+    found = await db.fetch_all_off_the_loop(
+        f"SELECT decided_by FROM applications WHERE status IN ({marks}) AND decided_by IS NOT NULL "
+        "UNION SELECT actor_id FROM application_history WHERE actor_id IS NOT NULL "
+        f"AND application_id IN (SELECT id FROM applications WHERE status IN ({marks}))",
+        (*statuses, *statuses),
+    )
+    return {r[0] for r in found}
+
+
+def count(path: str, statuses: tuple[Status, ...]) -> int:
+    conn = sqlite3.connect(path)
+    try:
+        marks = ",".join("?" for _ in statuses)
+        return conn.execute(f"SELECT COUNT(*) FROM applications WHERE status IN ({marks})", statuses).fetchone()[0]
+    finally:
+        conn.close()
+
+
+def rows(path: str, statuses: tuple[Status, ...], consent_ids: list[str]) -> Iterator[ExportRow]:
+    """The applications in id order, each with its answers, history and the person's optional
+    consents: one query per table, read side by side (a merge on the application id), one
+    snapshot, in the calling (worker) thread. Nothing is held but the row being written."""
     conn = sqlite3.connect(path)
     conn.row_factory = sqlite3.Row
     try:
@@ -37,45 +61,65 @@ def _read(path: str, statuses: tuple[Status, ...], consent_ids: list[str]) -> li
         conn.execute("BEGIN")  # one snapshot for all the tables
         marks = ",".join("?" for _ in statuses)
         chosen = f"SELECT id FROM applications WHERE status IN ({marks})"
-        applications = conn.execute(
-            f"SELECT * FROM applications WHERE status IN ({marks}) ORDER BY submitted_at, id", statuses
-        ).fetchall()
-        answers: dict[int, dict[str, Any]] = defaultdict(dict)
-        for r in conn.execute(
-            f"SELECT application_id, field_id, value FROM application_answers WHERE application_id IN ({chosen})",
-            statuses,
-        ):
-            answers[r["application_id"]][r["field_id"]] = None if r["value"] is None else json.loads(r["value"])
-        history: dict[int, list[HistoryEntry]] = defaultdict(list)
-        for r in conn.execute(
-            "SELECT application_id, at, actor_id, action, note FROM application_history "
-            f"WHERE application_id IN ({chosen}) ORDER BY id",
-            statuses,
-        ):
-            history[r["application_id"]].append(
-                HistoryEntry(from_db_time(r["at"]), r["actor_id"], Action(r["action"]), r["note"])
+        consents = _latest_consents(conn, consent_ids)
+        answers = _Grouped(
+            conn.execute(
+                "SELECT application_id, field_id, value FROM application_answers "
+                f"WHERE application_id IN ({chosen}) ORDER BY application_id",
+                statuses,
             )
-        consents: dict[int, dict[str, Consent]] = defaultdict(dict)
-        if consent_ids:
-            kinds = [f"optional:{c}" for c in consent_ids]
-            kind_marks = ",".join("?" for _ in kinds)
-            for r in conn.execute(  # each person's latest answer to each optional consent
-                f"SELECT telegram_id, kind, version, granted, at FROM consents WHERE kind IN ({kind_marks})"
-                " AND id IN (SELECT MAX(id) FROM consents GROUP BY telegram_id, kind)",
-                kinds,
-            ):
-                consents[r["telegram_id"]][r["kind"].removeprefix("optional:")] = Consent(
-                    r["kind"], r["version"], bool(r["granted"]), from_db_time(r["at"])
-                )
+        )
+        history = _Grouped(
+            conn.execute(
+                "SELECT application_id, at, actor_id, action, note FROM application_history "
+                f"WHERE application_id IN ({chosen}) ORDER BY application_id, id",
+                statuses,
+            )
+        )
+        for row in conn.execute(f"SELECT * FROM applications WHERE status IN ({marks}) ORDER BY id", statuses):
+            found = answers.take(row["id"])
+            yield ExportRow(
+                application=_application(row),
+                answers={a["field_id"]: None if a["value"] is None else json.loads(a["value"]) for a in found},
+                history=[
+                    HistoryEntry(from_db_time(h["at"]), h["actor_id"], Action(h["action"]), h["note"])
+                    for h in history.take(row["id"])
+                ],
+                consents=consents.get(row["telegram_id"], {}),
+            )
         conn.execute("COMMIT")
     finally:
         conn.close()
-    return [
-        ExportRow(
-            application=_application(row),
-            answers=answers.get(row["id"], {}),
-            history=history.get(row["id"], []),
-            consents=consents.get(row["telegram_id"], {}),
+
+
+class _Grouped:
+    """Rows ordered by application id, handed out one application at a time."""
+
+    def __init__(self, cursor) -> None:
+        self._rows = iter(cursor)
+        self._next = next(self._rows, None)
+
+    def take(self, application_id: int) -> list[sqlite3.Row]:
+        taken = []
+        while self._next is not None and self._next["application_id"] <= application_id:
+            if self._next["application_id"] == application_id:
+                taken.append(self._next)
+            self._next = next(self._rows, None)
+        return taken
+
+
+def _latest_consents(conn: sqlite3.Connection, consent_ids: list[str]) -> dict[int, dict[str, Consent]]:
+    """Each person's latest answer to each optional consent."""
+    latest: dict[int, dict[str, Consent]] = defaultdict(dict)
+    if not consent_ids:
+        return latest
+    kinds = [f"optional:{c}" for c in consent_ids]
+    for r in conn.execute(
+        f"SELECT telegram_id, kind, version, granted, at FROM consents WHERE kind IN ({','.join('?' * len(kinds))})"
+        " AND id IN (SELECT MAX(id) FROM consents GROUP BY telegram_id, kind)",
+        kinds,
+    ):
+        latest[r["telegram_id"]][r["kind"].removeprefix("optional:")] = Consent(
+            r["kind"], r["version"], bool(r["granted"]), from_db_time(r["at"])
         )
-        for row in applications
-    ]
+    return latest

@@ -67,3 +67,44 @@ async def test_the_export_answers_at_once_and_a_press_made_meanwhile_makes_no_se
     assert len(files) == 1
     assert any(m.text.startswith("⏳ Przygotowuję plik") for m in coordinator.messages)
     assert coordinator.alerts[-1] == "Ten plik został przed chwilą wysłany: jest wyżej."
+
+
+async def test_a_long_export_shows_how_far_it_is_and_a_failed_one_leaves_no_file(
+    app, double, coordinator, monkeypatch, tmp_path
+):
+    import tempfile
+    import time
+
+    from bot.buttons.review import ReviewExport
+    from handlers import review_export
+    from storage import application_export
+
+    for n in range(3):
+        await submitted_application(double.user(user_id=3410 + n, first_name="Ola"))
+    real_rows = application_export.rows
+
+    def slow_rows(*args):
+        for row in real_rows(*args):
+            time.sleep(0.05)  # a big database, as seen from the thread
+            yield row
+
+    monkeypatch.setattr(application_export, "rows", slow_rows)
+    monkeypatch.setattr(review_export, "PROGRESS_EVERY_S", 0.01)
+    await coordinator.send("/eksport")
+    await coordinator.press(coordinator.last.message_id, ReviewExport(scope="all").pack())
+    note = next(m for m in coordinator.messages if m.text.startswith("⏳ Przygotowuję plik"))
+    assert note.text.endswith("%") and note.edited  # the note says how far it is
+    assert [m for m in coordinator.messages if m.document_name]
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    def broken(out, *args, **kwargs):
+        out.write("half of a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(review_export, "write_csv", broken)
+    files_before = len([m for m in coordinator.messages if m.document_name])
+    await coordinator.send("/eksport")
+    await coordinator.press(coordinator.last.message_id, ReviewExport(scope="accepted").pack())
+    assert len([m for m in coordinator.messages if m.document_name]) == files_before  # nothing sent
+    assert list(tmp_path.glob("export-*")) == []  # and nothing left behind
