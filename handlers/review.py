@@ -19,7 +19,7 @@ from bot.sending import tell_coordinators
 from bot.services import Role
 from handlers import review_decisions, review_export, review_fixes
 from handlers.application_text import STATUS_GROUPS, answer_lines, history_lines, split_for_telegram, status_name
-from handlers.common import keyboard, page_row, requires_role, show, stale_button
+from handlers.common import keyboard, requires_role, show, stale_button
 from handlers.review_export import spreadsheet_cell
 from storage.applications import OPEN, REVIEW_ORDER, Application, Status
 
@@ -28,7 +28,6 @@ __all__ = ["for_role", "notify_info_given", "notify_new_application", "register"
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
-MAX_PAGE = 100_000  # a forged page number beyond it would overflow the query's offset
 PressHandler = Callable[[Update, BotContext, Any], Awaitable[Any]]
 
 
@@ -59,7 +58,7 @@ async def overview(update: Update, context: BotContext) -> None:
         [
             (
                 t.gettext("%(group)s (%(count)d)", group=t.gettext(STATUS_GROUPS[s]), count=counts[s]),
-                ReviewList(status=s, page=0).pack(),
+                ReviewList(status=s).pack(),
             )
         ]
         for s in REVIEW_ORDER
@@ -90,17 +89,30 @@ async def set_alerts(update: Update, context: BotContext, press: ReviewAlerts) -
 
 async def status_list(update: Update, context: BotContext, press: ReviewList) -> None:
     t = context.t
-    status, page = press.status, min(max(0, press.page), MAX_PAGE)
+    status = press.status
     if status == Status.DRAFT:  # drafts are the volunteer's own
         await stale_button(update, context)
         return
     repo = context.services.applications
-    items = await repo.list_by_status(status, page * PAGE_SIZE, PAGE_SIZE + 1)
-    # One more than a page tells whether a next one exists; page_row needs only "more than this page".
-    total = page * PAGE_SIZE + len(items)
-    items = items[:PAGE_SIZE]
+    # One more than a page tells whether there is more in the direction of travel.
+    items = await repo.list_by_status(status, PAGE_SIZE + 1, after=press.after, before=press.before)
+    if press.before is not None:
+        earlier, later = len(items) > PAGE_SIZE, True
+        items = items[-PAGE_SIZE:]
+    else:
+        earlier, later = press.after is not None, len(items) > PAGE_SIZE
+        items = items[:PAGE_SIZE]
+    if not items and (press.after is not None or press.before is not None):
+        items = await repo.list_by_status(status, PAGE_SIZE + 1)  # the anchor is gone: the first page
+        earlier, later = False, len(items) > PAGE_SIZE
+        items = items[:PAGE_SIZE]
     rows = [[(_list_label(t, item), _open_button(item.id))] for item in items]
-    rows += page_row(t, page, total, PAGE_SIZE, lambda p: ReviewList(status=status, page=p).pack())
+    paging = []
+    if earlier:
+        paging.append((t.gettext("« Previous"), ReviewList(status=status, before=items[0].id).pack()))
+    if later:
+        paging.append((t.gettext("Next »"), ReviewList(status=status, after=items[-1].id).pack()))
+    rows += [paging] if paging else []
     rows.append([(t.gettext("« Applications"), APPLICATIONS)])
     title = t._("<b>%(group)s</b>", group=t.gettext(STATUS_GROUPS[status]))
     body = t._("Nothing here yet.") if not items else t._("Choose an application:")
@@ -169,7 +181,7 @@ async def open_one(update: Update, context: BotContext, press: ReviewButton) -> 
     if application.status in review_fixes.DECIDED:
         rows.append([(t.gettext("↩️ Undo the decision"), ReviewButton(act="u", application_id=application.id).pack())])
     rows.append([(t.gettext("✏️ Correct an answer"), ReviewButton(act="f", application_id=application.id).pack())])
-    rows.append([(t.gettext("« Back to the list"), ReviewList(status=application.status, page=0).pack())])
+    rows.append([(t.gettext("« Back to the list"), ReviewList(status=application.status).pack())])
     for text in messages[:-1]:
         await show(update, context, text, None, new_message=True)
     await show(update, context, messages[-1], keyboard(rows), new_message=len(messages) > 1)

@@ -83,20 +83,33 @@ class ApplicationRepository(ReviewChanges):
         found = {Status(r["status"]): r["n"] for r in rows}
         return {status: found.get(status, 0) for status in REVIEW_ORDER}
 
-    async def list_by_status(self, status: Status, offset: int, limit: int) -> list[Listed]:
+    async def list_by_status(
+        self, status: Status, limit: int, *, after: int | None = None, before: int | None = None
+    ) -> list[Listed]:
+        """A page in the order sent, found by key, not by offset: the `limit` applications sent
+        after (or before) application `after` (`before`); the first ones without either. Every page
+        is an index lookup, however deep in the list."""
+        anchor, order = "", "ASC"
+        params: list = [status]
+        if after is not None or before is not None:
+            anchor = f"AND (a.submitted_at, a.id) {'>' if after is not None else '<'} " + (
+                "(SELECT submitted_at, id FROM applications WHERE id = ?)"
+            )
+            params.append(after if after is not None else before)
+            order = "ASC" if after is not None else "DESC"
         rows = await self._db.fetch_all(
-            """
+            f"""
             SELECT a.id, a.telegram_id, a.status, a.submitted_at, ans.value AS name
             FROM applications a
             LEFT JOIN application_answers ans
                    ON ans.application_id = a.id AND ans.field_id = 'full_name'
-            WHERE a.status = ?
-            ORDER BY a.submitted_at, a.id
-            LIMIT ? OFFSET ?
+            WHERE a.status = ? {anchor}
+            ORDER BY a.submitted_at {order}, a.id {order}
+            LIMIT ?
             """,
-            (status, limit, offset),
+            (*params, limit),
         )
-        return [
+        found = [
             Listed(
                 r["id"],
                 r["telegram_id"],
@@ -106,6 +119,7 @@ class ApplicationRepository(ReviewChanges):
             )
             for r in rows
         ]
+        return found if order == "ASC" else found[::-1]
 
     async def for_export(self, statuses: tuple[Status, ...]) -> list[tuple[Application, dict]]:
         marks = ",".join("?" for _ in statuses)

@@ -489,4 +489,27 @@ async def test_old_list_buttons_and_forged_pages_are_answered_safely(app, double
     await coordinator.press(menu, "rvs:submitted:-3")
     assert coordinator.last.buttons[0].startswith("#")
     await coordinator.press(coordinator.last.message_id, f"rvs:submitted:{2**62}")
-    assert "Na razie nic tu nie ma." in coordinator.last.text
+    assert coordinator.last.buttons[0].startswith("#")  # an unknown place in the list: its first page
+
+
+async def test_the_list_pages_forward_and_back_by_key(app, double, coordinator):
+    for n in range(19):  # three pages of eight
+        await app.services.users.record_contact(9500 + n, f"Osoba {n}", None, None, "pl")
+        await app.services.applications.submit(
+            (await app.services.applications.start_draft(9500 + n, "full_name")).id, 9500 + n
+        )
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("Nowe (")))
+    seen = [coordinator.last.buttons[:8]]
+    assert "« Poprzednie" not in coordinator.last.buttons
+    await coordinator.tap("Następne »")
+    seen.append(coordinator.last.buttons[:8])
+    await coordinator.tap("Następne »")
+    last = [b for b in coordinator.last.buttons if b.startswith("#")]
+    assert len(last) == 3 and "Następne »" not in coordinator.last.buttons
+    ids = [int(b[1:].split()[0]) for page in seen for b in page] + [int(b[1:].split()[0]) for b in last]
+    assert ids == sorted(ids) and len(set(ids)) == 19  # every application once, in the order sent
+    await coordinator.tap("« Poprzednie")
+    assert coordinator.last.buttons[:8] == seen[1]
+    await coordinator.tap("« Poprzednie")
+    assert coordinator.last.buttons[:8] == seen[0] and "« Poprzednie" not in coordinator.last.buttons

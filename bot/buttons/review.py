@@ -21,8 +21,11 @@ class ReviewButton(CallbackData, prefix="rv"):
 
 
 class ReviewList(CallbackData, prefix="rvs"):
+    """A page of one status: the applications sent after (or before) the one named."""
+
     status: Status
-    page: int = 0
+    after: int | None = None
+    before: int | None = None
 
 
 class ReviewAlerts(CallbackData, prefix="rva"):

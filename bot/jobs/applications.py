@@ -122,7 +122,7 @@ async def alert_new_applications(bot, services: Services) -> int:
             more = len(items) - DIGEST_LINES
             lines.append(t.ngettext("…and %(count)d more", "…and %(count)d more", more))
         return "\n".join(str(x) for x in lines), keyboard(
-            [[(t.gettext("📋 New applications"), ReviewList(status=Status.SUBMITTED, page=0).pack())]]
+            [[(t.gettext("📋 New applications"), ReviewList(status=Status.SUBMITTED).pack())]]
         )
 
     return await tell_coordinators(bot, services, compose, wants=services.coordinator_settings.notify_applications)
