@@ -6,6 +6,7 @@ Updates from groups and channels stop here: the bot works in private chats only.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -123,12 +124,22 @@ def _out_of_range(update: Update) -> bool:
     return any(abs(int(number)) >= _INT64 for number in _NUMBER.findall(carried))
 
 
+MENUS_REMEMBERED = 10_000  # the chats active lately; one forgotten just gets its menu set again
+
+
 async def sync_chat_menu(context: BotContext, chat_id: int) -> None:
-    """Set the chat's command menu when first seen, and whenever role or language change."""
-    menus = context.bot_data.setdefault(_MENUS_KEY, {})
+    """Set the chat's command menu when first seen, and whenever role or language change. What was
+    set is remembered for the most recent chats only, so memory does not grow with everyone."""
+    menus: OrderedDict[int, tuple[int, str]] = context.bot_data.setdefault(_MENUS_KEY, OrderedDict())
     wanted = (int(context.role), context.t.locale)
-    if menus.get(chat_id) != wanted and await set_chat_commands(context.bot, chat_id, context.t, context.role):
+    if menus.get(chat_id) == wanted:
+        menus.move_to_end(chat_id)
+        return
+    if await set_chat_commands(context.bot, chat_id, context.t, context.role):
         menus[chat_id] = wanted
+        menus.move_to_end(chat_id)
+        while len(menus) > MENUS_REMEMBERED:
+            menus.popitem(last=False)
 
 
 async def _invite_to_private_chat(update: Update, context: BotContext) -> None:

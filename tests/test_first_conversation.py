@@ -309,3 +309,18 @@ async def test_blocking_the_bot_marks_the_person_unreachable_and_is_not_activity
     )
     profile = await app.services.users.get(4321)
     assert profile.unreachable_at is not None and profile.last_seen_at == seen
+
+
+async def test_the_remembered_command_menus_are_bounded_and_a_forgotten_one_is_set_again(app, double, monkeypatch):
+    from handlers import session
+
+    monkeypatch.setattr(session, "MENUS_REMEMBERED", 2)
+    chats = [double.user(user_id=7100 + n) for n in range(3)]
+    for chat in chats:
+        await chat.send("/start")
+    remembered = app.bot_data["command_menus"]
+    assert list(remembered) == [7101, 7102]  # the oldest forgotten
+    calls = len(double.requests)
+    await chats[0].send("/pomoc")  # forgotten: its menu is set again
+    assert [m for m, params in double.requests[calls:] if m == "setMyCommands" and params.get("scope")]
+    assert list(remembered) == [7102, 7100]
