@@ -3,6 +3,7 @@ names coordinators know them by, times in the organisation's time zone, details 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from datetime import datetime
@@ -179,11 +180,7 @@ async def _audit_page(update: Update, context: BotContext, page: int) -> None:
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
 
 
-async def export_audit(update: Update, context: BotContext, press: CoordinatorButton) -> None:
-    t = context.t
-    services = context.services
-    entries = await services.audit.all()
-    people = await _named(context, entries)
+def _audit_csv(t, entries: list[AuditEntry], people: dict[int, Person]) -> io.StringIO:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(
@@ -209,8 +206,17 @@ async def export_audit(update: Update, context: BotContext, press: CoordinatorBu
                 spreadsheet_cell(details(entry, people, t)),
             ]
         )
+    return buffer
+
+
+async def export_audit(update: Update, context: BotContext, press: CoordinatorButton) -> None:
+    t = context.t
+    services = context.services
+    await update.callback_query.answer()  # at once: Telegram refuses an answer after ~15 s
+    entries = await services.audit.all()
+    people = await _named(context, entries)
+    buffer = await asyncio.to_thread(_audit_csv, t, entries, people)  # the loop stays free
     await audit(context, update.effective_user.id, "audit.exported", count=len(entries))
-    await update.callback_query.answer()
     stamp = t.datetime(services.clock(), "y-MM-dd")
     await context.bot.send_document(
         update.effective_chat.id,

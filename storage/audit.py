@@ -74,7 +74,8 @@ class AuditLog:
         return [_entry(r) for r in rows], int(total[0])
 
     async def all(self) -> list[AuditEntry]:
-        return [_entry(r) for r in await self._db.fetch_all("SELECT * FROM audit_log ORDER BY id")]
+        """The whole log (the CSV): read off the loop, it may be long."""
+        return [_entry(r) for r in await self._db.fetch_all_off_the_loop("SELECT * FROM audit_log ORDER BY id")]
 
     async def forget_actor(self, actor_id: int) -> None:
         """After an account is deleted, its own actions stay in the log without its id."""
