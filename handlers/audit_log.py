@@ -23,7 +23,6 @@ from storage.audit import PERSON_DETAILS, PERSON_TARGET, AuditEntry
 from storage.people import Person
 
 AUDIT_PAGE = 15
-MAX_PAGE = 100_000  # a forged page number beyond it would overflow the query's offset
 
 # What the audit log calls each action; an action without a name here is shown as its code.
 ACTION_NAMES = {
@@ -140,19 +139,31 @@ async def _named(context: BotContext, entries: list[AuditEntry]) -> dict[int, Pe
 @requires_role(Role.ADMIN)
 async def audit_log(update: Update, context: BotContext) -> None:
     """/dziennik: the newest page."""
-    await _audit_page(update, context, 0)
+    await _audit_page(update, context, AuditLogPage())
 
 
 async def audit_page(update: Update, context: BotContext, press: AuditLogPage) -> None:
-    await _audit_page(update, context, min(max(0, press.page), MAX_PAGE))
+    await _audit_page(update, context, press)
 
 
-async def _audit_page(update: Update, context: BotContext, page: int) -> None:
+async def _audit_page(update: Update, context: BotContext, press: AuditLogPage) -> None:
     t = context.t
-    entries, total = await context.services.audit.latest(offset=page * AUDIT_PAGE, limit=AUDIT_PAGE)
+    journal = context.services.audit
+    # One more than a page tells whether there is more in the direction of travel.
+    entries = await journal.latest(AUDIT_PAGE + 1, before=press.before, after=press.after)
+    if press.after is not None:
+        newer, older = len(entries) > AUDIT_PAGE, True
+        entries = entries[-AUDIT_PAGE:]
+    else:
+        newer, older = press.before is not None, len(entries) > AUDIT_PAGE
+        entries = entries[:AUDIT_PAGE]
+    if not entries and (press.before is not None or press.after is not None):  # nothing there: the newest
+        entries = await journal.latest(AUDIT_PAGE + 1)
+        newer, older = False, len(entries) > AUDIT_PAGE
+        entries = entries[:AUDIT_PAGE]
     people = await _named(context, entries)
     lines = [t._("<b>📜 Audit log</b>"), ""]
-    if not total:
+    if not entries:
         lines.append(t._("Nothing recorded yet."))
     for entry in entries:
         done_to = target(entry, people, t)
@@ -168,10 +179,10 @@ async def _audit_page(update: Update, context: BotContext, page: int) -> None:
         )
     rows = []
     pages = []
-    if (page + 1) * AUDIT_PAGE < total:
-        pages.append((t.gettext("« Older"), AuditLogPage(page=page + 1).pack()))
-    if page > 0:
-        pages.append((t.gettext("Newer »"), AuditLogPage(page=page - 1).pack()))
+    if older:
+        pages.append((t.gettext("« Older"), AuditLogPage(before=entries[-1].id).pack()))
+    if newer:
+        pages.append((t.gettext("Newer »"), AuditLogPage(after=entries[0].id).pack()))
     if pages:
         rows.append(pages)
     rows.append(

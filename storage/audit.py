@@ -68,10 +68,18 @@ class AuditLog:
             ),
         )
 
-    async def latest(self, *, offset: int = 0, limit: int = 20) -> tuple[list[AuditEntry], int]:
-        total = await self._db.fetch_one("SELECT COUNT(*) FROM audit_log")
-        rows = await self._db.fetch_all("SELECT * FROM audit_log ORDER BY id DESC LIMIT ? OFFSET ?", (limit, offset))
-        return [_entry(r) for r in rows], int(total[0])
+    async def latest(self, limit: int, *, before: int | None = None, after: int | None = None) -> list[AuditEntry]:
+        """Newest first, found by key, not by offset: the `limit` entries older than entry `before`,
+        or newer than entry `after`, or the newest."""
+        if after is not None:
+            rows = await self._db.fetch_all("SELECT * FROM audit_log WHERE id > ? ORDER BY id LIMIT ?", (after, limit))
+            rows = rows[::-1]
+        else:
+            rows = await self._db.fetch_all(
+                "SELECT * FROM audit_log WHERE id < ? ORDER BY id DESC LIMIT ?",
+                (before if before is not None else 2**63 - 1, limit),
+            )
+        return [_entry(r) for r in rows]
 
     async def all(self) -> list[AuditEntry]:
         """The whole log (the CSV): read off the loop, it may be long."""

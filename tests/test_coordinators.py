@@ -173,3 +173,19 @@ async def test_the_audit_log_pages_from_the_newest(app, double, admin):
     assert admin.last.buttons[0] == "« Starsze"
     await admin.press(admin.last.message_id, f"col:{2**62}")  # far beyond the end: an empty page, no error
     assert "Nowsze »" in admin.last.buttons
+
+
+async def test_the_audit_log_pages_by_key_over_every_entry_once(app, double, admin):
+    for number in range(35):
+        await app.services.audit.record(ADMIN_ID, "coordinator.invited", None, None, n=number)
+    await admin.send("/dziennik")
+    pages = [admin.last.text]
+    await admin.tap("« Starsze")
+    pages.append(admin.last.text)
+    await admin.tap("« Starsze")
+    pages.append(admin.last.text)
+    assert "« Starsze" not in admin.last.buttons  # the oldest page
+    lines = [line for page in pages for line in page.splitlines() if " · " in line]
+    assert len(lines) == 35  # every entry once, newest first
+    await admin.tap("Nowsze »")
+    assert admin.last.text == pages[1]

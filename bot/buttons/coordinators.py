@@ -15,8 +15,11 @@ class CoordinatorButton(CallbackData, prefix="co"):
 
 
 class AuditLogPage(CallbackData, prefix="col"):
-    page: int = 0
+    """A page of the audit log: the entries older than `before`, or newer than `after`."""
+
+    before: int | None = None
+    after: int | None = None
 
 
 COORDINATORS = CoordinatorButton(act="ls").pack()
-AUDIT_LOG = AuditLogPage(page=0).pack()
+AUDIT_LOG = AuditLogPage().pack()
