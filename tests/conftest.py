@@ -40,3 +40,12 @@ async def coordinator(app, double):
 @pytest.fixture
 def admin(app, double):
     return double.user(user_id=ADMIN_ID, first_name="Marek", language_code="pl")
+
+
+@pytest.fixture
+async def kasia(app, double):
+    """A coordinator who reads English (the app is the test module's own when it defines one)."""
+    await app.services.coordinators.add(COORDINATOR_ID)
+    chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
+    await chat.send("/start")
+    return chat

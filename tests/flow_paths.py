@@ -110,6 +110,21 @@ async def begin_application(chat: UserChat) -> None:
     await chat.tap("Tak")
 
 
+async def answer_until(app, chat: UserChat, field_id: str) -> None:
+    """Bring a fresh person through the form up to (not including) the question `field_id`."""
+    await begin_application(chat)
+    for form_field in app.services.org.form:
+        if form_field.id == field_id:
+            return
+        await answer_field(chat, form_field)
+
+
+async def draft_answers(app, chat: UserChat) -> dict:
+    """The answers stored for the person's latest application."""
+    latest = await app.services.applications.latest(chat.id)
+    return await app.services.applications.answers(latest.id)
+
+
 @path("ap")
 async def _application(world: World, step_id: str) -> UserChat:
     chat = world.new_volunteer()

@@ -4,26 +4,13 @@ items 5–7), through the real Application."""
 from __future__ import annotations
 
 from bot.forms import parse_other, typed_text, visible
-from tests.flow_paths import answer_field, begin_application
+from tests.flow_paths import answer_until, draft_answers
 from tests.test_review import open_from_notification, submitted_application
-
-
-async def _answers(app, chat):
-    latest = await app.services.applications.latest(chat.id)
-    return await app.services.applications.answers(latest.id)
-
-
-async def _until(app, chat, field_id):
-    await begin_application(chat)
-    for form_field in app.services.org.form:
-        if form_field.id == field_id:
-            return
-        await answer_field(chat, form_field)
 
 
 async def test_a_name_needs_letters_and_two_parts(app, double):
     chat = double.user(user_id=3201)
-    await _until(app, chat, "full_name")
+    await answer_until(app, chat, "full_name")
     for typed, problem in [
         ("😀😀😀", "⚠️ Podaj imię i nazwisko, np. Anna Kowalska."),
         ("Anna 😀", "⚠️ Podaj imię i nazwisko, np. Anna Kowalska."),
@@ -35,35 +22,35 @@ async def test_a_name_needs_letters_and_two_parts(app, double):
         assert "Krok 1 z 12" in chat.last.text
     await chat.send("Anna \u202eKowalska\u200b")  # an RTL override would reverse labels after it
     assert chat.last.text.startswith("Krok 2 z 12")
-    assert (await _answers(app, chat))["full_name"] == "Anna Kowalska"
+    assert (await draft_answers(app, chat))["full_name"] == "Anna Kowalska"
 
 
 async def test_names_in_any_script_are_taken(app, double):
     chat = double.user(user_id=3202)
-    await _until(app, chat, "full_name")
+    await answer_until(app, chat, "full_name")
     await chat.send("Олександр Ковальчук")
     assert chat.last.text.startswith("Krok 2 z 12")
-    assert (await _answers(app, chat))["full_name"] == "Олександр Ковальчук"
+    assert (await draft_answers(app, chat))["full_name"] == "Олександр Ковальчук"
 
 
 async def test_free_text_needs_letters_or_digits(app, double):
     chat = double.user(user_id=3203)
-    await _until(app, chat, "communities")
+    await answer_until(app, chat, "communities")
     await chat.send("🌻🌻🌻")
     assert chat.last.text.startswith("⚠️ Odpowiedz słowami: w tej odpowiedzi nie ma liter ani cyfr.")
-    assert "communities" not in await _answers(app, chat)
+    assert "communities" not in await draft_answers(app, chat)
     await chat.send("KGW w Zemborzycach\u2066")
-    assert (await _answers(app, chat))["communities"] == "KGW w Zemborzycach"
+    assert (await draft_answers(app, chat))["communities"] == "KGW w Zemborzycach"
 
 
 async def test_a_dash_for_an_optional_question_is_a_skip_and_emoji_are_no_answer(app, double):
     chat = double.user(user_id=3208)
-    await _until(app, chat, "organisation")
+    await answer_until(app, chat, "organisation")
     await chat.send("🌻")
     assert chat.last.text.startswith("⚠️ Odpowiedz słowami")
     await chat.send("-")
     assert chat.last.text.startswith("Krok 7 z 12")
-    assert (await _answers(app, chat))["organisation"] is None
+    assert (await draft_answers(app, chat))["organisation"] is None
 
 
 def test_the_one_reader_of_typed_text():
@@ -78,7 +65,7 @@ def test_the_one_reader_of_typed_text():
 
 async def test_no_to_a_must_be_yes_question_can_be_changed(app, double):
     chat = double.user(user_id=3204)
-    await _until(app, chat, "adult")
+    await answer_until(app, chat, "adult")
     await chat.tap("Nie")
     refusal = chat.last
     assert refusal.buttons == ["✏️ Zmień odpowiedź", "« Menu główne"]
@@ -89,12 +76,12 @@ async def test_no_to_a_must_be_yes_question_can_be_changed(app, double):
     assert refusal.message_id != chat.last.message_id
     await chat.tap("Tak")
     assert chat.last.text.startswith("Krok 5 z 12")
-    assert (await _answers(app, chat))["adult"] == "yes"
+    assert (await draft_answers(app, chat))["adult"] == "yes"
 
 
 async def test_change_the_answer_asks_the_question_again(app, double):
     chat = double.user(user_id=3205)
-    await _until(app, chat, "adult")
+    await answer_until(app, chat, "adult")
     await chat.tap("Nie")
     await chat.tap("✏️ Zmień odpowiedź")
     assert chat.last.text.startswith("Krok 4 z 12")
@@ -105,19 +92,19 @@ async def test_change_the_answer_asks_the_question_again(app, double):
 
 async def test_the_menu_under_a_refusal_leaves_the_form(app, double):
     chat = double.user(user_id=3206)
-    await _until(app, chat, "adult")
+    await answer_until(app, chat, "adult")
     await chat.tap("Nie")
     await chat.tap("« Menu główne")
     assert await app.services.db.fetch_one("SELECT 1 FROM flow_state WHERE telegram_id = ?", (chat.id,)) is None
-    assert (await _answers(app, chat)).get("adult") is None
+    assert (await draft_answers(app, chat)).get("adult") is None
 
 
 async def test_a_yes_changed_to_no_from_the_summary_is_not_sent(app, double):
     chat = double.user(user_id=3209)
-    await _until(app, chat, "__none__")
+    await answer_until(app, chat, "__none__")
     await chat.tap("✏️ Ukończone 18 lat")
     await chat.tap("Nie")
-    assert (await _answers(app, chat))["adult"] is None  # the earlier "yes" no longer stands
+    assert (await draft_answers(app, chat))["adult"] is None  # the earlier "yes" no longer stands
     await chat.tap("« Menu główne")
     await chat.send("/zgloszenie")
     await chat.tap("▶️ Kontynuuj")
@@ -144,7 +131,7 @@ async def test_after_a_rejection_the_decision_comes_before_a_new_form(app, doubl
     await volunteer.tap("📝 Złóż nowe zgłoszenie")
     assert volunteer.last.text.startswith("Krok 1 z 12")  # rules and consents are still current
     await volunteer.send("Anna Kowalska")
-    assert (await _answers(app, volunteer)) == {"full_name": "Anna Kowalska"}
+    assert (await draft_answers(app, volunteer)) == {"full_name": "Anna Kowalska"}
 
 
 def test_a_date_question_reads_dates_as_the_one_date_parser_does():

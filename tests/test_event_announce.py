@@ -23,14 +23,6 @@ async def app(settings, double):
         yield application
 
 
-@pytest.fixture
-async def kasia(app, double):
-    await app.services.coordinators.add(COORDINATOR_ID)
-    chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
-    await chat.send("/start")
-    return chat
-
-
 async def _draft(app, title: str = "Budżet obywatelski w praktyce"):
     start = app.services.clock() + timedelta(days=3)
     values = {

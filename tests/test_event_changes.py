@@ -12,7 +12,6 @@ from bot.app import build_application
 from bot.double import running
 from bot.jobs import events as event_jobs
 from storage.events import Notice
-from tests.conftest import COORDINATOR_ID
 from tests.events_helpers import Clock, published_event
 
 
@@ -20,14 +19,6 @@ from tests.events_helpers import Clock, published_event
 async def app(settings, double):
     async with running(build_application(settings, double, clock=Clock()), double) as application:
         yield application
-
-
-@pytest.fixture
-async def kasia(app, double):
-    await app.services.coordinators.add(COORDINATOR_ID)
-    chat = double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="en")
-    await chat.send("/start")
-    return chat
 
 
 def _entry(data: bytes):

@@ -5,79 +5,65 @@ from __future__ import annotations
 
 from bot.app import build_application
 from bot.double import running
-from tests.flow_paths import answer_field, begin_application
-
-
-async def _answers(app, chat):
-    latest = await app.services.applications.latest(chat.id)
-    return await app.services.applications.answers(latest.id)
-
-
-async def _until(app, chat, field_id):
-    """Answer the form up to (not including) `field_id`."""
-    await begin_application(chat)
-    for form_field in app.services.org.form:
-        if form_field.id == field_id:
-            return
-        await answer_field(chat, form_field)
+from tests.flow_paths import answer_until, draft_answers
 
 
 async def test_a_typed_answer_delivered_again_is_not_stored_under_the_next_question(app, double):
     chat = double.user(user_id=3101)
-    await _until(app, chat, "full_name")
+    await answer_until(app, chat, "full_name")
     await chat.send("Anna Kowalska")
     assert chat.last.text.startswith("Krok 2 z 12")
     await chat.redeliver()  # after a restart Telegram hands the same update over again
     assert chat.last.text.startswith("Krok 2 z 12")
-    assert await _answers(app, chat) == {"full_name": "Anna Kowalska"}
+    assert await draft_answers(app, chat) == {"full_name": "Anna Kowalska"}
 
 
 async def test_a_tick_pressed_twice_stays_ticked(app, double):
     chat = double.user(user_id=3102)
-    await _until(app, chat, "competences")
+    await answer_until(app, chat, "competences")
     question = chat.last
     tick = question.button("▫️ Budżet obywatelski").callback_data
     await chat.press(question.message_id, tick)
     await chat.press(question.message_id, tick)  # delivered twice: sets, never toggles
     assert "✅ Budżet obywatelski" in chat.last.buttons
     await chat.tap("Gotowe »")
-    assert (await _answers(app, chat))["competences"] == ["participatory_budget"]
+    assert (await draft_answers(app, chat))["competences"] == ["participatory_budget"]
 
 
 async def test_a_button_of_an_earlier_question_changes_nothing(app, double):
     chat = double.user(user_id=3103)
-    await _until(app, chat, "adult")
+    await answer_until(app, chat, "adult")
     question = chat.last
     no = question.button("Nie").callback_data
     await chat.tap("Tak")
     await chat.press(question.message_id, no)
     assert chat.alerts[-1] == "Ten przycisk dotyczy wcześniejszego pytania."
-    assert (await _answers(app, chat))["adult"] == "yes"
+    assert (await draft_answers(app, chat))["adult"] == "yes"
     assert chat.last.text.startswith("Krok 5 z 12")
 
 
 async def test_a_file_where_text_is_expected_gets_a_polite_hint_and_the_question_again(app, double):
     chat = double.user(user_id=3104)
-    await _until(app, chat, "email")
+    await answer_until(app, chat, "email")
     await chat.send_document(b"%PDF-1.4 x", "cv.pdf", "application/pdf")
     assert chat.last.text.startswith("⚠️ Tutaj przyjmę tylko wpisaną odpowiedź")
     assert "Krok 2 z 12" in chat.last.text
     await chat.send("anna@example.org")
-    assert (await _answers(app, chat))["email"] == "anna@example.org"
+    assert (await draft_answers(app, chat))["email"] == "anna@example.org"
 
 
 async def test_a_press_handled_late_still_takes_effect_and_shows_its_result(app, double):
     chat = double.user(user_id=3105)
-    await _until(app, chat, "adult")
+    await answer_until(app, chat, "adult")
     question = chat.last
     await chat.press(question.message_id, question.button("Tak").callback_data, late=True)
-    assert (await _answers(app, chat))["adult"] == "yes"
+    assert (await draft_answers(app, chat))["adult"] == "yes"
     assert chat.last.text.startswith("Krok 5 z 12")
 
 
 async def test_the_flow_state_is_one_row_written_with_the_answer(app, double):
     chat = double.user(user_id=3106)
-    await _until(app, chat, "email")
+    await answer_until(app, chat, "email")
     await chat.send("anna@example.org")
     row = await app.services.db.fetch_one("SELECT flow, step FROM flow_state WHERE telegram_id = ?", (chat.id,))
     assert (row["flow"], row["step"]) == ("ap", "phone")
@@ -85,12 +71,12 @@ async def test_the_flow_state_is_one_row_written_with_the_answer(app, double):
     assert "Przerwano" in chat.last.text
     assert await app.services.db.fetch_one("SELECT 1 FROM flow_state WHERE telegram_id = ?", (chat.id,)) is None
     await chat.send("600 100 200")  # no flow now: not an answer
-    assert "phone" not in await _answers(app, chat)
+    assert "phone" not in await draft_answers(app, chat)
 
 
 async def test_an_edit_from_the_summary_returns_there_also_after_back(app, double):
     chat = double.user(user_id=3107)
-    await _until(app, chat, "__none__")
+    await answer_until(app, chat, "__none__")
     assert chat.last.text.startswith("Sprawdź swoje zgłoszenie")
     await chat.tap("✏️ E-mail")
     await chat.tap("« Wstecz")
@@ -98,13 +84,13 @@ async def test_an_edit_from_the_summary_returns_there_also_after_back(app, doubl
     await chat.tap("✏️ E-mail")
     await chat.send("nowy@example.org")
     assert chat.last.text.startswith("Sprawdź swoje zgłoszenie")
-    assert (await _answers(app, chat))["email"] == "nowy@example.org"
+    assert (await draft_answers(app, chat))["email"] == "nowy@example.org"
 
 
 async def test_continue_resumes_at_the_summary_when_everything_is_answered(settings, double):
     chat = double.user(user_id=3108)
     async with running(build_application(settings, double), double) as app:
-        await _until(app, chat, "__none__")
+        await answer_until(app, chat, "__none__")
         await chat.send("/pomoc")  # leaves the form; the draft stays
     async with running(build_application(settings, double), double):
         await chat.send("/zgloszenie")

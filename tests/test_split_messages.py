@@ -12,7 +12,7 @@ from bot.context import ROUTES_KEY
 from bot.double import running
 from bot.flow import End, Flow, question, typed_step
 from bot.flow_parts import MAX_HELD, units
-from tests.flow_paths import answer_field, begin_application
+from tests.flow_paths import answer_field, begin_application, draft_answers
 
 LONG_LIMIT = 10_000
 taken: list[str] = []
@@ -53,6 +53,14 @@ async def _eventually(check, seconds: float = 5.0) -> None:
     assert check()
 
 
+async def _fire_timer(app, chat) -> None:
+    """Run the person's held-text timer now, as if its window had passed (no waiting on a clock)."""
+    jobs = app.job_queue.get_jobs_by_name(f"flow-part:{chat.id}")
+    assert jobs, "no timer was armed for the held text"
+    for job in jobs:
+        await job.run(app)
+
+
 async def _in_long_flow(app, chat):
     await chat.send("/start")
     await app.services.db.execute(
@@ -68,11 +76,6 @@ async def _at_experience(app, chat):
         if form_field.id == "experience":
             return
         await answer_field(chat, form_field)
-
-
-async def _answers(app, chat):
-    latest = await app.services.applications.latest(chat.id)
-    return await app.services.applications.answers(latest.id)
 
 
 @pytest.fixture(autouse=True)
@@ -107,7 +110,7 @@ async def test_a_split_answer_over_the_limit_is_refused_whole(app, double):
     assert len(chat.messages) == before + 1
     assert chat.last.text.startswith("⚠️ Odpowiedź jest za długa: skróć ją do 2000 znaków (teraz: 5000).")
     assert "Krok 8 z 12" in chat.last.text
-    assert "experience" not in await _answers(app, chat)
+    assert "experience" not in await draft_answers(app, chat)
     await chat.send("Od pięciu lat piszę wnioski o granty dla koła gospodyń.")
     assert chat.last.text.startswith("Krok 9 z 12")
 
@@ -177,7 +180,7 @@ async def test_a_message_after_the_window_is_not_joined(settings, double):
         texts = [m.text for m in chat.messages[-2:]]
         assert texts[0].startswith("⚠️ Odpowiedź jest za długa: skróć ją do 2000 znaków (teraz: 3800).")
         assert texts[1].startswith("Krok 9 z 12")
-        assert (await _answers(app, chat))["experience"].startswith("Od pięciu lat")
+        assert (await draft_answers(app, chat))["experience"].startswith("Od pięciu lat")
 
 
 async def test_a_split_answer_to_other_is_refused_whole(app, double):
@@ -192,7 +195,7 @@ async def test_a_split_answer_to_other_is_refused_whole(app, double):
     await chat.send(first)
     await chat.send(second)  # 100 characters: on its own a valid name of a county
     assert chat.last.text.startswith("⚠️ Odpowiedź jest za długa: skróć ją do 100 znaków (teraz: 4196).")
-    assert "county" not in await _answers(app, chat)
+    assert "county" not in await draft_answers(app, chat)
 
 
 async def test_a_press_while_a_text_is_held_wins(settings, double):
@@ -203,7 +206,7 @@ async def test_a_press_while_a_text_is_held_wins(settings, double):
         await chat.tap("« Wstecz")  # the person moved on before the text was answered
         assert chat.last.text.startswith("Krok 7 z 12")
         before = len(chat.messages)
-        await asyncio.sleep(0.8)  # the held text's window has passed: nothing more is said
+        await _fire_timer(app, chat)  # the held text's window has passed: nothing more is said
         assert len(chat.messages) == before
         state = await app.services.sessions.load(chat.id)
         assert state.flow.step == "competences" and "_part" not in state.flow.data
@@ -217,7 +220,7 @@ async def test_a_text_held_when_the_flow_is_cancelled_is_not_answered(settings, 
         await chat.send("/anuluj")
         assert "Przerwano" in chat.last.text
         before = len(chat.messages)
-        await asyncio.sleep(0.8)  # the timer fires for a flow that is gone
+        await _fire_timer(app, chat)  # the timer fires for a flow that is gone
         assert len(chat.messages) == before
         assert (await app.services.sessions.load(chat.id)).flow is None
 
