@@ -53,6 +53,7 @@ from handlers import (
 )
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
+from storage.audience_index import index_choice_fields
 from storage.db import utcnow
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ class VolunteerBotApplication(Application):
 
     async def initialize(self) -> None:
         await self.services.db.open()
+        await index_choice_fields(self.services.db, self.services.choice_fields())
         await super().initialize()
         await self._set_command_menus()
 

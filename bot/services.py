@@ -81,6 +81,10 @@ class Services:
             competences=tuple(f.id for f in form if f.choices_from == "competence_areas"),
         )
 
+    def choice_fields(self) -> tuple[str, ...]:
+        """The form's choice questions: their answers are indexed (storage/audience_index.py)."""
+        return tuple(f.id for f in self.org.form if f.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE))
+
     async def staff_ids(self) -> list[int]:
         """Everyone who coordinates: the coordinators and the admins."""
         ids = {c.telegram_id for c in await self.coordinators.list()}

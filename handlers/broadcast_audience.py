@@ -10,7 +10,7 @@ from telegram import Update
 from bot.broadcast_text import GROUP_LABELS, event_label
 from bot.buttons.broadcasts import AudienceTick, BroadcastButton, button
 from bot.context import BotContext
-from handlers.broadcast_drafts import coordinators_only, describe_audience, own_draft, plan_of, recipient_lines
+from handlers.broadcast_drafts import coordinators_only, describe_audience, headcount_of, own_draft, recipient_lines
 from handlers.common import keyboard, show, stale_button
 from storage.broadcasts import Audience, Broadcast, Group
 
@@ -28,7 +28,7 @@ def _tick(draft: Broadcast, kind: str, value: object, selected: bool) -> str:
 async def audience_screen(update: Update, context: BotContext, draft: Broadcast) -> None:
     t = context.t
     audience = draft.audience
-    plan = await plan_of(context, draft)
+    plan = await headcount_of(context, draft)
     lines = [
         str(t._("👥 <b>Who should get announcement #%(id)d?</b>", id=draft.id)),
         str(
@@ -71,7 +71,7 @@ async def _picker(update: Update, context: BotContext, draft: Broadcast, kind: s
     t = context.t
     services = context.services
     audience = draft.audience
-    plan = await plan_of(context, draft)
+    plan = await headcount_of(context, draft)
     if kind == "c":
         options = [(c.id, c.name, c.id in audience.counties) for c in services.org.counties]
         question = t._("📍 <b>Only in these counties</b> (none ticked: every county)")

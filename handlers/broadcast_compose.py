@@ -15,7 +15,7 @@ from bot.forms import Accepted, Problem
 from bot.i18n import N_
 from bot.replies import confirm
 from bot.services import Role
-from handlers.broadcast_drafts import coordinators_only, describe_audience, own_draft, plan_of, recipient_lines
+from handlers.broadcast_drafts import coordinators_only, describe_audience, headcount_of, own_draft, recipient_lines
 from handlers.broadcast_press import pressed_on
 from handlers.common import keyboard, requires_role, show, stale_button
 from storage.broadcasts import Broadcast, BroadcastStatus
@@ -136,7 +136,7 @@ async def draft_panel(
     update: Update, context: BotContext, draft: Broadcast, *, new_message: bool = False, below_preview: bool = False
 ) -> None:
     t = context.t
-    plan = await plan_of(context, draft)
+    plan = await headcount_of(context, draft)
     lines = [
         str(t._("📝 <b>Draft announcement #%(id)d</b>", id=draft.id)),
         *([str(t._("👆 Above is the preview: recipients will see exactly that."))] if below_preview else []),

@@ -14,7 +14,7 @@ from bot.broadcast_text import audience_lines, event_label
 from bot.context import BotContext
 from bot.services import Role
 from handlers.common import requires_role, stale_button
-from storage.broadcasts import Broadcast, BroadcastStatus, Plan
+from storage.broadcasts import Broadcast, BroadcastStatus, Headcount, Plan
 
 PressHandler = Callable[[Update, BotContext, Any], Awaitable[Any]]
 
@@ -53,8 +53,22 @@ async def started(update: Update, context: BotContext, broadcast_id: int | None)
 
 
 async def plan_of(context: BotContext, broadcast: Broadcast) -> Plan:
+    """Who gets it and from when, one row per person: for sending."""
     services = context.services
     return await services.broadcasts.plan(
+        broadcast.audience,
+        services.answer_fields(),
+        broadcast.category,
+        broadcast.urgent,
+        services.clock(),
+        services.settings.tz,
+    )
+
+
+async def headcount_of(context: BotContext, broadcast: Broadcast) -> Headcount:
+    """How many would get it now: what the composer's screens show (counted, not listed)."""
+    services = context.services
+    return await services.broadcasts.headcount(
         broadcast.audience,
         services.answer_fields(),
         broadcast.category,
@@ -76,7 +90,7 @@ async def describe_audience(context: BotContext, broadcast: Broadcast) -> list[s
     return audience_lines(t, broadcast.audience, org.county_names, competences, titles)
 
 
-def recipient_lines(t, plan: Plan) -> list[str]:
+def recipient_lines(t, plan: Headcount | Plan) -> list[str]:
     lines = [
         str(t.ngettext("<b>Recipients: %(count)d person</b>", "<b>Recipients: %(count)d people</b>", plan.recipients))
     ]

@@ -4,7 +4,9 @@ flow step and then confirmed. Both re-check the draft and the role at the moment
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from telegram import Message, Update
 
@@ -18,9 +20,9 @@ from bot.i18n import N_
 from bot.replies import confirm
 from bot.services import Role
 from bot.zone_names import zone_name
-from handlers.broadcast_drafts import coordinators_only, own_draft, plan_of
+from handlers.broadcast_drafts import coordinators_only, headcount_of, own_draft, plan_of
 from handlers.common import alert, audit, keyboard, show, stale_button
-from storage.broadcasts import Broadcast, BroadcastStatus, Plan, Refused
+from storage.broadcasts import Broadcast, BroadcastStatus, Headcount, Plan, Refused
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +39,16 @@ async def audience_chosen(update: Update, context: BotContext, draft: Broadcast)
 
 
 # ---- sending now ---------------------------------------------------------------------------------
-async def _sendable(update: Update, context: BotContext, press: BroadcastButton) -> tuple[Broadcast, Plan] | None:
-    """The coordinator's own draft and who would get it now; None (the person told why) if it is not
-    theirs or a draft any more, or nobody would get it."""
+async def _sendable(
+    update: Update, context: BotContext, press: BroadcastButton, count: Callable[..., Awaitable[Headcount | Plan]]
+) -> tuple[Broadcast, Any] | None:
+    """The coordinator's own draft and who would get it now, as `count` says it (headcount_of for
+    the question, plan_of to send); None (the person told why) if it is not theirs or a draft any
+    more, or nobody would get it."""
     draft = await own_draft(update, context, press.id)
     if draft is None or not await audience_chosen(update, context, draft):
         return None
-    plan = await plan_of(context, draft)
+    plan = await count(context, draft)
     if plan.recipients == 0:
         await alert(update, context.t.gettext("Nobody would get this announcement. Choose other recipients."))
         return None
@@ -52,7 +57,7 @@ async def _sendable(update: Update, context: BotContext, press: BroadcastButton)
 
 @coordinators_only
 async def confirm_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    sendable = await _sendable(update, context, press)
+    sendable = await _sendable(update, context, press, headcount_of)
     if sendable is None:
         return
     draft, plan = sendable
@@ -76,7 +81,7 @@ async def confirm_now(update: Update, context: BotContext, press: BroadcastButto
 
 @coordinators_only
 async def send_now(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    sendable = await _sendable(update, context, press)
+    sendable = await _sendable(update, context, press, plan_of)
     if sendable is None:
         return
     draft, plan = sendable
@@ -192,7 +197,7 @@ async def _when_given(run: FlowRun, stamp: int) -> End:
     if draft is None or draft.status != BroadcastStatus.DRAFT or draft.created_by != run.user_id:
         return End(t._("This announcement is no longer a draft."))
     moment = datetime.fromtimestamp(stamp, UTC)
-    plan = await plan_of(run.context, draft)
+    plan = await headcount_of(run.context, draft)
     text = "\n".join(
         [
             str(

@@ -1,6 +1,7 @@
 """Coordinator broadcasts: scheduling, cancelling and the history, with BroadcastRepository made
 of its parts: drafts and their content (storage/broadcast_drafts.py), the outbox, its deliveries
-and progress (storage/broadcast_outbox.py), who receives one (storage/broadcast_audience.py).
+and progress (storage/broadcast_outbox.py), who receives one (storage/broadcast_audience.py) and
+from when (storage/broadcast_recipients.py).
 
     draft ──send now──▶ sending ──all rows settled──▶ done
       └──schedule──▶ scheduled ──due (job)──▶ sending
@@ -9,15 +10,16 @@ and progress (storage/broadcast_outbox.py), who receives one (storage/broadcast_
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from storage.broadcast_audience import AnswerFields, Audience, Group, audience_sql
+from storage.broadcast_audience import AnswerFields, Audience, Group
 from storage.broadcast_drafts import BroadcastDrafts, EventChoice
 from storage.broadcast_model import Broadcast, BroadcastStatus, Refused, _broadcast
 from storage.broadcast_outbox import BroadcastOutbox, Claimed, DeliveryState, Outcome, Plan, Progress, Result
+from storage.broadcast_recipients import BroadcastRecipients, Headcount
 from storage.db import Database, to_db_time, utcnow
-from storage.preferences import Category, PreferenceRepository, next_delivery
+from storage.preferences import PreferenceRepository
 
 __all__ = [  # callers import these from here
     "AnswerFields",
@@ -29,6 +31,7 @@ __all__ = [  # callers import these from here
     "DeliveryState",
     "EventChoice",
     "Group",
+    "Headcount",
     "Outcome",
     "Plan",
     "Progress",
@@ -37,36 +40,11 @@ __all__ = [  # callers import these from here
 ]
 
 
-class BroadcastRepository(BroadcastDrafts, BroadcastOutbox):
+class BroadcastRepository(BroadcastDrafts, BroadcastOutbox, BroadcastRecipients):
     def __init__(self, db: Database, preferences: PreferenceRepository):
         self._db = db
         self._preferences = preferences
-
-    # ---- audiences ------------------------------------------------------------------------
-    async def audience_ids(self, audience: Audience, fields: AnswerFields) -> list[int]:
-        sql, params = audience_sql(audience, fields)
-        return [r[0] for r in await self._db.fetch_all(sql, params)]
-
-    async def plan(
-        self,
-        audience: Audience,
-        fields: AnswerFields,
-        category: Category,
-        urgent: bool,
-        now: datetime,
-        tz: ZoneInfo,
-    ) -> Plan:
-        """Who receives it and from when, after each person's preferences."""
-        ids = await self.audience_ids(audience, fields)
-        prefs = await self._preferences.many(ids)
-        rows, muted = [], 0
-        for telegram_id in ids:
-            when = next_delivery(prefs[telegram_id], category, now, tz, urgent=urgent)
-            if when is None:
-                muted += 1
-            else:
-                rows.append((telegram_id, when, when > now))
-        return Plan(rows, muted)
+        self._headcounts = OrderedDict()
 
     # ---- scheduling, cancelling (starting: the outbox) ---------------------------------------
     async def schedule(self, broadcast_id: int, at: datetime, now: datetime | None = None) -> Broadcast:

@@ -22,6 +22,7 @@ from typing import Any
 
 from storage.db import Database, to_db_time, utcnow
 from storage.event_attendance import EventAttendance
+from storage.event_audience import new_event_recipients
 from storage.event_model import (
     _EVENT_COLUMNS,
     EDITABLE,
@@ -43,7 +44,7 @@ from storage.event_model import (
 )
 from storage.event_notices import EventNotices
 from storage.event_signups import EventSignups
-from storage.preferences import Category, category_of
+from storage.preferences import category_of
 
 __all__ = [
     "EDITABLE",
@@ -63,37 +64,6 @@ __all__ = [
     "new_event_recipients",
     "visible_audiences",
 ]
-
-
-def new_event_recipients(event_id: int, category: Category, county_fields: tuple[str, ...]) -> tuple[str, list[Any]]:
-    """FROM … WHERE of the people `u` to tell about the new event `e`:
-    reachable, not its author, allowed to join it, with its category on, and wanting events from
-    its county: everywhere, the counties they chose, or (not chosen) accepted team members whose
-    application names that county; an event for the whole region (no county) counts everywhere."""
-    if county_fields:
-        marks = ", ".join("?" for _ in county_fields)
-        own_county = (
-            "EXISTS (SELECT 1 FROM applications ap JOIN application_answers aa ON aa.application_id = ap.id, "
-            f"json_each(aa.value) je WHERE ap.telegram_id = u.telegram_id AND ap.status = 'accepted' "
-            f"AND aa.field_id IN ({marks}) AND je.value = e.county)"
-        )
-    else:
-        own_county = "0"
-    accepted = "EXISTS (SELECT 1 FROM applications ap WHERE ap.telegram_id = u.telegram_id AND ap.status = 'accepted')"
-    coordinator = "EXISTS (SELECT 1 FROM coordinators c WHERE c.telegram_id = u.telegram_id)"
-    sql = (
-        "FROM events e JOIN users u LEFT JOIN notification_preferences p ON p.telegram_id = u.telegram_id "
-        "WHERE e.id = ? AND u.unreachable_at IS NULL AND u.telegram_id != e.created_by "
-        f"AND COALESCE(p.{category.value}, 1) = 1 "
-        "AND (e.audience = 'everyone' "
-        f"  OR (e.audience = 'experts' AND ({accepted} OR {coordinator})) "
-        f"  OR (e.audience = 'coordinators' AND {coordinator})) "
-        "AND (p.new_events = 'all' "
-        "  OR (p.new_events = 'counties' AND (e.county IS NULL OR EXISTS (SELECT 1 FROM new_event_counties n "
-        "      WHERE n.telegram_id = u.telegram_id AND n.county = e.county))) "
-        f"  OR (p.new_events IS NULL AND {accepted} AND (e.county IS NULL OR {own_county})))"
-    )
-    return sql, [event_id, *county_fields]
 
 
 class EventRepository(EventSignups, EventAttendance, EventNotices):

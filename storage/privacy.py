@@ -149,11 +149,13 @@ async def erase(
             cursor = await conn.execute(f"DELETE FROM {table} WHERE {condition}", (telegram_id,))
             if cursor.rowcount:
                 erased[table] = cursor.rowcount
-        if kept:  # created now: whoever starts again with the id is a new account (older buttons are stale)
+        if kept:
+            # Created now: whoever starts again with the id is a new account (older buttons are stale).
+            # Unreachable: no announcement to "everyone" reaches a deleted account, until they write again.
             await conn.execute(
                 "UPDATE users SET first_name = '', last_name = NULL, username = NULL, telegram_locale = NULL, "
-                "chosen_locale = NULL, created_at = ? WHERE telegram_id = ?",
-                (to_db_time(now), telegram_id),
+                "chosen_locale = NULL, created_at = ?, unreachable_at = ? WHERE telegram_id = ?",
+                (to_db_time(now), to_db_time(now), telegram_id),
             )
         else:
             cursor = await conn.execute("DELETE FROM users WHERE telegram_id = ?", (telegram_id,))
