@@ -3,24 +3,24 @@ names coordinators know them by, times in the organisation's time zone, details 
 
 from __future__ import annotations
 
-import asyncio
-import csv
-import io
+from collections.abc import AsyncIterator
 from datetime import datetime
 from textwrap import shorten
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 
+from bot import exports
 from bot.buttons.coordinators import COORDINATORS, AuditLogPage, CoordinatorButton
 from bot.context import BotContext
+from bot.export_worker import ExportJob, local_time, spreadsheet_cell
 from bot.i18n import N_, Translator
 from bot.routing import Routes
 from bot.services import Role
-from handlers.common import audit, keyboard, requires_role, show
-from handlers.review import for_role, spreadsheet_cell
-from storage.audit import PERSON_DETAILS, PERSON_TARGET, AuditEntry
-from storage.people import Person
+from handlers.common import keyboard, requires_role, show
+from handlers.review import for_role
+from storage.audit import PERSON_DETAILS, PERSON_TARGET, AuditEntry, AuditLog
+from storage.people import PeopleDirectory, Person
 
 AUDIT_PAGE = 15
 
@@ -191,48 +191,46 @@ async def _audit_page(update: Update, context: BotContext, press: AuditLogPage) 
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
 
 
-def _audit_csv(t, entries: list[AuditEntry], people: dict[int, Person]) -> io.StringIO:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            t.gettext("Time"),
-            t.gettext("Who"),
-            t.gettext("Who (Telegram id)"),
-            t.gettext("Action"),
-            t.gettext("Code"),
-            t.gettext("Object"),
-            t.gettext("Details"),
-        ]
-    )
+async def audit_rows(job: ExportJob) -> AsyncIterator[list[str]]:
+    """The whole log, oldest first, as rows of the CSV (made in the export process)."""
+    t = job.t
+    entries = await AuditLog(job.db).all()
+    people = await PeopleDirectory(job.db, None, None).named(i for entry in entries for i in entry.people)
+    job.total = len(entries)
+    when = local_time(job.timezone, "%Y-%m-%d %H:%M:%S")
+    yield [
+        t.gettext("Time"),
+        t.gettext("Who"),
+        t.gettext("Who (Telegram id)"),
+        t.gettext("Action"),
+        t.gettext("Code"),
+        t.gettext("Object"),
+        t.gettext("Details"),
+    ]
     for entry in entries:
-        writer.writerow(
-            [
-                t.datetime(entry.at, "y-MM-dd HH:mm:ss"),
-                spreadsheet_cell(who(people, entry.actor_id, t)),
-                "" if entry.actor_id is None else str(entry.actor_id),
-                describe(entry, t),
-                entry.action,
-                spreadsheet_cell(target(entry, people, t)),
-                spreadsheet_cell(details(entry, people, t)),
-            ]
-        )
-    return buffer
+        yield [
+            when(entry.at),
+            spreadsheet_cell(who(people, entry.actor_id, t)),
+            "" if entry.actor_id is None else str(entry.actor_id),
+            describe(entry, t),
+            entry.action,
+            spreadsheet_cell(target(entry, people, t)),
+            spreadsheet_cell(details(entry, people, t)),
+        ]
 
 
 async def export_audit(update: Update, context: BotContext, press: CoordinatorButton) -> None:
     t = context.t
-    services = context.services
-    await update.callback_query.answer()  # at once: Telegram refuses an answer after ~15 s
-    entries = await services.audit.all()
-    people = await _named(context, entries)
-    buffer = await asyncio.to_thread(_audit_csv, t, entries, people)  # the loop stays free
-    await audit(context, update.effective_user.id, "audit.exported", count=len(entries))
-    stamp = t.datetime(services.clock(), "y-MM-dd")
-    await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=f"dziennik-{stamp}.csv"),
-        caption=t.ngettext("%(count)d entry.", "%(count)d entries.", len(entries)),
+    await exports.run(
+        update,
+        context,
+        exports.Export(
+            what="audit",
+            builder="handlers.audit_log:audit_rows",
+            filename=f"dziennik-{t.datetime(context.services.clock(), 'y-MM-dd')}.csv",
+            caption=lambda count: t.ngettext("%(count)d entry.", "%(count)d entries.", count),
+            audit_action="audit.exported",
+        ),
     )
 
 

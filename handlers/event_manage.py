@@ -6,12 +6,10 @@ Every press re-checks the coordinator role (handlers/event_admin.py routes them)
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 from markupsafe import Markup
-from telegram import InputFile, Update
+from telegram import Update
 
 from bot.buttons.events import MANAGE, NEW_EVENT, ManageEvents, admin
 from bot.buttons.menu import COORDINATOR_PANEL
@@ -19,8 +17,8 @@ from bot.context import BotContext
 from bot.event_text import AUDIENCE_NAMES, card, list_label
 from bot.replies import confirm
 from handlers.common import alert, audit, keyboard, page_row, show, stale_button
+from handlers.event_export import export_csv
 from handlers.events import send_notices_now
-from handlers.review_export import spreadsheet_cell
 from storage.events import Event, EventStatus, Seat
 
 log = logging.getLogger(__name__)
@@ -250,59 +248,6 @@ async def registrants(update: Update, context: BotContext, event: Event, page: i
     rows = page_row(t, page, len(people), REGISTRANTS_PAGE, lambda p: admin("rg", event.id, p))
     rows.append([(t.gettext("📊 CSV"), admin("csv", event.id)), (t.gettext("« Back"), admin("o", event.id))])
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
-
-
-async def export_csv(update: Update, context: BotContext, event: Event, page: int | None) -> None:
-    t = context.t
-    people = await context.services.events.registrants(event.id)
-    names = await context.services.people.named(p.telegram_id for p in people)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(
-        [
-            t.gettext("No."),
-            t.gettext("Name"),
-            t.gettext("E-mail"),
-            t.gettext("Phone"),
-            t.gettext("Name in Telegram"),
-            t.gettext("Telegram username"),
-            t.gettext("Telegram user id"),
-            t.gettext("Status"),
-            t.gettext("Signed up"),
-            t.gettext("Said they came"),
-            t.gettext("Attendance"),
-            t.gettext("Hours"),
-        ]
-    )
-    for number, person in enumerate(people, start=1):
-        status = (
-            t.gettext("has a place")
-            if person.status == Seat.REGISTERED
-            else t.gettext("waitlist: %(position)d", position=person.position or 0)
-        )
-        said = {True: t.gettext("yes"), False: t.gettext("no")}.get(person.self_attended, "")
-        record = {"attended": t.gettext("present"), "absent": t.gettext("absent")}.get(person.attendance or "", "")
-        writer.writerow(
-            [
-                str(number),
-                *(spreadsheet_cell(v) for v in names[person.telegram_id].contact_cells()),
-                spreadsheet_cell(person.username or ""),
-                str(person.telegram_id),
-                status,
-                t.datetime(person.joined_at, "y-MM-dd HH:mm"),
-                said,
-                record,
-                t.number(person.hours) if person.hours is not None else "",
-            ]
-        )
-    await update.callback_query.answer()
-    await context.bot.send_document(
-        update.effective_chat.id,
-        InputFile(("\ufeff" + buffer.getvalue()).encode("utf-8"), filename=f"wydarzenie-{event.id}-zapisy.csv"),
-        caption=t._("%(title)s: %(summary)s", title=event.title, summary=seats_summary(context, event)),
-    )
-    log.info("coordinator %s exported the sign-ups of event %s", update.effective_user.id, event.id)
-    await audit(context, update.effective_user.id, "event.exported", f"event:{event.id}", count=len(people))
 
 
 ACTIONS = {
