@@ -29,11 +29,11 @@ from handlers.plan_text import volunteer_name
 from handlers.presses import ignoring_press
 from storage.agreements import STATE_ORDER, Agreement, Listed, TransitionRefused
 from storage.applications import Application, Status
+from storage.paging import page_of
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
-MAX_PAGE = 100_000
 
 
 def _button(act: str, ref: int | None = None) -> str:
@@ -80,17 +80,23 @@ async def plans_waiting(update: Update, context: BotContext, press: AgreementAdm
 
 async def state_list(update: Update, context: BotContext, press: AgreementList) -> None:
     t = context.t
-    state, page = press.state, min(max(0, press.page), MAX_PAGE)  # a forged page stays within SQLite's integers
-    items = await context.services.agreements.list_by_state(state, page * PAGE_SIZE, PAGE_SIZE + 1)
+    state = press.state
+
+    async def read(limit: int, **at):
+        return await context.services.agreements.list_by_state(state, limit, **at)
+
+    # By key (a button of an earlier release, with a page number, opens the first page).
+    page = await page_of(read, PAGE_SIZE, after=press.after, before=press.before)
+    items = page.items
     rows = [
         [(f"#{item.id} {_listed_name(t, item)[:36]} · {t.date(item.end_date, 'd.MM.y')}", _button("o", item.id))]
-        for item in items[:PAGE_SIZE]
+        for item in items
     ]
     nav = []
-    if page > 0:
-        nav.append((t.gettext("« Previous"), AgreementList(state=state, page=page - 1).pack()))
-    if len(items) > PAGE_SIZE:
-        nav.append((t.gettext("Next »"), AgreementList(state=state, page=page + 1).pack()))
+    if page.earlier:
+        nav.append((t.gettext("« Previous"), AgreementList(state=state, before=items[0].id).pack()))
+    if page.later:
+        nav.append((t.gettext("Next »"), AgreementList(state=state, after=items[-1].id).pack()))
     if nav:
         rows.append(nav)
     rows.append([(t.gettext("« Agreements"), AGREEMENTS)])

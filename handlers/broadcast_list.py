@@ -22,8 +22,9 @@ from bot.i18n import html_escape
 from bot.services import Role
 from handlers.broadcast_drafts import coordinators_only, describe_audience, started
 from handlers.broadcast_press import pressed_on
-from handlers.common import alert, audit, keyboard, page_row, requires_role, send_safely, show, translator_for
+from handlers.common import alert, audit, keyboard, requires_role, send_safely, show, translator_for
 from storage.broadcasts import Broadcast, BroadcastStatus, Refused
+from storage.paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -37,20 +38,27 @@ def _when(t, broadcast: Broadcast) -> str:
 
 @requires_role(Role.COORDINATOR)
 async def list_command(update: Update, context: BotContext) -> None:
-    await _list(update, context, 0)
+    await _list(update, context)
 
 
 @coordinators_only
 async def list_page(update: Update, context: BotContext, press: BroadcastButton) -> None:
-    await _list(update, context, max(press.id or 0, 0))
+    # By key: "a" after announcement `id`, "b" before it; a button of an earlier release (`id` was
+    # a page number) opens the first page.
+    after = press.id if press.value == "a" else None
+    before = press.id if press.value == "b" else None
+    await _list(update, context, after=after, before=before)
 
 
-async def _list(update: Update, context: BotContext, page: int) -> None:
+async def _list(update: Update, context: BotContext, *, after: int | None = None, before: int | None = None) -> None:
     t = context.t
     services = context.services
-    items = await services.broadcasts.recent(page * PAGE_SIZE, PAGE_SIZE + 1, drafts_of=update.effective_user.id)
-    more = len(items) > PAGE_SIZE
-    items = items[:PAGE_SIZE]
+
+    async def read(limit: int, **at):
+        return await services.broadcasts.recent(limit, drafts_of=update.effective_user.id, **at)
+
+    page = await page_of(read, PAGE_SIZE, after=after, before=before)
+    items = page.items
     rows = []
     for b in items:
         if b.status == BroadcastStatus.DRAFT:  # the coordinator's own: opens its panel
@@ -61,14 +69,18 @@ async def _list(update: Update, context: BotContext, page: int) -> None:
         figures = f" · {progress.sent}/{progress.total}" if b.started_at else ""
         urgent = "⚡" if b.urgent else ""
         rows.append([(f"{STATUS_ICONS[b.status]}{urgent} #{b.id} · {_when(t, b)}{figures}", button("o", b.id))])
-    total = page * PAGE_SIZE + len(items) + (1 if more else 0)
-    rows += page_row(t, page, total, PAGE_SIZE, lambda p: button("list", p))
+    paging = []
+    if page.earlier:
+        paging.append((t.gettext("« Previous"), button("list", items[0].id, "b")))
+    if page.later:
+        paging.append((t.gettext("Next »"), button("list", items[-1].id, "a")))
+    rows += [paging] if paging else []
     rows.append([(t.gettext("✍️ New announcement"), NEW)])
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     text = t._("📣 <b>Announcements</b>") + "\n"
     text += (
         t._("None yet. Write the first one!")
-        if not items and page == 0
+        if not items
         else t._(
             "Your drafts first, then scheduled ones, then the latest. Open one to continue it or to see its figures."
         )

@@ -46,7 +46,7 @@ def announcement_html(context: BotContext, event: Event, link: str) -> str:
 async def _own_draft_for(context: BotContext, user_id: int, link: str) -> Broadcast | None:
     """This coordinator's draft already announcing the event (a second press, or coming back)."""
     marker = f'href="{html.escape(link)}"'
-    for draft in await context.services.broadcasts.recent(0, 20, drafts_of=user_id):
+    for draft in await context.services.broadcasts.recent(20, drafts_of=user_id):
         if draft.status != BroadcastStatus.DRAFT:
             break  # drafts come first
         if draft.created_by == user_id and marker in (draft.body_html or ""):

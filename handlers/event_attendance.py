@@ -66,6 +66,8 @@ async def show_sheet(update: Update, context: BotContext, event: Event, page: in
         await alert(update, t.gettext("Attendance can be recorded once the event has started."))
         return
     page = max(page, 0)
+    # Paged by number, not by key: one event's seated people (bounded by its places), read whole
+    # for the count of those present anyway; a page is a slice of them in memory.
     seated = [p for p in await services.events.registrants(event.id) if p.status == Seat.REGISTERED]
     names = await services.people.named(p.telegram_id for p in seated)
     shown = seated[page * ATTENDANCE_PAGE : (page + 1) * ATTENDANCE_PAGE]

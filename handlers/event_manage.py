@@ -20,6 +20,7 @@ from handlers.common import alert, audit, keyboard, page_row, show, stale_button
 from handlers.event_export import export_csv
 from handlers.events import send_notices_now
 from storage.events import Event, EventStatus, Seat
+from storage.paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +32,25 @@ REGISTRANTS_PAGE = 40
 async def manage(update: Update, context: BotContext, press: ManageEvents | None = None) -> None:
     t = context.t
     services = context.services
-    page = max(press.page, 0) if press is not None else 0
-    events, total = await services.events.for_coordinators(services.clock(), offset=page * LIST_PAGE, limit=LIST_PAGE)
-    if not events and page > 0:  # the list got shorter (a draft deleted, events ended): its last page
-        page = max((total - 1) // LIST_PAGE, 0)
-        events, total = await services.events.for_coordinators(
-            services.clock(), offset=page * LIST_PAGE, limit=LIST_PAGE
+    press = press or ManageEvents()
+    now = services.clock()
+
+    async def read(limit: int, **at):
+        return await services.events.for_coordinators(now, limit=limit, **at)
+
+    # By key: a place that is gone (a draft deleted, an event ended long ago) or a button of an
+    # earlier release (a page number) shows the first page.
+    page = await page_of(read, LIST_PAGE, after=press.after, before=press.before)
+    events = page.items
+    lines = [t._("<b>🗓 Manage events</b>")]
+    if not page.earlier:  # how many: on the first page only (a count per page would read them all)
+        total = await services.events.count_for_coordinators(now)
+        lines.append("")
+        lines.append(
+            t.ngettext("%(count)d draft or current event.", "%(count)d drafts or current events.", total)
+            if total
+            else t._("No events yet. Create the first one!")
         )
-    lines = [t._("<b>🗓 Manage events</b>"), ""]
-    lines.append(
-        t.ngettext("%(count)d draft or current event.", "%(count)d drafts or current events.", total)
-        if total
-        else t._("No events yet. Create the first one!")
-    )
     rows = [[(t.gettext("➕ New event"), NEW_EVENT)]]
     for event in events:
         label = list_label(event, t)
@@ -52,7 +59,12 @@ async def manage(update: Update, context: BotContext, press: ManageEvents | None
         elif event.capacity is not None:
             label += f" ({event.registered}/{event.capacity})"
         rows.append([(label, admin("o", event.id))])
-    rows += page_row(t, page, total, LIST_PAGE, lambda p: ManageEvents(page=p).pack())
+    paging = []
+    if page.earlier:
+        paging.append((t.gettext("« Previous"), ManageEvents(before=events[0].id).pack()))
+    if page.later:
+        paging.append((t.gettext("Next »"), ManageEvents(after=events[-1].id).pack()))
+    rows += [paging] if paging else []
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, "\n".join(lines), keyboard(rows))
 
@@ -225,6 +237,8 @@ def seats_summary(context: BotContext, event: Event) -> str:
 
 
 async def registrants(update: Update, context: BotContext, event: Event, page: int | None) -> None:
+    # Paged by number, not by key: the list is one event's sign-ups (its places and waitlist),
+    # read whole for the numbering and the summary anyway, and a page is a slice of it in memory.
     t = context.t
     page = max(page or 0, 0)
     people = await context.services.events.registrants(event.id)

@@ -27,6 +27,7 @@ from handlers.common import alert, keyboard, page_row, show, stale_button
 from handlers.menu import deep_link, menu_after
 from storage.applications import Status
 from storage.events import Closed, Event, EventStatus, Seat, audience_allows, visible_audiences
+from storage.paging import page_of
 
 log = logging.getLogger(__name__)
 
@@ -77,24 +78,21 @@ async def catalogue(update: Update, context: BotContext, press: EventList) -> No
     services = context.services
     org = services.org
     ti, ci = press.type_index, press.county_index
-    if not _within(ti, len(org.event_types)) or not _within(ci, len(org.counties)) or press.page < 0:
+    if not _within(ti, len(org.event_types)) or not _within(ci, len(org.counties)):
         await stale_button(update, context)
         return
-    page = press.page
     user_id = update.effective_user.id
     audiences = visible_audiences(is_coordinator=context.is_coordinator, is_expert=await is_expert(services, user_id))
     event_type = org.event_types[ti].id if ti is not None else None
     county = org.counties[ci].id if ci is not None else None
+    now = services.clock()
 
-    async def fetch(page: int):
-        return await services.events.upcoming(
-            services.clock(), audiences, event_type=event_type, county=county, offset=page * PAGE_SIZE, limit=PAGE_SIZE
-        )
+    async def read(limit: int, **at):
+        return await services.events.upcoming(now, audiences, event_type=event_type, county=county, limit=limit, **at)
 
-    events, total = await fetch(page)
-    if not events and page > 0:  # the list got shorter since the button was made
-        page = 0
-        events, total = await fetch(0)
+    # By key (a button of an earlier release, with a page number, opens the first page).
+    page = await page_of(read, PAGE_SIZE, after=press.after, before=press.before)
+    events = page.items
     filters = []
     if event_type:
         filters.append(type_label(org, event_type, t))
@@ -103,18 +101,25 @@ async def catalogue(update: Update, context: BotContext, press: EventList) -> No
     lines = [t._("<b>📅 Events and trainings</b>")]
     if filters:
         lines.append(t._("Showing: %(filters)s", filters=", ".join(filters)))
-    lines.append("")
-    if total:
-        lines.append(
-            t.ngettext("%(count)d upcoming event. Choose one:", "%(count)d upcoming events. Choose one:", total)
-        )
-    elif filters:
-        lines.append(t._("No upcoming events match these filters."))
-    else:
-        lines.append(t._("There are no upcoming events right now. We will add new ones soon."))
-    seats = {e.id: r.status for e, r in await services.events.mine(user_id, services.clock())} if events else {}
+    if not page.earlier:  # how many: on the first page only (a count per page would read them all)
+        total = await services.events.count_upcoming(now, audiences, event_type=event_type, county=county)
+        lines.append("")
+        if total:
+            lines.append(
+                t.ngettext("%(count)d upcoming event. Choose one:", "%(count)d upcoming events. Choose one:", total)
+            )
+        elif filters:
+            lines.append(t._("No upcoming events match these filters."))
+        else:
+            lines.append(t._("There are no upcoming events right now. We will add new ones soon."))
+    seats = {e.id: r.status for e, r in await services.events.mine(user_id, now)} if events else {}
     rows = [[(list_label(e, t, seats.get(e.id)), card("o", e.id))] for e in events]
-    rows += page_row(t, page, total, PAGE_SIZE, lambda p: EventList(page=p, type_index=ti, county_index=ci).pack())
+    paging = []
+    if page.earlier:
+        paging.append((t.gettext("« Previous"), EventList(type_index=ti, county_index=ci, before=events[0].id).pack()))
+    if page.later:
+        paging.append((t.gettext("Next »"), EventList(type_index=ti, county_index=ci, after=events[-1].id).pack()))
+    rows += [paging] if paging else []
     rows.append(
         [
             (t.gettext("🏷 Type"), EventFilter(what="t", type_index=ti, county_index=ci).pack()),

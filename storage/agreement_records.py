@@ -8,7 +8,16 @@ from datetime import date, datetime
 
 from storage.agreement_model import STATE_ORDER, Agreement, HistoryEntry, Listed, State, TransitionRefused, _agreement
 from storage.db import from_db_time, to_db_time
+from storage.paging import Section, keyed_page
 from storage.repository import Repository
+
+_LISTED = """
+    SELECT a.id, a.telegram_id, a.state, a.start_date, a.end_date, a.owner_deleted_at,
+           json_extract(ans.value, '$') AS name, u.first_name, u.last_name
+    FROM agreements a
+    LEFT JOIN application_answers ans ON ans.application_id = a.application_id AND ans.field_id = 'full_name'
+    LEFT JOIN users u ON u.telegram_id = a.telegram_id
+"""
 
 
 class AgreementRecords(Repository):
@@ -29,19 +38,22 @@ class AgreementRecords(Repository):
         found = {State(r["state"]): r["n"] for r in rows}
         return {state: found.get(state, 0) for state in STATE_ORDER}
 
-    async def list_by_state(self, state: State, offset: int, limit: int) -> list[Listed]:
-        rows = await self._db.fetch_all(
-            """
-            SELECT a.id, a.telegram_id, a.state, a.start_date, a.end_date, a.owner_deleted_at,
-                   json_extract(ans.value, '$') AS name, u.first_name, u.last_name
-            FROM agreements a
-            LEFT JOIN application_answers ans ON ans.application_id = a.application_id AND ans.field_id = 'full_name'
-            LEFT JOIN users u ON u.telegram_id = a.telegram_id
-            WHERE a.state = ?
-            ORDER BY a.end_date, a.id
-            LIMIT ? OFFSET ?
-            """,
-            (state, limit, offset),
+    async def list_by_state(
+        self, state: State, limit: int, *, after: int | None = None, before: int | None = None
+    ) -> list[Listed]:
+        """Soonest ending first: the `limit` agreements after agreement `after` (before `before`),
+        or the first ones; found by key on agreements_by_state (state, end_date, id), so every page
+        is an index lookup. An unknown agreement to continue from gives none."""
+        start = None
+        if after is not None or before is not None:
+            key = after if after is not None else before
+            anchor = await self._db.fetch_one("SELECT end_date, id FROM agreements WHERE id = ?", (key,))
+            if anchor is None:
+                return []
+            start = (0, (anchor["end_date"], anchor["id"]))
+        section = Section("a.state = ?", (state,), (("a.end_date", True), ("a.id", True)))
+        rows = await keyed_page(
+            self._db.fetch_all, _LISTED, [section], limit, start=start, backward=after is None and before is not None
         )
         return [
             Listed(

@@ -19,6 +19,7 @@ from storage.broadcast_model import Broadcast, BroadcastStatus, Refused, _broadc
 from storage.broadcast_outbox import BroadcastOutbox, Claimed, DeliveryState, Outcome, Plan, Progress, Result
 from storage.broadcast_recipients import BroadcastRecipients, Headcount
 from storage.db import Database, to_db_time, utcnow
+from storage.paging import Section, keyed_page
 from storage.preferences import PreferenceRepository
 
 __all__ = [  # callers import these from here
@@ -108,13 +109,34 @@ class BroadcastRepository(BroadcastDrafts, BroadcastOutbox, BroadcastRecipients)
         rows = await self._db.fetch_all("SELECT * FROM broadcasts WHERE status = 'sending' ORDER BY id")
         return [_broadcast(r) for r in rows]
 
-    async def recent(self, offset: int, limit: int, drafts_of: int | None = None) -> list[Broadcast]:
+    async def recent(
+        self, limit: int, drafts_of: int | None = None, *, after: int | None = None, before: int | None = None
+    ) -> list[Broadcast]:
         """The drafts of `drafts_of` (newest first), then scheduled ones (soonest first), then the
-        rest, newest first; nobody else's drafts."""
-        rows = await self._db.fetch_all(
-            "SELECT * FROM broadcasts WHERE status != 'draft' OR created_by = ? "
-            "ORDER BY status = 'draft' DESC, status = 'scheduled' DESC, "
-            "CASE WHEN status = 'scheduled' THEN scheduled_at END, id DESC LIMIT ? OFFSET ?",
-            (drafts_of, limit, offset),
+        rest, newest first; nobody else's drafts. The `limit` after announcement `after` (before
+        `before`), or the first ones: each part paged by key on an index of its own (migration
+        0016), so every page is an index lookup. An announcement not in the list gives none."""
+        sections = [
+            Section("status = 'draft' AND created_by = ?", (drafts_of,), (("id", False),)),
+            Section("status = 'scheduled'", (), (("scheduled_at", True), ("id", False))),
+            Section("status NOT IN ('draft', 'scheduled')", (), (("id", False),)),  # the partial index broadcasts_sent
+        ]
+        start = None
+        if after is not None or before is not None:
+            key = after if after is not None else before
+            row = await self._db.fetch_one(
+                "SELECT status, created_by, scheduled_at FROM broadcasts WHERE id = ?", (key,)
+            )
+            if row is None or (row["status"] == "draft" and row["created_by"] != drafts_of):
+                return []
+            part = {"draft": 0, "scheduled": 1}.get(row["status"], 2)
+            start = (part, (row["scheduled_at"], key) if part == 1 else (key,))
+        rows = await keyed_page(
+            self._db.fetch_all,
+            "SELECT * FROM broadcasts",
+            sections,
+            limit,
+            start=start,
+            backward=after is None and before is not None,
         )
         return [_broadcast(r) for r in rows]

@@ -44,6 +44,7 @@ from storage.event_model import (
 )
 from storage.event_notices import EventNotices
 from storage.event_signups import EventSignups
+from storage.paging import Section, keyed_page
 from storage.preferences import category_of
 
 __all__ = [
@@ -187,39 +188,110 @@ class EventRepository(EventSignups, EventAttendance, EventNotices):
         *,
         event_type: str | None = None,
         county: str | None = None,
-        offset: int = 0,
         limit: int = 5,
-    ) -> tuple[list[Event], int]:
-        """Published events not yet ended that these audiences may see, soonest first; and the total."""
-        where = [
-            "e.status = 'published'",
-            "e.ends_at > ?",
-            f"e.audience IN ({', '.join('?' for _ in audiences)})",
-        ]
-        params: list[Any] = [to_db_time(now), *map(str, audiences)]
+        after: int | None = None,
+        before: int | None = None,
+    ) -> list[Event]:
+        """Published events not yet ended that these audiences may see, soonest first: the `limit`
+        after event `after` (before event `before`), or the first ones; found by key, so every page
+        is an index lookup (storage/paging.py). An unknown event to continue from gives none."""
+        stamp = to_db_time(now)
+        # `+` keeps the planner on events_by_start (the order); the floor skips events long past.
+        where = ["e.status = 'published'", "+e.ends_at > ?", f"e.audience IN ({', '.join('?' for _ in audiences)})"]
+        params: list[Any] = [stamp, *map(str, audiences)]
         if event_type is not None:
             where.append("e.type = ?")
             params.append(event_type)
         if county is not None:
             where.append("e.county = ?")
             params.append(county)
-        condition = " AND ".join(where)
-        total = await self._db.fetch_one(f"SELECT COUNT(*) FROM events e WHERE {condition}", params)
-        rows = await self._db.fetch_all(
-            f"SELECT {_EVENT_COLUMNS} FROM events e WHERE {condition} ORDER BY e.starts_at, e.id LIMIT ? OFFSET ?",
-            (*params, limit, offset),
+        section = Section(" AND ".join(where), tuple(params), _BY_START, (_floor("'published'", ">"), (stamp,)))
+        start = None
+        if after is not None or before is not None:
+            row = await self._anchor(after, before)
+            if row is None:
+                return []
+            start = (0, (row["starts_at"], row["id"]))
+        rows = await keyed_page(
+            self._db.fetch_all, _LISTED, [section], limit, start=start, backward=after is None and before is not None
         )
-        return [_event(r) for r in rows], int(total[0])
+        return [_event(r) for r in rows]
 
-    async def for_coordinators(self, now: datetime, *, offset: int = 0, limit: int = 8) -> tuple[list[Event], int]:
-        """Drafts, then events not yet ended, then those that ended in the last 30 days (attendance)."""
-        condition = "e.status = 'draft' OR (e.status = 'published' AND e.ends_at > ?)"
-        params = [to_db_time(now - timedelta(days=30))]
-        total = await self._db.fetch_one(f"SELECT COUNT(*) FROM events e WHERE {condition}", params)
-        rows = await self._db.fetch_all(
-            f"SELECT {_EVENT_COLUMNS} FROM events e WHERE {condition} "
-            "ORDER BY e.status = 'published', e.ends_at < ?, "
-            "CASE WHEN e.ends_at < ? THEN NULL ELSE e.starts_at END, e.starts_at DESC, e.id LIMIT ? OFFSET ?",
-            (*params, to_db_time(now), to_db_time(now), limit, offset),
+    async def count_upcoming(
+        self,
+        now: datetime,
+        audiences: tuple[Audience, ...],
+        *,
+        event_type: str | None = None,
+        county: str | None = None,
+    ) -> int:
+        """How many events `upcoming` lists (events_by_end: only events not yet ended are read)."""
+        where = ["e.status = 'published'", "e.ends_at > ?", f"e.audience IN ({', '.join('?' for _ in audiences)})"]
+        params: list[Any] = [to_db_time(now), *map(str, audiences)]
+        for column, value in (("e.type", event_type), ("e.county", county)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        row = await self._db.fetch_one(f"SELECT COUNT(*) FROM events e WHERE {' AND '.join(where)}", params)
+        return int(row[0])
+
+    async def for_coordinators(
+        self, now: datetime, *, limit: int = 8, after: int | None = None, before: int | None = None
+    ) -> list[Event]:
+        """Drafts, then events not yet ended, then those that ended in the last 30 days (attendance):
+        the `limit` after event `after` (before event `before`), or the first ones. Each part is
+        paged by key on its own order (drafts and current events soonest first, ended ones latest
+        first); an event that is in none of them to continue from gives none."""
+        stamp, month_ago = to_db_time(now), to_db_time(now - timedelta(days=30))
+        sections = [
+            Section("e.status = 'draft' AND +e.ends_at >= ?", (stamp,), _BY_START, (_floor("'draft'", ">="), (stamp,))),
+            Section("e.status = 'draft' AND +e.ends_at < ?", (stamp,), _LATEST_FIRST),
+            Section(
+                "e.status = 'published' AND +e.ends_at >= ?",
+                (stamp,),
+                _BY_START,
+                (_floor("'published'", ">="), (stamp,)),
+            ),
+            Section(
+                "e.status = 'published' AND +e.ends_at < ? AND +e.ends_at > ?",
+                (stamp, month_ago),
+                _LATEST_FIRST,
+                (_floor("'published'", ">"), (month_ago,)),
+            ),
+        ]
+        start = None
+        if after is not None or before is not None:
+            row = await self._anchor(after, before)
+            if row is None or row["status"] not in ("draft", "published"):
+                return []
+            part = (0 if row["status"] == "draft" else 2) + (row["ends_at"] < stamp)
+            start = (part, (row["starts_at"], row["id"]))
+        rows = await keyed_page(
+            self._db.fetch_all, _LISTED, sections, limit, start=start, backward=after is None and before is not None
         )
-        return [_event(r) for r in rows], int(total[0])
+        return [_event(r) for r in rows]
+
+    async def _anchor(self, after: int | None, before: int | None):
+        """The event a page continues from (`after`, else `before`): what places it in a list."""
+        key = after if after is not None else before
+        return await self._db.fetch_one("SELECT status, starts_at, ends_at, id FROM events WHERE id = ?", (key,))
+
+    async def count_for_coordinators(self, now: datetime) -> int:
+        """How many events `for_coordinators` lists."""
+        row = await self._db.fetch_one(
+            "SELECT (SELECT COUNT(*) FROM events WHERE status = 'draft') "
+            "+ (SELECT COUNT(*) FROM events WHERE status = 'published' AND ends_at > ?)",
+            (to_db_time(now - timedelta(days=30)),),
+        )
+        return int(row[0])
+
+
+_LISTED = f"SELECT {_EVENT_COLUMNS} FROM events e"
+_BY_START = (("e.starts_at", True), ("e.id", True))
+_LATEST_FIRST = (("e.starts_at", False), ("e.id", True))
+
+
+def _floor(status: str, ends: str) -> str:
+    """The earliest start among events of `status` ending `ends` a time: where their list begins
+    in events_by_start (read from events_by_end, which holds only the events from that time on)."""
+    return f"(SELECT MIN(starts_at) FROM events WHERE status = {status} AND ends_at {ends} ?)"

@@ -414,7 +414,7 @@ async def test_text_after_leaving_the_composer_makes_no_draft(app, double, coord
     await coordinator.send("/ogloszenia")  # a command in the middle: the composer ends
     await coordinator.send("To miało być ogłoszenie.")
     assert coordinator.last.text.startswith("Tej wiadomości nie rozumiem")
-    assert await app.services.broadcasts.recent(0, 10) == []
+    assert await app.services.broadcasts.recent(10) == []
 
 
 async def test_a_command_while_typing_the_time_schedules_nothing(app, double, coordinator):

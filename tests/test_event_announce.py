@@ -72,11 +72,11 @@ async def test_publishing_says_how_many_were_told_and_announces_the_event_in_one
     assert panel.text.startswith("📝 Draft announcement #")
     assert "🎓" in panel.text  # the event's category, trainings
     # A second press opens the same draft, not another one.
-    drafts = await s.broadcasts.recent(0, 10, drafts_of=COORDINATOR_ID)
+    drafts = await s.broadcasts.recent(10, drafts_of=COORDINATOR_ID)
     card_message = next(m for m in reversed(kasia.messages) if "📣 Announce this event" in m.buttons)
     await kasia.press(card_message.message_id, card_message.button("📣 Announce this event").callback_data)
     assert kasia.last.text.startswith(f"📝 Draft announcement #{drafts[0].id}")
-    assert [b.id for b in await s.broadcasts.recent(0, 10, drafts_of=COORDINATOR_ID)] == [d.id for d in drafts]
+    assert [b.id for b in await s.broadcasts.recent(10, drafts_of=COORDINATOR_ID)] == [d.id for d in drafts]
     assert len(drafts) == 1 and drafts[0].audience.chosen is False  # the coordinator chooses
 
     await kasia.tap("👥 Recipients")

@@ -47,8 +47,11 @@ async def test_deleting_a_draft_shows_a_page_of_the_list_that_exists(app, double
     await kasia.tap("🗑 Yes, delete it")
     assert "8 drafts or current events." in kasia.last.text
     assert len([b for b in kasia.last.buttons if "Szkic" in b]) == 8
-    # The second page's button, pressed after the list got shorter, shows the last page there is.
-    await kasia.press(second_page.message_id, second_page.button("« Previous").callback_data.replace(":0", ":1"))
+    # The second page's button, pressed after the draft it continues from was deleted, shows the first page.
+    await kasia.press(second_page.message_id, second_page.button("« Previous").callback_data)
+    assert "8 drafts or current events." in kasia.last.text
+    assert len([b for b in kasia.last.buttons if "Szkic" in b]) == 8
+    await kasia.press(second_page.message_id, "eml:1")  # a page number of an earlier release: the same
     assert "8 drafts or current events." in kasia.last.text
     assert len([b for b in kasia.last.buttons if "Szkic" in b]) == 8
     assert (await app.services.events.get(drafts[-1].id)).status == "cancelled"

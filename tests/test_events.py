@@ -73,14 +73,14 @@ async def test_coordinator_creates_previews_and_publishes_an_event(app, double, 
     await coordinator.tap("Until it starts")
     summary = coordinator.last  # the preview, before anything is saved
     assert "Saturday, 28 November 2026, 17:30–19:30" in summary.text
-    assert await app.services.events.for_coordinators(app.services.clock()) == ([], 0)
+    assert await app.services.events.for_coordinators(app.services.clock()) == []
     await coordinator.tap("💾 Save as a draft")
     preview = coordinator.last
     assert "Preview" in preview.text
     assert "<b>Granty</b> & dotacje: jak zacząć" in preview.text  # shown literally, escaped
     assert "Saturday, 28 November 2026, 17:30–19:30" in preview.text
     assert "2 places free of 2." in preview.text
-    (event,) = (await app.services.events.for_coordinators(app.services.clock()))[0]
+    (event,) = await app.services.events.for_coordinators(app.services.clock())
     assert event.status == EventStatus.DRAFT
     assert event.starts_at == datetime(2026, 11, 28, 17, 30, tzinfo=WARSAW)
     assert event.ends_at - event.starts_at == timedelta(hours=2)
@@ -119,7 +119,7 @@ async def test_the_form_survives_a_restart_and_goes_back(settings, double, clock
         await chat.tap("1 day before")
         await chat.tap("💾 Save as a draft")
         assert "Preview" in chat.last.text
-        (event,) = (await second.services.events.for_coordinators(clock()))[0]
+        (event,) = await second.services.events.for_coordinators(clock())
     assert event.type == "coalition_meeting"
     assert event.starts_at == datetime(2026, 11, 22, 18, 0, tzinfo=WARSAW)
     assert event.duration == timedelta(hours=2, minutes=30)
@@ -151,7 +151,7 @@ async def test_a_time_skipped_by_the_clock_change_is_refused(app, double, coordi
     await coordinator.tap("Everyone")
     await coordinator.tap("Until it starts")
     await coordinator.tap("💾 Save as a draft")
-    (event,) = (await app.services.events.for_coordinators(clock()))[0]
+    (event,) = await app.services.events.for_coordinators(clock())
     # 01:30 CET to 05:30 CEST is three real hours across the change.
     assert event.starts_at == datetime(2027, 3, 28, 0, 30, tzinfo=UTC)
     assert event.ends_at == datetime(2027, 3, 28, 3, 30, tzinfo=UTC)
@@ -468,7 +468,7 @@ async def test_volunteer_cannot_manage_events(app, double, coordinator):
     await ola.press(ola.last.message_id, f"em:dup:{event.id}")
     await ola.press(ola.last.message_id, f"em:rg:{event.id}:0")
     assert len(ola.alerts) == 3
-    assert len((await app.services.events.for_coordinators(app.services.clock()))[0]) == 1
+    assert len(await app.services.events.for_coordinators(app.services.clock())) == 1
 
 
 # ---- the catalogue, the coordinator's lists ----------------------------------------------------------
@@ -521,7 +521,7 @@ async def test_duplicate_registrants_and_more_places_promote_the_waitlist(app, d
     assert "A place has freed up" in jan.messages[-2].text or "A place has freed up" in jan.last.text
     await coordinator.tap("📄 Duplicate")
     assert "A copy is saved as a draft" in coordinator.last.text
-    drafts = [e for e in (await app.services.events.for_coordinators(app.services.clock()))[0] if e.id != event.id]
+    drafts = [e for e in await app.services.events.for_coordinators(app.services.clock()) if e.id != event.id]
     assert [(d.title, d.status, d.registered) for d in drafts] == [("Debata o budżecie", EventStatus.DRAFT, 0)]
 
 
@@ -666,7 +666,7 @@ async def test_editing_an_answer_from_the_preview_returns_to_the_preview_also_wi
     assert "💾 Save as a draft" in coordinator.last.buttons and "10:00–12:00" in coordinator.last.text
     await coordinator.tap("📣 Publish now")  # straight from the preview
     assert "Published." in coordinator.last.text
-    (event,) = (await app.services.events.for_coordinators(app.services.clock()))[0]
+    (event,) = await app.services.events.for_coordinators(app.services.clock())
     assert event.status == EventStatus.PUBLISHED
     assert (event.title, event.place, event.online_url) == (
         "Szkolenie z mediów",
@@ -677,7 +677,7 @@ async def test_editing_an_answer_from_the_preview_returns_to_the_preview_also_wi
     # A button of the form pressed after it ended changes nothing.
     await coordinator.press(coordinator.last.message_id, "f:ev:summary:do:save")
     assert coordinator.alerts[-1] == "This button belongs to a conversation that has ended."
-    assert (await app.services.events.for_coordinators(app.services.clock()))[1] == 1
+    assert await app.services.events.count_for_coordinators(app.services.clock()) == 1
 
 
 async def test_presses_delivered_twice_change_nothing_the_second_time(app, double, coordinator, clock):
@@ -720,4 +720,4 @@ async def test_the_form_takes_no_file_and_a_command_ends_it(app, double, coordin
     await coordinator.send("/events")
     await coordinator.send("Title typed after leaving")
     assert (await app.services.sessions.load(COORDINATOR_ID)).flow is None
-    assert (await app.services.events.for_coordinators(app.services.clock()))[1] == 0
+    assert await app.services.events.count_for_coordinators(app.services.clock()) == 0

@@ -36,10 +36,14 @@ class AgreementAdmin(CallbackData, prefix="ga"):
 
 
 class AgreementList(CallbackData, prefix="gal"):
-    """One page of the agreements in a state."""
+    """One page of the agreements in a state: after agreement `after` (or before agreement
+    `before`), or the first. `page` is the page number earlier releases carried: such a button
+    opens the first page."""
 
     state: State
-    page: int = 0
+    page: int | None = None
+    after: int | None = None
+    before: int | None = None
 
 
 MY_AGREEMENT = AgreementButton(act="my").pack()

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.callback_data import CallbackData
 
 BroadcastAction = Literal[
-    "list",  # the list of announcements; `id` is the page
+    "list",  # the list: after announcement `id` (`value` "a") or before it ("b"); else the first page
     "new",  # compose a new one
     "o",  # open one
     "x",  # cancel one: the confirmation
@@ -37,7 +37,7 @@ BroadcastAction = Literal[
 
 class BroadcastButton(CallbackData, prefix="bc"):
     act: BroadcastAction
-    id: int | None = None  # the announcement (the page, for "list")
+    id: int | None = None  # the announcement (for "list": where the page continues; earlier releases' page number)
     value: str | None = None
 
 

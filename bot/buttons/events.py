@@ -23,11 +23,15 @@ class EventButton(CallbackData, prefix="ev"):
 
 
 class EventList(CallbackData, prefix="evl"):
-    """The catalogue: a page, filtered by the index of a type and of a county (None: all)."""
+    """The catalogue, filtered by the index of a type and of a county (None: all): the events
+    after event `after` (or before event `before`), or the first page. `page` is the page number
+    earlier releases carried: such a button opens the first page."""
 
-    page: int = 0
+    page: int | None = None
     type_index: int | None = None
     county_index: int | None = None
+    after: int | None = None
+    before: int | None = None
 
 
 class EventFilter(CallbackData, prefix="evq"):
@@ -61,9 +65,13 @@ class EventAdmin(CallbackData, prefix="em"):
 
 
 class ManageEvents(CallbackData, prefix="eml"):
-    """The coordinators' list of drafts and current events."""
+    """The coordinators' list of drafts and current events: after event `after` (or before event
+    `before`), or the first page. `page` is the page number earlier releases carried: such a
+    button opens the first page."""
 
-    page: int = 0
+    page: int | None = None
+    after: int | None = None
+    before: int | None = None
 
 
 class NewEvent(CallbackData, prefix="emn"):
