@@ -26,8 +26,10 @@ the bot running (its scheduled jobs switched off once it has started, so that ea
 measured work's alone): start time and resident memory after start; `/start` of existing people; a typed
 answer in the application form (benchmarks/form_steps.py drives the form); the recipient count the
 broadcast composer shows for three audiences (`BroadcastRepository.plan`); the first and the last
-page of the coordinators' list of accepted applications; the full CSV export of applications (the
-part of handlers/review_export.py that builds the file) with its peak memory; the retention job
+page of the coordinators' list of accepted applications; the full CSV export of applications (a
+coordinator presses the button and the export runner, bot/exports.py, makes the file in its export
+process and sends it; the double reads the upload in chunks, as Telegram would, instead of keeping
+it) with the bot's peak memory and the export process's; the retention job
 (`apply_retention`, on data dated so that part of it is past every retention period: drafts,
 closed applications, agreements past the keeping period, people not seen for over two years; timed
 also by step, and stopped after RETENTION_LIMIT_S so that the run stays bounded); and, while the
@@ -51,6 +53,7 @@ import json
 import logging
 import os
 import random
+import resource
 import sqlite3
 import statistics
 import subprocess
@@ -377,6 +380,27 @@ async def _while_others(double, work) -> tuple[float, object, list[float], float
     return ended - began, result, overlapping, stall
 
 
+def _receive_documents_in_chunks(double) -> list[int]:
+    """Telegram's servers are another machine; the double, in this process, would read each
+    document whole and keep it (37 MiB at 100 000 applications), counted as the bot's memory. Here
+    it reads an upload in chunks, as a server would, and keeps only its size (the list returned)."""
+    sizes: list[int] = []
+    original = double._send_file
+
+    def send_file(params, files, field_name, method):
+        part = files.get(field_name)
+        if field_name == "document" and part is not None and hasattr(part[1], "read"):
+            size = 0
+            while chunk := part[1].read(1 << 20):
+                size += len(chunk)
+            sizes.append(size)
+            files = {**files, field_name: (part[0], b"received", *part[2:])}
+        return original(params, files, field_name, method)
+
+    double._send_file = send_file
+    return sizes
+
+
 async def _plain(conn: sqlite3.Connection, key: int):
     return conn.execute("SELECT * FROM users WHERE telegram_id = ?", (key,)).fetchone()
 
@@ -410,12 +434,11 @@ async def measure(path: Path, people: int) -> dict:
     from form_steps import TYPED, FormDriver, FormRun, Volunteer  # benchmarks/form_steps.py drives the form
 
     from bot.app import build_application
+    from bot.buttons.review import ReviewExport
     from bot.config import Settings
     from bot.double import BotApiDouble, running
-    from bot.i18n import translator
     from bot.jobs.retention import apply_retention
-    from handlers import review_export
-    from storage.applications import REVIEW_ORDER, Status
+    from storage.applications import Status
     from storage.broadcasts import Audience, Group
     from storage.preferences import Category
 
@@ -489,23 +512,24 @@ async def measure(path: Path, people: int) -> dict:
         last, _ = await _median(5, lambda: repo.list_by_status(Status.ACCEPTED, 9, after=anchor[0] if anchor else None))
         out["pages"] = (first, last, total)
 
-        class Context:  # what the export reads of a handler's context
-            def __init__(self) -> None:
-                self.services = services
-                self.t = translator(services.settings.default_locale, services.settings.timezone)
+        # The export as a coordinator makes it: the button pressed, the runner (bot/exports.py)
+        # claims it, the export process makes the file, the bot sends it from disk.
+        coordinator = double.user(user_id=COORDINATORS[0], first_name="Koordynatorka")
+        await coordinator.send("/eksport")
+        menu = coordinator.last.message_id
+        received = _receive_documents_in_chunks(double)
 
-        async def export() -> int:  # as handlers/review_export.export makes the file
-            context = Context()
-            names = await review_export._names(context, REVIEW_ORDER)
-            path, _ = await asyncio.to_thread(review_export._write_file, context, REVIEW_ORDER, names, [0, 0])
-            size = path.stat().st_size
-            path.unlink()
-            return size
+        async def export() -> int:
+            await coordinator.press(menu, ReviewExport(scope="all").pack())
+            if not received:
+                raise SystemExit(f"the export sent no file: {coordinator.last.text}")
+            return received[-1]
 
         rss = memory()["VmRSS"]
         peak_known = reset_peak()
         seconds, size, others, stall = await _while_others(double, export)
         peak = memory()["VmHWM"] if peak_known else memory()["VmRSS"]
+        worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # the export process
         out["export"] = (
             seconds,
             size,
@@ -515,6 +539,7 @@ async def measure(path: Path, people: int) -> dict:
             max(others, default=0.0),
             len(others),
             stall,
+            worker_peak,
         )
 
         phases = _time_retention_phases()
@@ -602,24 +627,25 @@ def table(people: int, built: dict, m: dict, build_seconds: float) -> None:
     first, last, total = m["pages"]
     lines.append((f"application list, first page (accepted: {total:,})", ms(first), ""))
     lines.append(("application list, last page", ms(last), ""))
-    seconds, size, growth, peak, p99, worst, samples, stall = m["export"]
+    seconds, size, growth, peak, p99, worst, samples, stall, worker_peak = m["export"]
     lines += [
         (
-            f"CSV export, all applications ({size / MiB:.1f} MiB)",
+            f"CSV export, all applications ({size / MiB:.1f} MiB), press to file",
             f"{seconds:.2f} s",
             f"<= 10 s: {verdict(seconds <= 10)}",
         ),
         (
-            "CSV export, peak RSS (growth)",
+            "CSV export, the bot's peak RSS (growth)",
             f"{peak / MiB:.0f} MiB (+{growth / MiB:.0f})",
             f"+<= 50 MiB: {verdict(growth <= 50 * MiB)}",
         ),
+        ("CSV export, the export process's peak RSS", f"{worker_peak / MiB:.0f} MiB", ""),
         (
             f"others' /start during export, p99 / max ({samples} messages)",
             f"{ms(p99)} / {ms(worst)}",
             f"p99 <= 200 ms: {verdict(p99 <= TARGETS['blocked'])}",
         ),
-        ("event loop held during export, longest", ms(stall), ""),
+        ("event loop held during export, longest", ms(stall), f"<= 200 ms: {verdict(stall <= TARGETS['blocked'])}"),
     ]
     seconds, counts, p99, worst, samples, stall, phases = m["retention"]
     cut = "cut off after (s)" in counts

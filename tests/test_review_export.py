@@ -102,7 +102,7 @@ async def test_the_csv_says_who_decided_why_the_consents_and_the_questions(app, 
     assert entry.details == {"status": "all", "count": 1}
 
 
-async def test_five_presses_make_one_file_and_the_others_are_answered_politely(app, double, coordinator):
+async def test_five_presses_make_one_file_and_the_others_are_answered_politely(app, double, coordinator, clock):
     await submitted_application(double.user(user_id=3401, first_name="Ola"))
     await coordinator.send("/eksport")
     menu = coordinator.last
@@ -112,6 +112,9 @@ async def test_five_presses_make_one_file_and_the_others_are_answered_politely(a
     assert len(coordinator.alerts) == 4
     assert set(coordinator.alerts) <= {SENT_ALREADY, BEING_MADE}
     assert len([e for e in await app.services.audit.all() if e.action == "applications.exported"]) == 1
+    clock.advance(seconds=exports.AGAIN_AFTER.total_seconds() + 1)
+    await coordinator.press(menu.message_id, data)  # later: a new file, with what changed since
+    assert len(files(coordinator)) == 2
 
 
 async def test_an_export_claimed_by_a_bot_that_stopped_is_made_once_its_claim_runs_out(
@@ -197,3 +200,19 @@ async def test_the_export_process_stops_and_leaves_no_file_when_the_bot_is_gone(
     process._transport.get_pipe_transport(1).close()  # the bot is gone
     assert await asyncio.wait_for(process.wait(), 30) != 0
     assert not target.exists()
+
+
+def test_polish_phone_numbers_are_shown_as_the_application_shows_them():
+    """The export formats Polish numbers without parsing them again: the same text as display()."""
+    from bot.forms import display
+    from bot.i18n import translator
+    from bot.organisation import FieldType, FormField
+
+    t = translator("pl")
+    phone = FormField.model_validate(
+        {"id": "phone", "type": FieldType.PHONE, "label": {"pl": "Telefon"}, "prompt": {"pl": "Telefon?"}}
+    )
+    cell = application_csv._cell(None, phone, t)
+    for number in ("+48600100200", "+48221234567", "+48801123456", "+48123456789", "+48501000000", "+4930123456"):
+        assert cell(f'"{number}"') == "'" + display(None, phone, number, t)
+    assert cell(None) == ""
