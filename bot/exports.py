@@ -22,6 +22,7 @@ import contextlib
 import logging
 import os
 import pickle
+import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -78,45 +79,54 @@ async def run(update: Update, context: BotContext, export: Export) -> None:
     if claim is Busy.SENT:
         await alert(update, t.gettext("This file was sent a moment ago: it is above."))
         return
-    if update.callback_query is not None:
-        await update.callback_query.answer()  # at once
-    note = await context.bot.send_message(chat, t._("⏳ Preparing the file…"))
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()  # at once
+        note = await context.bot.send_message(chat, t._("⏳ Preparing the file…"))
+    except Exception:
+        await claims.release(claim)
+        raise
+    shown = [-1]  # the percentage the note says
+
+    async def progress(done: int, total: int) -> None:
+        try:
+            await claims.renew(claim, services.clock(), LEASE)
+        except sqlite3.Error as exc:  # the database busy for a moment: the next renewal will do
+            log.warning("export claim not renewed: %s", exc)
+        percent = min(100 * done // total, 99) if total else -1
+        if percent > shown[0]:
+            shown[0] = percent
+            with contextlib.suppress(TelegramError):  # only a note: the export goes on
+                await note.edit_text(t._("⏳ Preparing the file… %(percent)d%%", percent=percent))
+
     handle, name = tempfile.mkstemp(prefix="export-", suffix=".csv")
     os.close(handle)
     path = Path(name)
+    job = ExportJob(
+        builder=export.builder,
+        database=str(services.db.path),
+        file=name,
+        locale=t.locale,
+        timezone=services.settings.timezone,
+        org=services.org,
+        params=export.params,
+    )
     try:
-        job = ExportJob(
-            builder=export.builder,
-            database=str(services.db.path),
-            file=name,
-            locale=t.locale,
-            timezone=services.settings.timezone,
-            org=services.org,
-            params=export.params,
-        )
-
-        async def progress(done: int, total: int) -> None:
-            await claims.renew(claim, services.clock(), LEASE)
-            if total:
-                with contextlib.suppress(TelegramError):  # only a note: the export goes on
-                    await note.edit_text(t._("⏳ Preparing the file… %(percent)d%%", percent=100 * done // total))
-
-        try:
-            count = await make(job, progress)
-            with path.open("rb") as content:  # uploaded as it is read, never whole in memory
-                await context.bot.send_document(
-                    chat,
-                    InputFile(content, filename=export.filename, read_file_handle=False),
-                    caption=export.caption(count),
-                )
-        except Exception:
-            log.exception("export %s for %s failed", export.what, coordinator)
-            await claims.release(claim)
-            with contextlib.suppress(TelegramError):
-                await note.edit_text(t._("⚠️ The file could not be prepared, so nothing was sent. Please try again."))
-            return
+        count = await make(job, progress)
+        with path.open("rb") as content:  # uploaded as it is read, never whole in memory
+            await context.bot.send_document(
+                chat,
+                InputFile(content, filename=export.filename, read_file_handle=False),
+                caption=export.caption(count),
+            )
+    except Exception:
+        log.exception("export %s for %s failed", export.what, coordinator)
+        await claims.release(claim)
+        with contextlib.suppress(TelegramError):
+            await note.edit_text(t._("⚠️ The file could not be prepared, so nothing was sent. Please try again."))
+        return
     finally:
-        path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)  # sent, failed or stopped: never left behind
     await claims.sent(claim, services.clock(), AGAIN_AFTER)
     with contextlib.suppress(TelegramError):  # the file is there: the note has said its part
         await note.delete()

@@ -216,3 +216,25 @@ def test_polish_phone_numbers_are_shown_as_the_application_shows_them():
     for number in ("+48600100200", "+48221234567", "+48801123456", "+48123456789", "+48501000000", "+4930123456"):
         assert cell(f'"{number}"') == "'" + display(None, phone, number, t)
     assert cell(None) == ""
+
+
+async def test_an_events_sign_ups_in_polish_from_the_runner(app, double, coordinator, temporary):
+    from tests.events_helpers import published_event, sign_up
+
+    event = await published_event(app)
+    ola = double.user(user_id=3501, first_name="=Ola", language_code="pl")  # a name like a formula
+    await ola.send(f"/start event_{event.id}")
+    await sign_up(ola)
+    await coordinator.send(f"/start event_{event.id}")
+    await coordinator.tap("🛠 Zarządzaj")
+    await coordinator.tap("📊 CSV")
+    sent = coordinator.last
+    assert sent.document_name == f"wydarzenie-{event.id}-zapisy.csv"
+    assert sent.text.startswith("Budżet obywatelski w praktyce: ")
+    assert sent.document_bytes.startswith("\ufeff".encode())
+    header, row = sent.document_bytes.decode("utf-8-sig").splitlines()
+    assert header.startswith("Lp.;Imię i nazwisko;E-mail;Telefon;")
+    assert row.startswith("1;'=Ola;")
+    assert list(temporary.iterdir()) == []
+    (entry,) = [e for e in await app.services.audit.all() if e.action == "event.exported"]
+    assert (entry.target, entry.details) == (f"event:{event.id}", {"count": 1})
