@@ -1,5 +1,5 @@
 """Events for coordinators: the list of drafts and current events, the event's card, publishing,
-deleting a draft, duplicating, the share link, who signed up and the CSV of sign-ups.
+deleting a draft, duplicating, the share link and who signed up (their CSV: handlers/event_export.py).
 
 Every press re-checks the coordinator role (handlers/event_admin.py routes them) and the event.
 """
