@@ -27,6 +27,7 @@ from pydantic import (
 
 from bot.config import SUPPORTED_LOCALES, ConfigError
 from bot.org_placeholders import AGREEMENT_PLACEHOLDERS, ATTESTATION_PLACEHOLDERS, check_placeholders
+from bot.partners import PartnerSettings
 
 DEFAULT_LOCALE = "pl"
 OTHER = "other"  # the id stored for "other" in a choice with allow_other
@@ -291,6 +292,9 @@ class AttestationSettings(_Strict):
         return check_placeholders(value, set())
 
 
+PartnerSettings.model_rebuild(_types_namespace={"FormField": FormField, "LocalizedText": LocalizedText})
+
+
 class Organisation(_Strict):
     organisation: OrganisationInfo
     programme: Programme
@@ -307,6 +311,7 @@ class Organisation(_Strict):
     form: Annotated[list[FormField], Field(min_length=1)]
     agreement: AgreementSettings
     attestation: AttestationSettings
+    partners: PartnerSettings | None = None  # stage two: organisations and their requests (bot/partners.py)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Organisation:
