@@ -40,6 +40,8 @@ from handlers import (
     broadcasts,
     common,
     coordinators,
+    counselling,
+    counselling_staff,
     errors,
     event_admin,
     events,
@@ -178,6 +180,8 @@ CAPABILITIES = (
     plan,
     broadcasts,
     preferences,
+    counselling,
+    counselling_staff,
 )
 
 

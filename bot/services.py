@@ -22,6 +22,7 @@ from storage.people import PeopleDirectory
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.sessions import SessionStore
+from storage.threads import ThreadRepository
 from storage.users import UserRepository
 
 
@@ -52,6 +53,7 @@ class Services:
     broadcasts: BroadcastRepository = field(init=False)
     sessions: SessionStore = field(init=False)
     people: PeopleDirectory = field(init=False)
+    threads: ThreadRepository = field(init=False)
 
     def __post_init__(self) -> None:
         self.users = UserRepository(self.db)
@@ -69,6 +71,7 @@ class Services:
         self.broadcasts = BroadcastRepository(self.db, self.preferences)
         self.sessions = SessionStore(self.db)
         self.people = PeopleDirectory(self.db, *(self._field_of(kind) for kind in (FieldType.EMAIL, FieldType.PHONE)))
+        self.threads = ThreadRepository(self.db)
 
     def _field_of(self, kind: FieldType) -> str | None:
         return next((f.id for f in self.org.form if f.type == kind), None)

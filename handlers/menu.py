@@ -19,12 +19,14 @@ from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.buttons.mydata import MY_DATA
 from bot.buttons.preferences import MENU as NOTIFICATIONS_MENU
 from bot.buttons.review import APPLICATIONS
+from bot.buttons.threads import ASK, THREADS
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
 from handlers.application_text import application_menu_label
 from handlers.command_menu import commands_for
 from handlers.common import alert, keyboard, requires_role, show
+from handlers.counselling import hold_offer
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,7 @@ _COORDINATOR_SECTIONS = [
     (N_("🗓 Manage events"), MANAGE_EVENTS),
     (N_("📣 Announcements"), ANNOUNCEMENTS),
     (N_("✍️ Agreements"), AGREEMENTS),
+    (N_("💬 Conversations"), THREADS),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]
 
@@ -52,6 +55,7 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
     rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
+    rows.append([(t.gettext("✉️ Write to a coordinator"), ASK)])
     rows.append([(t.gettext("🔔 Notifications"), NOTIFICATIONS)])
     rows.append([(t.gettext("❓ Help"), HELP), (t.gettext("🌐 Language"), LANGUAGE_MENU)])
     if context.is_coordinator:
@@ -206,6 +210,12 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def unknown_text(update: Update, context: BotContext) -> None:
+    offer = await hold_offer(update, context)  # one tap sends it to the coordinators (issue 15)
+    if offer is not None:
+        text, row = offer
+        markup = await main_menu_markup(context)
+        await show(update, context, text, keyboard([[row]] + _rows_of(markup)), new_message=True)
+        return
     await menu_after(
         update,
         context,
@@ -213,7 +223,14 @@ async def unknown_text(update: Update, context: BotContext) -> None:
     )
 
 
+def _rows_of(markup: InlineKeyboardMarkup) -> list[list[tuple[str, str]]]:
+    return [[(b.text, b.callback_data or b.url) for b in row] for row in markup.inline_keyboard]
+
+
 async def unsupported_message(update: Update, context: BotContext) -> None:
+    if update.effective_message is not None and (update.effective_message.photo or update.effective_message.document):
+        await unknown_text(update, context)  # a photo or a document can be offered too
+        return
     await menu_after(
         update,
         context,

@@ -385,3 +385,18 @@ async def _plan_comment(world: World, step_id: str) -> UserChat:
     await coordinator.press(coordinator.last.message_id, PlanReview(act="o", ref=plan.id).pack())
     await coordinator.tap("💬 Skomentuj i poproś o zmiany")
     return coordinator
+
+
+# ---- conversations with the coordinators (issue 15) ------------------------------------------------
+PATHS["ask"] = taps(_volunteer, "/pytanie")
+
+
+@path("thr")
+async def _writing_to_a_person(world: World, step_id: str) -> UserChat:
+    from bot.buttons.threads import WriteTo
+
+    person = world.new_volunteer()
+    await person.send("/start")
+    coordinator = await _event_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, WriteTo(person=person.id).pack())
+    return coordinator

@@ -14,6 +14,7 @@ MENU_PL = [
     "📄 Moje porozumienie",
     "📅 Wydarzenia i szkolenia",
     "🔒 Moje dane",
+    "✉️ Napisz do koordynatora",
     "🔔 Powiadomienia",
     "❓ Pomoc",
     "🌐 Język",
@@ -139,7 +140,8 @@ async def test_unknown_text_gets_a_hint_and_the_menu(app, double):
     chat = double.user()
     await chat.send("dzień dobry 🌞🇵🇱")
     assert chat.last.text.startswith("Tej wiadomości nie rozumiem 🙂")
-    assert chat.last.buttons == MENU_PL
+    # ... and the offer to pass it on to the coordinators with one tap (issue 15)
+    assert chat.last.buttons == ["✉️ Wyślij do koordynatorów", *MENU_PL]
 
 
 async def test_unknown_command_is_named_escaped(app, double):

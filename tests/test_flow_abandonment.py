@@ -23,7 +23,8 @@ from tests.conftest import ADMIN_ID, COORDINATOR_ID
 from tests.flow_paths import PATHS, World
 
 # Rows that change by merely talking to the bot, whatever the flow.
-SNAPSHOT_EXCLUDE = {"flow_state", "users", "schema_migrations", "sqlite_sequence", "audit_log"}
+# thread_offers: a text typed outside any flow is held to be offered to the coordinators (issue 15).
+SNAPSHOT_EXCLUDE = {"flow_state", "users", "schema_migrations", "sqlite_sequence", "audit_log", "thread_offers"}
 TYPED = "Hello, what's new?"
 
 

@@ -17,6 +17,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     plan,
     preferences,
     review,
+    threads,
 )
 from bot.callback_data import CallbackData
 from bot.flow import FlowButton

@@ -21,6 +21,7 @@ from bot.jobs.applications import ask_to_accept_new_rules, send_application_aler
 from bot.jobs.broadcasts import start_due_broadcasts
 from bot.jobs.events import ask_about_attendance, send_event_notices, send_event_reminders
 from bot.jobs.retention import apply_retention
+from bot.jobs.threads import purge_old_threads, remind_unanswered
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,9 @@ JOBS = (
     # The ten-minute jobs start apart, so they do not compete for the database at the same moment.
     Repeating("reminders", CHECK_EVERY, timedelta(seconds=30), (send_draft_reminders, ask_to_accept_new_rules)),
     Repeating("agreements", CHECK_EVERY, timedelta(seconds=40), (update_agreement_states, send_agreement_reminders)),
-    Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention,)),
+    Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention, purge_old_threads)),
+    # Unanswered conversations remind the coordinators once (bot/jobs/threads.py).
+    Repeating("threads", timedelta(minutes=5), timedelta(seconds=35), (remind_unanswered,)),
 )
 
 

@@ -1,0 +1,38 @@
+"""Conversations with the coordinators: a message left unanswered reminds the coordinators once,
+`remind_after_hours` after it came, within working hours (the organisation file's [counselling]);
+claimed in the transaction that marks it reminded. And the retention period of conversations."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram.ext import Application
+
+from bot.context import SERVICES_KEY
+from bot.counselling import to_staff
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+async def remind_unanswered(app: Application) -> int:
+    services: Services = app.bot_data[SERVICES_KEY]
+    settings = services.org.counselling
+    now = services.clock()
+    if not settings.working(now.astimezone(services.settings.tz)):
+        return 0  # the reminder waits for working hours
+    reminded = 0
+    for thread in await services.threads.claim_reminders(now - timedelta(hours=settings.remind_after_hours), now):
+        last = await services.threads.messages(thread.id, 1)
+        if last and await to_staff(app, services, thread, last[-1], reminder=True):
+            reminded += 1
+    if reminded:
+        log.info("reminded the coordinators of %d unanswered conversations", reminded)
+    return reminded
+
+
+async def purge_old_threads(app: Application) -> int:
+    services: Services = app.bot_data[SERVICES_KEY]
+    days = services.org.counselling.retention_days
+    return await services.threads.purge(services.clock() - timedelta(days=days))

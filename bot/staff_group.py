@@ -1,0 +1,139 @@
+"""The coordinators' forum group (issue 15): one topic per person, named after them, opened by a
+header card; the person's messages land in their topic. Whatever goes wrong there (the bot
+removed or no longer an admin, the group no longer a forum, a topic deleted by hand) is noted in
+the database and told to the admins, and the message goes to the coordinators' private chats
+instead: nothing is lost. Handling what coordinators write in the group: handlers/staff_group.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.i18n import Translator, translator
+from bot.sending import tell_coordinators
+from storage.threads import StaffGroup, Thread, ThreadMessage
+
+log = logging.getLogger(__name__)
+
+TOPIC_NAME_LIMIT = 128
+# Telegram's answers that mean the group cannot take topics from the bot now.
+GROUP_PROBLEMS = ("not enough rights", "chat is not a forum", "chat not found", "CHAT_ADMIN_REQUIRED", "TOPIC_CLOSED")
+
+
+def group_translator(services) -> Translator:
+    settings = services.settings
+    return translator(settings.default_locale, settings.timezone)
+
+
+async def usable_group(services) -> StaffGroup | None:
+    group = await services.threads.group()
+    return group if group is not None and group.problem is None else None
+
+
+async def report_problem(bot, services, group: StaffGroup, problem: str) -> None:
+    """Mark the group unusable (once) and tell the admins; the private chats take over."""
+    if group.problem == problem:
+        return
+    await services.threads.group_problem(group.chat_id, problem)
+    log.warning("the coordinators' group %s cannot be used: %s", group.chat_id, problem)
+
+    def compose(t: Translator):
+        return (
+            t._(
+                "⚠️ I cannot write in the coordinators' group “%(title)s” (%(problem)s). Messages from people "
+                "go to the coordinators' private chats until an admin fixes it and sends /polacz_grupe in "
+                "the group again.",
+                title=group.title or str(group.chat_id),
+                problem=problem,
+            ),
+            None,
+        )
+
+    await tell_coordinators(bot, services, compose, recipients=sorted(services.settings.admin_ids))
+
+
+async def header_card(services, t: Translator, telegram_id: int) -> str:
+    """Who the person is, for the top of their topic: name, status, county, what is open."""
+    person = await services.people.one(telegram_id)
+    application = await services.applications.latest(telegram_id)
+    status = t.gettext("writes to the bot")
+    lines = [t._("👤 <b>%(name)s</b>", name=person.name)]
+    if person.username:
+        lines.append(f"@{person.username}")
+    if application is not None and application.status in ("submitted", "needs_info"):
+        status = t.gettext("applicant (application #%(id)d)", id=application.id)
+    elif application is not None and application.status == "accepted":
+        status = t.gettext("team member")
+    lines.append(t._("Status: %(status)s", status=status))
+    if application is not None:
+        answers = await services.applications.answers(application.id)
+        county = (
+            services.org.county_names.get(answers.get("county")) if isinstance(answers.get("county"), str) else None
+        )
+        if county:
+            lines.append(t._("County: %(county)s", county=county))
+    pending = await services.agreements.pending_for(telegram_id)
+    if pending is not None:
+        lines.append(t._("Agreement #%(id)d: %(state)s", id=pending.id, state=str(pending.state)))
+    lines.append(t._("Answer by writing in this topic: every message goes to the person."))
+    return "\n".join(str(line) for line in lines)
+
+
+async def topic_for(app, services, group: StaffGroup, telegram_id: int, name: str) -> int | None:
+    """The person's topic, made (with its header card) when they have none; None when the group
+    cannot be used (told to the admins)."""
+    topic = await services.threads.topic_of(telegram_id, group.chat_id)
+    if topic is not None:
+        return topic
+    try:
+        created = await app.bot.create_forum_topic(group.chat_id, name[:TOPIC_NAME_LIMIT] or str(telegram_id))
+    except Forbidden:
+        await report_problem(app.bot, services, group, "the bot was removed from the group")
+        return None
+    except BadRequest as exc:
+        await report_problem(app.bot, services, group, exc.message)
+        return None
+    topic = created.message_thread_id
+    await services.threads.set_topic(telegram_id, group.chat_id, topic, services.clock())
+    t = group_translator(services)
+    try:
+        await app.bot.send_message(group.chat_id, await header_card(services, t, telegram_id), message_thread_id=topic)
+    except TelegramError as exc:
+        log.warning("the header card of topic %s was not sent: %s", topic, exc)
+    return topic
+
+
+async def to_topic(app, services, thread: Thread, message: ThreadMessage, name: str, *, reminder: bool = False) -> bool:
+    """The person's message in their topic; False when it must go to the private chats instead."""
+    from bot.counselling import send_content, staff_header
+
+    group = await usable_group(services)
+    if group is None:
+        return False
+    t = group_translator(services)
+    for attempt in range(2):  # a topic deleted by hand is made again, once
+        topic = await topic_for(app, services, group, thread.telegram_id, name)
+        if topic is None:
+            return False
+        try:
+            await send_content(
+                app.bot,
+                group.chat_id,
+                staff_header(t, name, thread, reminder=reminder),
+                message.content,
+                message_thread_id=topic,
+            )
+            return True
+        except Forbidden:
+            await report_problem(app.bot, services, group, "the bot was removed from the group")
+            return False
+        except BadRequest as exc:
+            if "thread not found" in exc.message.lower() and attempt == 0:
+                log.info("topic %s of %s was deleted; a new one is made", topic, thread.telegram_id)
+                await services.threads.forget_topic(thread.telegram_id)
+                continue
+            await report_problem(app.bot, services, group, exc.message)
+            return False
+    return False

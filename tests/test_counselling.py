@@ -1,0 +1,208 @@
+"""Napisz do koordynatora (issue 15): a person writes to the team, a coordinator answers in private
+chat, writes first, closes and hands over; the reminder; the bad input of the issue."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.buttons.threads import OfferButton, ThreadButton
+from bot.jobs.threads import purge_old_threads, remind_unanswered
+from storage.threads import ThreadState
+from tests.conftest import ADMIN_ID, COORDINATOR_ID
+
+
+async def _thread_of(app, person_id):
+    return await app.services.threads.current(person_id)
+
+
+async def test_a_volunteer_asks_from_the_menu_and_gets_the_answer_in_the_same_chat(app, double, coordinator):
+    await coordinator.send("/start")
+    anna = double.user(user_id=5001, first_name="Anna")
+    await anna.send("/start")
+    await anna.tap("✉️ Napisz do koordynatora")
+    assert "Napisz wiadomość do koordynatorów" in anna.last.text
+    await anna.send("Dzień dobry, kiedy następne szkolenie? <b>pilne</b>")
+    assert anna.last.text.startswith("✅ Twoja wiadomość dotarła do zespołu")
+    thread = await _thread_of(app, anna.id)
+    assert thread.state == ThreadState.OPEN
+    # The coordinator gets it in private, escaped, with "Odpowiedz".
+    question = coordinator.last
+    assert "Anna" in question.text and "<b>pilne</b>" in question.text
+    await coordinator.tap("✍️ Odpowiedz")
+    await coordinator.send("W sobotę o 10:00 w Lublinie.")
+    assert coordinator.last.text.startswith("✅ Wysłano do: Anna")
+    answer = anna.last
+    assert "W sobotę o 10:00 w Lublinie." in answer.text
+    assert "— Kasia" in answer.text  # signed with the coordinator's first name
+    assert "↩️ Odpisz" in answer.buttons
+    thread = await app.services.threads.get(thread.id)
+    assert thread.state == ThreadState.ANSWERED and thread.time_to_first_answer is not None
+    # The person's next message goes into the same conversation.
+    await anna.tap("↩️ Odpisz")
+    await anna.send("Dziękuję!")
+    again = await _thread_of(app, anna.id)
+    assert again.id == thread.id and again.state == ThreadState.OPEN
+    messages = await app.services.threads.messages(thread.id, 10)
+    assert [m.from_person for m in messages] == [True, False, True]
+
+
+async def test_free_text_is_offered_and_sent_only_with_one_tap(app, double, coordinator):
+    anna = double.user(user_id=5002, first_name="Anna")
+    await anna.send("Dzień dobry, kiedy następne szkolenie?")
+    assert anna.last.text.startswith("Tej wiadomości nie rozumiem")
+    assert anna.last.buttons[0] == "✉️ Wyślij do koordynatorów"
+    assert await _thread_of(app, anna.id) is None  # nothing sent without the tap
+    offer = anna.last
+    await anna.tap("✉️ Wyślij do koordynatorów")
+    assert anna.last.text.startswith("✅ Twoja wiadomość dotarła do zespołu")
+    thread = await _thread_of(app, anna.id)
+    messages = await app.services.threads.messages(thread.id)
+    assert messages[0].content.body == "Dzień dobry, kiedy następne szkolenie?"
+    assert "kiedy następne szkolenie?" in coordinator.last.text
+    # The same button again sends nothing twice.
+    await anna.press(offer.message_id, offer.button("✉️ Wyślij do koordynatorów").callback_data)
+    assert anna.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    assert len(await app.services.threads.messages(thread.id)) == 1
+
+
+async def test_the_offered_text_survives_a_restart(settings, double):
+    from bot.app import build_application
+    from bot.double import running
+
+    anna = double.user(user_id=5003, first_name="Anna")
+    async with running(build_application(settings, double), double):
+        await anna.send("Mam pytanie o zaświadczenie.")
+    async with running(build_application(settings, double), double) as app:
+        await anna.tap("✉️ Wyślij do koordynatorów")
+        thread = await app.services.threads.current(anna.id)
+        assert (await app.services.threads.messages(thread.id))[0].content.body == "Mam pytanie o zaświadczenie."
+
+
+async def test_a_forged_offer_and_a_forged_answer_button_change_nothing(app, double, coordinator):
+    anna = double.user(user_id=5004, first_name="Anna")
+    await anna.send("/start")
+    await anna.press(anna.last.message_id, OfferButton(at=123).pack())
+    assert anna.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    await anna.press(anna.last.message_id, ThreadButton(act="rep", thread=1).pack())
+    assert await _thread_of(app, anna.id) is None
+    await coordinator.send("/start")
+    await coordinator.press(coordinator.last.message_id, ThreadButton(act="rep", thread=999).pack())
+    assert coordinator.alerts[-1] == "Ta rozmowa jest zamknięta."
+
+
+async def test_photos_and_documents_reach_the_team_stickers_get_a_clear_answer(app, double, coordinator):
+    anna = double.user(user_id=5005, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send_sticker()
+    assert "Naklejek i wiadomości głosowych" in anna.last.text
+    await anna.send_photo(b"PHOTO", caption="Zdjęcie dokumentu")
+    assert anna.last.text.startswith("✅ Twoja wiadomość dotarła do zespołu")
+    assert coordinator.last.text.endswith("Zdjęcie dokumentu")
+    await anna.send("/pytanie")
+    await anna.send_document(b"%PDF-1.4", "cv.pdf", "application/pdf")
+    assert coordinator.last.document_name == "cv.pdf"
+    thread = await _thread_of(app, anna.id)
+    kinds = [m.content.kind for m in await app.services.threads.messages(thread.id)]
+    assert kinds == ["photo", "document"]
+
+
+async def test_a_long_question_telegram_split_is_kept_whole_and_relayed_in_parts(app, double, coordinator):
+    anna = double.user(user_id=5006, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("a" * 4096)
+    await anna.send("b" * 904)
+    await app.bot_data["routes"].engine.resume(app)  # not needed when the window passes; fire now
+    thread = await _thread_of(app, anna.id)
+    assert thread is not None
+    body = (await app.services.threads.messages(thread.id))[0].content.body
+    assert len(body) == 5000
+    parts = [m for m in coordinator.messages if m.text.startswith(("a", "✉️", "b"))]
+    assert sum(m.text.count("a") + m.text.count("b") for m in parts) >= 5000
+
+
+async def test_a_coordinator_writes_first_from_the_application_card(app, double, coordinator):
+    anna = double.user(user_id=5007, first_name="Anna")
+    await anna.send("/start")
+    from bot.buttons.threads import WriteTo
+
+    await coordinator.send("/start")
+    await coordinator.press(coordinator.last.message_id, WriteTo(person=anna.id).pack())
+    await coordinator.send("Cześć, brakuje nam Twojego numeru telefonu.")
+    assert "brakuje nam Twojego numeru" in anna.last.text
+    thread = await _thread_of(app, anna.id)
+    assert thread.state == ThreadState.ANSWERED and thread.opened_by == COORDINATOR_ID
+    assert thread.time_to_first_answer is None  # nobody asked: nothing to time
+    # A volunteer cannot use it.
+    await anna.press(anna.last.message_id, WriteTo(person=5007).pack())
+    assert anna.alerts[-1].startswith("Ta funkcja jest dostępna tylko")
+
+
+async def test_an_answer_to_a_person_who_blocked_the_bot_is_kept_and_the_coordinator_told(app, double, coordinator):
+    anna = double.user(user_id=5008, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pytanie")
+    anna.block_bot()
+    await coordinator.tap("✍️ Odpowiedz")
+    await coordinator.send("Odpowiedź")
+    assert "zablokował" in coordinator.last.text or "zablokowała" in coordinator.last.text
+    thread = await _thread_of(app, anna.id)
+    messages = await app.services.threads.messages(thread.id)
+    assert messages[-1].content.body == "Odpowiedź" and not messages[-1].delivered
+
+
+async def test_list_close_and_hand_over(app, double, coordinator, admin):
+    await admin.send("/start")
+    for user_id in (5010, 5011):
+        person = double.user(user_id=user_id, first_name=f"Osoba{user_id}")
+        await person.send("/pytanie")
+        await person.send(f"Pytanie {user_id}")
+    await coordinator.send("/pytania")
+    assert coordinator.last.buttons[0].startswith("#1 Osoba5010")
+    assert coordinator.last.buttons[1].startswith("#2 Osoba5011")
+    await coordinator.tap(coordinator.last.buttons[0])
+    assert "Rozmowa #1" in coordinator.last.text and "Pytanie 5010" in coordinator.last.text
+    await coordinator.tap("👤 Przekaż")
+    await coordinator.tap("Marek")
+    thread = await app.services.threads.get(1)
+    assert thread.assigned_to == ADMIN_ID
+    assert "przekazał(a) Ci rozmowę #1" in admin.last.text
+    await coordinator.tap("✅ Zamknij")
+    assert (await app.services.threads.get(1)).state == ThreadState.CLOSED
+    await coordinator.send("/pytania")
+    assert [b for b in coordinator.last.buttons if b.startswith("#")] == [coordinator.last.buttons[0]]
+    assert coordinator.last.buttons[0].startswith("#2 ")
+
+
+async def test_an_unanswered_question_reminds_once_within_working_hours(app, double, coordinator):
+    anna = double.user(user_id=5012, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Czy ktoś tu jest?")
+    sent = len(coordinator.messages)
+    thread = await _thread_of(app, anna.id)
+    monday_noon = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # 12:00 in Warsaw
+    saturday = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
+    app.services.clock = lambda: saturday
+    assert await remind_unanswered(app) == 0  # not within working hours
+    app.services.clock = lambda: thread.waiting_since + timedelta(minutes=30)
+    assert await remind_unanswered(app) == 0
+    app.services.clock = lambda: max(monday_noon, thread.waiting_since + timedelta(hours=5))
+    assert await remind_unanswered(app) in (0, 1)
+    reminded = await app.services.threads.get(thread.id)
+    if reminded.reminded_at is not None:
+        assert "nadal czeka na odpowiedź" in coordinator.last.text
+        assert await remind_unanswered(app) == 0  # once
+    assert len(coordinator.messages) <= sent + 1
+
+
+async def test_conversations_are_in_my_data_and_erased_after_the_retention_period(app, double, coordinator):
+    from storage.privacy import personal_data
+
+    anna = double.user(user_id=5013, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Moje pytanie")
+    data = (await personal_data(app.services.db, anna.id))["data"]
+    assert data["threads"][0]["state"] == "open"
+    assert data["thread_messages"][0]["body"] == "Moje pytanie"
+    app.services.clock = lambda: datetime.now(UTC) + timedelta(days=400)
+    assert await purge_old_threads(app) == 1
+    assert await _thread_of(app, anna.id) is None
