@@ -45,6 +45,8 @@ from handlers import (
     errors,
     event_admin,
     events,
+    hours,
+    hours_admin,
     language,
     menu,
     mydata,
@@ -180,6 +182,8 @@ CAPABILITIES = (
     plan,
     broadcasts,
     preferences,
+    hours,
+    hours_admin,
     counselling,
     counselling_staff,
 )

@@ -27,6 +27,7 @@ from pydantic import (
 
 from bot.config import SUPPORTED_LOCALES, ConfigError
 from bot.counselling_settings import Counselling
+from bot.hours_quota import HoursSettings
 from bot.org_placeholders import AGREEMENT_PLACEHOLDERS, ATTESTATION_PLACEHOLDERS, check_placeholders
 from bot.partners import PartnerSettings
 
@@ -312,6 +313,7 @@ class Organisation(_Strict):
     form: Annotated[list[FormField], Field(min_length=1)]
     agreement: AgreementSettings
     attestation: AttestationSettings
+    hours: HoursSettings = HoursSettings()
     counselling: Counselling = Counselling()  # "Napisz do koordynatora" (bot/counselling_settings.py)
     partners: PartnerSettings | None = None  # stage two: organisations and their requests (bot/partners.py)
 

@@ -18,6 +18,7 @@ from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
+from storage.hours import HoursLedger
 from storage.people import PeopleDirectory
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
@@ -53,6 +54,7 @@ class Services:
     broadcasts: BroadcastRepository = field(init=False)
     sessions: SessionStore = field(init=False)
     people: PeopleDirectory = field(init=False)
+    hours: HoursLedger = field(init=False)
     threads: ThreadRepository = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +73,7 @@ class Services:
         self.broadcasts = BroadcastRepository(self.db, self.preferences)
         self.sessions = SessionStore(self.db)
         self.people = PeopleDirectory(self.db, *(self._field_of(kind) for kind in (FieldType.EMAIL, FieldType.PHONE)))
+        self.hours = HoursLedger(self.db, self.settings.tz)
         self.threads = ThreadRepository(self.db)
 
     def _field_of(self, kind: FieldType) -> str | None:

@@ -14,6 +14,7 @@ from bot.buttons.broadcasts import LIST as ANNOUNCEMENTS
 from bot.buttons.coordinators import AUDIT_LOG, COORDINATORS
 from bot.buttons.events import EVENTS
 from bot.buttons.events import MANAGE as MANAGE_EVENTS
+from bot.buttons.hours import MY_HOURS, QUOTA_LIST
 from bot.buttons.language import LANGUAGE_MENU
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.buttons.mydata import MY_DATA
@@ -37,6 +38,7 @@ NOTIFICATIONS = NOTIFICATIONS_MENU
 SOON = "soon"
 _VOLUNTEER_SECTIONS = [
     (N_("📅 Events and trainings"), EVENTS),
+    (N_("⏱ My hours"), MY_HOURS),
     (N_("🔒 My data"), MY_DATA),
 ]
 _COORDINATOR_SECTIONS = [
@@ -44,6 +46,7 @@ _COORDINATOR_SECTIONS = [
     (N_("🗓 Manage events"), MANAGE_EVENTS),
     (N_("📣 Announcements"), ANNOUNCEMENTS),
     (N_("✍️ Agreements"), AGREEMENTS),
+    (N_("⏱ Hours and the quota"), QUOTA_LIST),
     (N_("💬 Conversations"), THREADS),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]

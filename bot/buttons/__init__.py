@@ -11,6 +11,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     broadcasts,
     coordinators,
     events,
+    hours,
     language,
     menu,
     mydata,

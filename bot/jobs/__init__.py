@@ -20,6 +20,7 @@ from bot.jobs.agreements import send_agreement_reminders, update_agreement_state
 from bot.jobs.applications import ask_to_accept_new_rules, send_application_alerts, send_draft_reminders
 from bot.jobs.broadcasts import start_due_broadcasts
 from bot.jobs.events import ask_about_attendance, send_event_notices, send_event_reminders
+from bot.jobs.hours import remind_short_of_quota
 from bot.jobs.retention import apply_retention
 from bot.jobs.threads import purge_old_threads, remind_unanswered
 
@@ -55,6 +56,8 @@ JOBS = (
     Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention, purge_old_threads)),
     # Unanswered conversations remind the coordinators once (bot/jobs/threads.py).
     Repeating("threads", timedelta(minutes=5), timedelta(seconds=35), (remind_unanswered,)),
+    # Before a month ends: one reminder to each person short of the quota of hours (bot/jobs/hours.py).
+    Repeating("hours", CHECK_EVERY, timedelta(seconds=55), (remind_short_of_quota,)),
 )
 
 
