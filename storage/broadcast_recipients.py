@@ -9,6 +9,7 @@ Only sending makes the full plan, one row per person.
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -95,28 +96,36 @@ class BroadcastRecipients:
         now: datetime,
         tz: ZoneInfo,
     ) -> Plan:
-        """Who receives it and from when, after each person's preferences: one query; the rule
-        (`next_delivery`) is asked once per distinct set of preferences, not once per person."""
+        """Who receives it and from when, after each person's preferences: one query."""
         where, params = audience_where(audience, fields)
-        rows = await self._db.fetch_all(
+        # Read off the loop and worked through in a thread: for everyone at 100 000 people this
+        # is ~0.2 s that the loop would otherwise be held for.
+        rows = await self._db.fetch_all_off_the_loop(
             f"SELECT u.telegram_id, p.{Category(category).value}, p.quiet_set, p.quiet_start, p.quiet_end "
             "FROM users u LEFT JOIN notification_preferences p ON p.telegram_id = u.telegram_id "
             f"WHERE {where} ORDER BY u.telegram_id",
             params,
         )
         default = self._preferences.default_quiet
-        decided: dict[tuple, datetime | None] = {}
-        planned, muted = [], 0
-        for telegram_id, wanted, quiet_set, start, end in rows:
-            shape = (wanted, quiet_set, start, end)
-            if shape not in decided:
-                quiet = (None if start is None else QuietHours(start, end)) if quiet_set else default
-                wants = frozenset() if wanted == 0 else frozenset({Category(category)})
-                prefs = Preferences(telegram_id, wants, quiet, not quiet_set)
-                decided[shape] = next_delivery(prefs, category, now, tz, urgent=urgent)
-            when = decided[shape]
-            if when is None:
-                muted += 1
-            else:
-                planned.append((telegram_id, when, when > now))
-        return Plan(planned, muted)
+        return await asyncio.to_thread(_planned, rows, Category(category), urgent, now, tz, default)
+
+
+def _planned(
+    rows: list, category: Category, urgent: bool, now: datetime, tz: ZoneInfo, default: QuietHours | None
+) -> Plan:
+    """The rule (`next_delivery`) asked once per distinct set of preferences, not once per person."""
+    decided: dict[tuple, datetime | None] = {}
+    planned, muted = [], 0
+    for telegram_id, wanted, quiet_set, start, end in rows:
+        shape = (wanted, quiet_set, start, end)
+        if shape not in decided:
+            quiet = (None if start is None else QuietHours(start, end)) if quiet_set else default
+            wants = frozenset() if wanted == 0 else frozenset({category})
+            prefs = Preferences(telegram_id, wants, quiet, not quiet_set)
+            decided[shape] = next_delivery(prefs, category, now, tz, urgent=urgent)
+        when = decided[shape]
+        if when is None:
+            muted += 1
+        else:
+            planned.append((telegram_id, when, when > now))
+    return Plan(planned, muted)

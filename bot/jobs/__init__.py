@@ -18,7 +18,7 @@ from telegram.ext import Application
 from bot.context import BotContext
 from bot.jobs.agreements import send_agreement_reminders, update_agreement_states
 from bot.jobs.applications import ask_to_accept_new_rules, send_application_alerts, send_draft_reminders
-from bot.jobs.broadcasts import start_due_broadcasts
+from bot.jobs.broadcasts import resume_stalled_queues, start_due_broadcasts
 from bot.jobs.events import ask_about_attendance, send_event_notices, send_event_reminders
 from bot.jobs.hours import remind_short_of_quota
 from bot.jobs.retention import apply_retention
@@ -40,7 +40,7 @@ class Repeating:
 CHECK_EVERY = timedelta(minutes=10)
 
 JOBS = (
-    Repeating("broadcasts", timedelta(seconds=30), timedelta(seconds=5), (start_due_broadcasts,)),
+    Repeating("broadcasts", timedelta(seconds=30), timedelta(seconds=5), (start_due_broadcasts, resume_stalled_queues)),
     # Event reminders are due to the minute ("starts in 1 hour"), so their check runs every minute.
     Repeating(
         "events",
