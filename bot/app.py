@@ -50,10 +50,12 @@ from handlers import (
     language,
     menu,
     mydata,
+    organisations,
     plan,
     preferences,
     review,
     session,
+    support_requests,
 )
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
@@ -182,6 +184,8 @@ CAPABILITIES = (
     plan,
     broadcasts,
     preferences,
+    organisations,
+    support_requests,
     hours,
     hours_admin,
     counselling,

@@ -18,11 +18,13 @@ from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.events import EventRepository
+from storage.organisations import OrganisationRepository
 from storage.hours import HoursLedger
 from storage.people import PeopleDirectory
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository
 from storage.sessions import SessionStore
+from storage.support_requests import SupportRequestRepository
 from storage.threads import ThreadRepository
 from storage.users import UserRepository
 
@@ -55,6 +57,8 @@ class Services:
     sessions: SessionStore = field(init=False)
     people: PeopleDirectory = field(init=False)
     hours: HoursLedger = field(init=False)
+    organisations: OrganisationRepository = field(init=False)
+    support_requests: SupportRequestRepository = field(init=False)
     threads: ThreadRepository = field(init=False)
 
     def __post_init__(self) -> None:
@@ -74,6 +78,8 @@ class Services:
         self.sessions = SessionStore(self.db)
         self.people = PeopleDirectory(self.db, *(self._field_of(kind) for kind in (FieldType.EMAIL, FieldType.PHONE)))
         self.hours = HoursLedger(self.db, self.settings.tz)
+        self.organisations = OrganisationRepository(self.db)
+        self.support_requests = SupportRequestRepository(self.db)
         self.threads = ThreadRepository(self.db)
 
     def _field_of(self, kind: FieldType) -> str | None:

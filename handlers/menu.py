@@ -18,6 +18,7 @@ from bot.buttons.hours import MY_HOURS, QUOTA_LIST
 from bot.buttons.language import LANGUAGE_MENU
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.buttons.mydata import MY_DATA
+from bot.buttons.organisations import ORGANISATIONS, REQUESTS
 from bot.buttons.preferences import MENU as NOTIFICATIONS_MENU
 from bot.buttons.review import APPLICATIONS
 from bot.buttons.threads import ASK, THREADS
@@ -28,6 +29,7 @@ from handlers.application_text import application_menu_label
 from handlers.command_menu import commands_for
 from handlers.common import alert, keyboard, requires_role, show
 from handlers.counselling import hold_offer
+from handlers.partner_common import menu_entry as organisation_entry
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,8 @@ _COORDINATOR_SECTIONS = [
     (N_("📣 Announcements"), ANNOUNCEMENTS),
     (N_("✍️ Agreements"), AGREEMENTS),
     (N_("⏱ Hours and the quota"), QUOTA_LIST),
+    (N_("🏢 Organisations"), ORGANISATIONS),
+    (N_("🤝 Requests for support"), REQUESTS),
     (N_("💬 Conversations"), THREADS),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]
@@ -57,6 +61,8 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     user_id = context.profile.telegram_id if context.profile else 0
     rows = [[(await application_menu_label(context, user_id), APPLY)]]
     rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
+    organisation = await organisation_entry(context, user_id)  # stage two: a contact, or registering
+    rows += [[organisation]] if organisation else []
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
     rows.append([(t.gettext("✉️ Write to a coordinator"), ASK)])
     rows.append([(t.gettext("🔔 Notifications"), NOTIFICATIONS)])

@@ -29,6 +29,9 @@ from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
 from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
+from handlers.hours import mydata_lines as hours_lines
+from handlers.partner_common import ORG_CONTACT_CONSENT
+from handlers.partner_common import mydata_lines as organisation_lines
 from storage import privacy
 from storage.agreements import ACCOUNT_DELETED, PENDING, VOLUNTEER_MAY_END, Agreement, State
 from storage.applications import Status
@@ -85,6 +88,8 @@ async def my_data(update: Update, context: BotContext) -> None:
     ]
     if hours:
         lines.append(t._("Hours of volunteering recorded: %(hours)s.", hours=t.number(hours)))
+    lines += await hours_lines(context, user_id)  # the hours ledger and a disability declared for the quota
+    lines += await organisation_lines(context, user_id)  # stage two: the organisations they speak for
     lines += ["", t._("The agreement and the development plan are under 📄 My agreement.")]
     rows = []
     if await _sent_application(context, user_id) is not None:
@@ -104,6 +109,8 @@ def _consent_name(context: BotContext, kind: str) -> str:
         return t.gettext("recruitment rules")
     if kind == "privacy":
         return t.gettext("processing of personal data")
+    if kind == ORG_CONTACT_CONSENT:
+        return t.gettext("an organisation's contact person's details")
     for consent in context.services.org.consents:
         if kind == f"optional:{consent.id}":
             return consent.name(t.locale)

@@ -15,6 +15,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     language,
     menu,
     mydata,
+    organisations,
     plan,
     preferences,
     review,
