@@ -152,9 +152,9 @@ class EventRepository(EventSignups, EventAttendance, EventNotices):
             )
             if cursor.rowcount == 0:
                 return None
-            async with conn.execute("SELECT type FROM events WHERE id = ?", (event_id,)) as cur:
-                (event_type,) = await cur.fetchone()
-            recipients, params = new_event_recipients(event_id, category_of(event_type), county_fields)
+            async with conn.execute("SELECT type, county FROM events WHERE id = ?", (event_id,)) as cur:
+                (event_type, county) = await cur.fetchone()
+            recipients, params = new_event_recipients(event_id, county, category_of(event_type), county_fields)
             await conn.execute(
                 f"INSERT INTO event_notices (event_id, telegram_id, kind, created_at) "
                 f"SELECT e.id, u.telegram_id, 'new', ? {recipients}",

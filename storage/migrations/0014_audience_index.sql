@@ -23,6 +23,9 @@ CREATE INDEX users_by_latest_application ON users (latest_application_id);
 -- Who holds an application or agreement in a given state: also an index lookup.
 CREATE INDEX applications_by_status_and_person ON applications (status, telegram_id);
 CREATE INDEX agreements_by_state_and_person ON agreements (state, telegram_id);
+-- Who may hear of a new event: those who chose where from, and the accepted team members.
+CREATE INDEX notification_preferences_by_new_events ON notification_preferences (new_events);
+CREATE INDEX new_event_counties_by_county ON new_event_counties (county, telegram_id);
 
 CREATE TABLE choice_fields (
     field_id TEXT PRIMARY KEY
