@@ -37,6 +37,7 @@ REVIEW_ORDER = (
     RequestStatus.DECLINED,
     RequestStatus.WITHDRAWN,
 )
+_KNOWN = {s.value for s in RequestStatus}
 # The columns a request form's answer is also kept in (lists and the matching read them).
 COLUMNS = ("kind", "competences", "county", "mode", "date_from", "date_to", "hours", "description")
 _COLUMN_OF = {"kind": "support_kind"}
@@ -128,7 +129,7 @@ class SupportRequestRepository:
     async def counts(self) -> dict[RequestStatus, int]:
         rows = await self._db.fetch_all("SELECT status, COUNT(*) AS n FROM support_requests GROUP BY status")
         counts = dict.fromkeys(RequestStatus, 0)
-        counts.update({RequestStatus(r["status"]): r["n"] for r in rows if r["status"] in RequestStatus})
+        counts.update({RequestStatus(r["status"]): r["n"] for r in rows if r["status"] in _KNOWN})  # and later states
         return counts
 
     async def _page(self, section: Section, limit: int, after: int | None, before: int | None) -> list[SupportRequest]:

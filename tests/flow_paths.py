@@ -400,3 +400,149 @@ async def _writing_to_a_person(world: World, step_id: str) -> UserChat:
     coordinator = await _event_coordinator(world)
     await coordinator.press(coordinator.last.message_id, WriteTo(person=person.id).pack())
     return coordinator
+
+
+# ---- organisations and their requests for support (issue 14, parts 1-2) ---------------------------------
+_ORG_TYPED = {
+    "name": "Koło Gospodyń Wiejskich w Wólce",
+    "krs": "0000123456",
+    "regon": "192598184",
+    "nip": "5260250274",
+    "description": "Działamy na rzecz mieszkańców wsi od dziesięciu lat.",
+    "c_full_name": "Anna Kowalska",
+    "c_email": "anna@example.org",
+    "c_phone": "600 100 200",
+}
+
+
+@path("org")
+async def _registering(world: World, step_id: str) -> UserChat:
+    chat = world.new_volunteer()
+    await chat.send("/start org")
+    await chat.tap("✅ Wyrażam zgodę")
+    for step in ("name", "kind", "county", "krs", "regon", "nip", "description", "c_full_name", "c_email", "c_phone"):
+        if step == step_id:
+            return chat
+        if step in _ORG_TYPED:
+            await chat.send(_ORG_TYPED[step])
+        else:
+            await chat.tap(chat.last.buttons[0])
+    raise LookupError(f"no typed path to organisation step {step_id!r}")
+
+
+async def _organisation(world: World, *, verified: bool) -> tuple[UserChat, object]:
+    """A fresh contact person with their organisation, made directly (the form has its own path)."""
+    chat = world.new_volunteer()
+    await chat.send("/start")  # known to the bot first (a contact is a person)
+    services = world.app.services
+    answers = {"name": "KGW Wólka", "kind": "kgw", "county": "lubartowski", "description": "Koło gospodyń."}
+    organisation = await services.organisations.register(chat.id, answers, {"full_name": "Anna Kowalska"})
+    if verified:
+        organisation = await services.organisations.verify(organisation.id, world.coordinator.id)
+    await chat.send("/start")  # the menu as a contact sees it
+    return chat, organisation
+
+
+async def _asked_organisation(world: World) -> UserChat:
+    chat, organisation = await _organisation(world, verified=False)
+    await world.app.services.organisations.ask(organisation.id, world.coordinator.id, "Ile osób liczy koło?")
+    return chat
+
+
+async def _organisation_card(world: World) -> UserChat:
+    from bot.buttons.organisations import OrgReview
+
+    _chat, organisation = await _organisation(world, verified=False)
+    coordinator = await _event_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, OrgReview(act="o", org=organisation.id).pack())
+    return coordinator
+
+
+PATHS["og_ans"] = taps(_asked_organisation, "/start", "🏢 Moja organizacja", "✍️ Odpowiedz na pytanie")
+PATHS["og_reason"] = taps(_organisation_card, "❌ Nie przyjmuj")
+PATHS["og_question"] = taps(_organisation_card, "❓ Poproś o uzupełnienie")
+
+
+@path("sr_new")
+async def _asking_for_support(world: World, step_id: str) -> UserChat:
+    from datetime import timedelta
+
+    from bot.agreement_facts import today
+
+    chat, _organisation_made = await _organisation(world, verified=True)
+    await chat.tap("🏢 Moja organizacja")
+    await chat.tap("🙋 Poproś o wsparcie")
+    start = today(world.app.services) + timedelta(days=10)
+    typed = {
+        "date_from": start.strftime("%d.%m.%Y"),
+        "date_to": (start + timedelta(days=5)).strftime("%d.%m.%Y"),
+        "hours": "8",
+        "description": "Warsztat o budżecie obywatelskim.",
+    }
+    for step in ("kind", "competences", "county", "mode", "date_from", "date_to", "hours", "description"):
+        if step == step_id:
+            return chat
+        if step in typed:
+            await chat.send(typed[step])
+        elif step == "competences":
+            await chat.tap(next(b for b in chat.last.buttons if b.startswith("▫️")))
+            await chat.tap("Gotowe »")
+        else:
+            await chat.tap(chat.last.buttons[0])
+    raise LookupError(f"no typed path to request step {step_id!r}")
+
+
+async def _a_request(world: World, *, asked: bool = False):
+    from datetime import timedelta
+
+    from bot.agreement_facts import today
+
+    chat, organisation = await _organisation(world, verified=True)
+    services = world.app.services
+    contact = await services.organisations.contact(organisation.id, chat.id)
+    start = today(services) + timedelta(days=10)
+    answers = {
+        "kind": "workshop",
+        "competences": ["participation"],
+        "county": "lubartowski",
+        "mode": "online",
+        "date_from": start.isoformat(),
+        "date_to": (start + timedelta(days=5)).isoformat(),
+        "hours": 8,
+        "description": "Warsztat o budżecie obywatelskim.",
+    }
+    request = await services.support_requests.send(organisation.id, contact.id, chat.id, answers)
+    if asked:
+        await services.support_requests.ask(request.id, world.coordinator.id, "Ile osób przyjdzie?")
+    return chat, request
+
+
+async def _answering_about_a_request(world: World) -> UserChat:
+    from bot.buttons.organisations import RequestMine
+
+    chat, request = await _a_request(world, asked=True)
+    await chat.press(chat.last.message_id, RequestMine(act="o", ref=request.id).pack())
+    return chat
+
+
+async def _request_card(world: World) -> UserChat:
+    from bot.buttons.organisations import RequestReview
+
+    _chat, request = await _a_request(world)
+    coordinator = await _event_coordinator(world)
+    await coordinator.press(coordinator.last.message_id, RequestReview(act="o", ref=request.id).pack())
+    return coordinator
+
+
+PATHS["sr_ans"] = taps(_answering_about_a_request, "✍️ Odpowiedz na pytanie")
+PATHS["sr_reason"] = taps(_request_card, "❌ Odrzuć")
+PATHS["sr_question"] = taps(_request_card, "❓ Poproś o uzupełnienie")
+
+
+@path("sr_edit")
+async def _correcting_a_request(world: World, step_id: str) -> UserChat:
+    coordinator = await _request_card(world)
+    await coordinator.tap("✏️ Popraw odpowiedź")
+    form = world.app.services.org.partners.request_form
+    await coordinator.tap("✏️ " + next(f.label.get("pl") for f in form if f.id == step_id))
+    return coordinator
