@@ -40,6 +40,7 @@ from handlers import (
     broadcasts,
     common,
     coordinators,
+    document_admin,
     counselling,
     counselling_staff,
     errors,
@@ -190,6 +191,7 @@ CAPABILITIES = (
     hours_admin,
     counselling,
     counselling_staff,
+    document_admin,
 )
 
 

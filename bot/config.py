@@ -45,6 +45,9 @@ class Settings:
     broadcast_paid: bool = False
     # Default quiet hours ("21:00-08:00", or "off"): non-urgent announcements wait until the end.
     quiet_hours: str = "21:00-08:00"
+    # The bot's public HTTPS address (the web panel's): document QR codes open <url>/verify/<code>;
+    # unset, they open the bot (t.me/<bot>?start=verify_<code>).
+    public_url: str | None = None
 
     @property
     def base_file_url(self) -> str:
@@ -88,6 +91,7 @@ class Settings:
             flood_messages=_positive_int("BOT_FLOOD_MESSAGES", get("BOT_FLOOD_MESSAGES"), 20),
             flood_window_seconds=float(_positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)),
             invite_valid_hours=_positive_int("BOT_INVITE_HOURS", get("BOT_INVITE_HOURS"), 48),
+            public_url=_public_url(get("BOT_PUBLIC_URL")),
             **_broadcast_settings(get("BOT_BROADCAST_RATE"), get("BOT_BROADCAST_PAID"), get("BOT_QUIET_HOURS")),
         )
 
@@ -178,6 +182,14 @@ def _webhook_secret(value: str | None) -> str | None:
             "(Telegram's rule for the secret token)"
         )
     return value
+
+
+def _public_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https://[^\s/?#]+(/[^\s?#]*)?$", value):
+        raise ConfigError(
+            f"BOT_PUBLIC_URL: expected the bot's public HTTPS address, e.g. https://bot.example.org, got {value!r}"
+        )
+    return value.rstrip("/") if value else None
 
 
 def _positive_int(name: str, value: str | None, default: int) -> int:

@@ -10,6 +10,7 @@ text the PDF shows.
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from datetime import datetime
@@ -98,7 +99,7 @@ def _document(footer: str):
 
     class Document(FPDF):
         def footer(self) -> None:
-            self.set_y(-14)
+            self.set_y(-max(14, 7 + 3.5 * (footer.count("\n") + 1)))  # a longer footer starts higher
             self.set_font(FONT, "", 7.5)
             self.set_text_color(110, 110, 110)
             self.multi_cell(0, 3.5, f"{footer}   ·   {self.page_no()}/{{nb}}", align="C")
@@ -111,11 +112,32 @@ def _is_title(line: str) -> bool:
     return len(letters) >= 8 and all(c.isupper() for c in letters)
 
 
-def render_pdf(text: str, *, title: str, footer: str, created: datetime) -> bytes:
+QR_MM = 26
+
+
+def qr_png(payload: str) -> bytes:
+    """The QR code as embedded in the PDF (segno; medium error correction survives a worn print)."""
+    import segno
+
+    out = io.BytesIO()
+    segno.make(payload, error="m", micro=False).save(out, kind="png", scale=8, border=2)
+    return out.getvalue()
+
+
+def _print_qr(pdf, payload: str) -> None:
+    """After the text, at the right; an image only, so the text extracted stays the document's."""
+    if pdf.get_y() + QR_MM + 6 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(4)
+    pdf.image(io.BytesIO(qr_png(payload)), x=pdf.w - pdf.r_margin - QR_MM, y=pdf.get_y(), w=QR_MM, h=QR_MM)
+
+
+def render_pdf(text: str, *, title: str, footer: str, created: datetime, qr: str | None = None) -> bytes:
     """Lines in capitals become centred titles and "§" lines headings; the rest is body text.
 
     The text is shown as `printable(text)`: pass a text already made printable when its hash is
-    shown or kept, so that the two agree."""
+    shown or kept, so that the two agree. `qr`: a QR code holding it is printed after the text,
+    as an image (outside the text and its hash, like the footer)."""
     pdf = _document(printable(footer))
     pdf.set_title(printable(title))
     pdf.set_lang("pl")
@@ -140,4 +162,6 @@ def render_pdf(text: str, *, title: str, footer: str, created: datetime) -> byte
             pdf.set_font(FONT, "", 10)
             # Left-aligned, not justified: copied or extracted text keeps single spaces.
             pdf.multi_cell(0, 5, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    if qr is not None:
+        _print_qr(pdf, qr)
     return bytes(pdf.output())

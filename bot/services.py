@@ -17,6 +17,7 @@ from storage.broadcasts import AnswerFields, BroadcastRepository
 from storage.consents import ConsentRepository, NoticeRepository
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
+from storage.documents import DocumentRepository
 from storage.events import EventRepository
 from storage.organisations import OrganisationRepository
 from storage.hours import HoursLedger
@@ -56,6 +57,7 @@ class Services:
     broadcasts: BroadcastRepository = field(init=False)
     sessions: SessionStore = field(init=False)
     people: PeopleDirectory = field(init=False)
+    documents: DocumentRepository = field(init=False)
     hours: HoursLedger = field(init=False)
     organisations: OrganisationRepository = field(init=False)
     support_requests: SupportRequestRepository = field(init=False)
@@ -77,6 +79,7 @@ class Services:
         self.broadcasts = BroadcastRepository(self.db, self.preferences)
         self.sessions = SessionStore(self.db)
         self.people = PeopleDirectory(self.db, *(self._field_of(kind) for kind in (FieldType.EMAIL, FieldType.PHONE)))
+        self.documents = DocumentRepository(self.db)
         self.hours = HoursLedger(self.db, self.settings.tz)
         self.organisations = OrganisationRepository(self.db)
         self.support_requests = SupportRequestRepository(self.db)

@@ -4,6 +4,9 @@ the volunteer's work (a typed flow, "gao"), and the volunteer gets the attestati
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.error import TelegramError
@@ -12,6 +15,8 @@ from bot.agreement_facts import number, today, volunteer_of
 from bot.agreements import render_attestation
 from bot.buttons.agreements import AgreementAdmin, AgreementButton
 from bot.context import BotContext
+from bot.document_issue import footer_code, issue_for_attestation, link_of
+from bot.documents import document_facts
 from bot.flow import End, Flow, FlowRun, question, typed_step
 from bot.i18n import N_
 from bot.pdf import file_slug, printable, render_pdf
@@ -35,10 +40,13 @@ async def request_attestation(update: Update, context: BotContext, press: Agreem
     if agreement is None:
         return
     await update.callback_query.answer()
-    text = await attestation_text(context, agreement, None)
-    attestation = await services.agreements.add_attestation(
-        update.effective_user.id, agreement.id, text, services.clock()
-    )
+    terms = await attestation_terms(context, agreement)
+    text = await attestation_text(context, agreement, None, terms)
+    async with services.db.transaction():  # the attestation and its verification code together
+        attestation = await services.agreements.add_attestation(
+            update.effective_user.id, agreement.id, text, services.clock()
+        )
+        await issue_for_attestation(services, attestation, terms.facts(services.org))
     await context.bot.send_document(
         update.effective_chat.id,
         await attestation_file(context, attestation.id, text, agreement),
@@ -55,21 +63,42 @@ async def request_attestation(update: Update, context: BotContext, press: Agreem
     )
 
 
-async def attestation_text(context, agreement: Agreement, opinion: str | None) -> str:
+@dataclass(frozen=True)
+class AttestationTerms:
+    """What an attestation states beyond its wording; also kept with its verification code."""
+
+    name: str
+    start: date
+    end: date
+    hours: float | None
+
+    def facts(self, org) -> dict[str, Any]:
+        return document_facts(org, name=self.name, start=self.start, end=self.end, hours=self.hours)
+
+
+async def attestation_terms(context, agreement: Agreement) -> AttestationTerms:
     services = context.services
     volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
     last_day = min(agreement.end_date, agreement.ended_on or agreement.end_date, today(services))
     last_day = max(last_day, agreement.start_date)
     hours = await services.agreements.recorded_hours(agreement.telegram_id, agreement.start_date, last_day)
+    return AttestationTerms(volunteer.name, agreement.start_date, last_day, hours or None)
+
+
+async def attestation_text(
+    context, agreement: Agreement, opinion: str | None, terms: AttestationTerms | None = None
+) -> str:
+    services = context.services
+    terms = terms or await attestation_terms(context, agreement)
     text = render_attestation(
         services.org,
         number=number(services, agreement),
-        volunteer_name=volunteer.name,
+        volunteer_name=terms.name,
         scope=await scope_of(services, agreement),
-        start=agreement.start_date,
-        end=last_day,
+        start=terms.start,
+        end=terms.end,
         issued=today(services),
-        hours=hours or None,
+        hours=terms.hours,
         opinion=opinion,
     )
     return printable(text)  # what is kept and hashed is exactly what the PDF shows
@@ -82,7 +111,14 @@ async def attestation_file(context, attestation_id: int, text: str, agreement: A
     footer = pl.gettext(
         "Attestation no. %(id)d · SHA-256 of the text: %(sha)s", id=attestation_id, sha=sha256_text(text)
     )
-    content = render_pdf(text, title=pl.gettext("Attestation"), footer=footer, created=services.clock())
+    document = await services.documents.for_attestation(attestation_id)  # none: issued before codes
+    content = render_pdf(
+        text,
+        title=pl.gettext("Attestation"),
+        footer=footer + footer_code(services, pl, context.bot.username, document),
+        created=services.clock(),
+        qr=link_of(services, context.bot.username, document) if document else None,
+    )
     name = "-".join(filter(None, ["zaswiadczenie", file_slug(volunteer.name), today(services).isoformat()]))
     return InputFile(content, filename=f"{name}.pdf")
 

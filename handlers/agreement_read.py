@@ -151,7 +151,7 @@ async def send_pdf(update: Update, context: BotContext, press: AgreementButton) 
     await update.callback_query.answer()
     await context.bot.send_document(
         update.effective_chat.id,
-        await agreement_pdf(context.services, agreement),
+        await agreement_pdf(context.services, agreement, context.bot.username),
         caption=context.t.gettext("The full text of your agreement (in Polish)."),
     )
 

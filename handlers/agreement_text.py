@@ -12,6 +12,7 @@ from bot.agreements import (
     render_agreement,
 )
 from bot.buttons.agreements import AgreementAdmin
+from bot.document_issue import footer_code, link_of
 from bot.i18n import N_, Translator, translator
 from bot.pdf import file_slug, printable, render_pdf
 from bot.replies import keyboard
@@ -108,11 +109,15 @@ def polish(services: Services) -> Translator:
     return translator("pl", services.settings.timezone)
 
 
-async def agreement_pdf(services: Services, agreement: Agreement) -> InputFile:
+async def agreement_pdf(services: Services, agreement: Agreement, bot_username: str) -> InputFile:
+    """With its verification code when it has one (offered from the release that brought them)."""
     from storage.agreements import sha256_text
 
     pl = polish(services)
     text = await agreement_text(services, agreement)
+    document = None
+    if agreement.state != State.DRAFT and agreement.text_sha256 is not None:
+        document = await services.documents.for_agreement_text(agreement.id, agreement.text_sha256)
     no = number(services, agreement)
     footer = pl.gettext(
         "Agreement no. %(number)s · template %(version)s · SHA-256 of the text: %(sha)s",
@@ -122,6 +127,7 @@ async def agreement_pdf(services: Services, agreement: Agreement) -> InputFile:
     )
     if agreement.state == State.DRAFT:
         footer = pl.gettext("DRAFT for preview, not offered yet") + " · " + footer
+    footer += footer_code(services, pl, bot_username, document)
     acceptance = await services.agreements.acceptance(agreement.id)
     if acceptance is not None:
         footer += "\n" + pl.gettext(
@@ -130,7 +136,13 @@ async def agreement_pdf(services: Services, agreement: Agreement) -> InputFile:
             name=acceptance.typed_name,
             user=acceptance.telegram_id,
         )
-    content = render_pdf(text, title=pl.gettext("Volunteer agreement"), footer=footer, created=services.clock())
+    content = render_pdf(
+        text,
+        title=pl.gettext("Volunteer agreement"),
+        footer=footer,
+        created=services.clock(),
+        qr=link_of(services, bot_username, document) if document else None,
+    )
     volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
     name = "-".join(filter(None, ["porozumienie", file_slug(no), file_slug(volunteer.name)]))
     return InputFile(content, filename=f"{name}.pdf")

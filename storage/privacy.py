@@ -33,6 +33,7 @@ KEPT_BY_LAW: dict[str, str] = {
     "agreements": _BINDING,
     "agreement_files": _OF_BINDING,
     "agreement_acceptances": _OF_BINDING,  # who accepted what, when: the evidence itself
+    "documents": f"kind = 'agreement' AND {_OF_BINDING}",  # its verification codes still answer
 }
 # table -> SQL condition on rows kept from an account deleted earlier (not the current person's).
 _OF_FORMER = "agreement_id IN (SELECT id FROM agreements WHERE owner_deleted_at IS NOT NULL)"
@@ -40,6 +41,7 @@ FORMER: dict[str, str] = {
     "agreements": "owner_deleted_at IS NOT NULL",
     "agreement_files": _OF_FORMER,
     "agreement_acceptances": _OF_FORMER,
+    "documents": _OF_FORMER,
 }
 _JSON_COLUMN = re.compile(r"\s*(\w+)\s+\w+[^\n]*?--\s*JSON\b")
 

@@ -10,6 +10,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     application,
     broadcasts,
     coordinators,
+    documents,
     events,
     hours,
     language,
