@@ -337,6 +337,13 @@ class Organisation(_Strict):
                     raise ValueError(f"form {form_field.id}: the id {OTHER!r} is reserved")
         return self
 
+    @model_validator(mode="after")
+    def _hours_birth_date(self) -> Organisation:
+        wanted = self.hours.birth_date_field  # the quota's age comes from a date question of the form
+        if wanted and not any(f.id == wanted and f.type == FieldType.DATE for f in self.form):
+            raise ValueError(f"hours.birth_date_field: {wanted!r} is not a date question of [[form]]")
+        return self
+
     def choices_of(self, form_field: FormField) -> list[Choice]:
         """The options of a choice field, whether listed in place or taken from a list."""
         if form_field.choices is not None:

@@ -169,9 +169,32 @@ async def _ask_consent(update: Update, context: BotContext) -> None:
     await show(update, context, text, keyboard(rows))
 
 
+async def mydata_lines(context: BotContext, user_id: int) -> list[Markup | str]:
+    """For "Moje dane": the confirmed hours, and a disability declared for the quota (with its consent)."""
+    t = context.t
+    services = context.services
+    lines: list[Markup | str] = []
+    total = await services.hours.total(user_id)
+    if total:
+        lines.append(
+            t._("Confirmed hours from every source: %(hours)s (⏱ My hours).", hours=hours_text.hours(t, total))
+        )
+    declared = await services.hours.declaration(user_id)
+    if declared is not None:
+        lines.append(
+            t._(
+                "A disability declared for the lower quota of hours, with consent under Article 9 of the GDPR "
+                "(version %(version)s, %(date)s): you can withdraw it under ⏱ My hours.",
+                version=declared[0],
+                date=t.date(declared[1]),
+            )
+        )
+    return lines
+
+
 def register(routes: Routes) -> None:
     routes.press(MyHours, pressed)
     routes.command(["godziny", "hours"], command)
 
 
-__all__ = ["MY_HOURS", "quota_rule", "register"]
+__all__ = ["MY_HOURS", "mydata_lines", "quota_rule", "register"]

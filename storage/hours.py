@@ -218,6 +218,14 @@ class HoursLedger:
         )
         return row is not None
 
+    async def declaration(self, telegram_id: int) -> tuple[str, datetime] | None:
+        """The consent's version and when the disability was declared, if it is."""
+        row = await self._db.fetch_one(
+            "SELECT consent_version, declared_at FROM hours_disability_declarations WHERE telegram_id = ?",
+            (telegram_id,),
+        )
+        return (row[0], from_db_time(row[1])) if row else None
+
     async def declare_disability(self, telegram_id: int, consent_version: str, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO hours_disability_declarations (telegram_id, consent_version, declared_at) VALUES (?, ?, ?) "

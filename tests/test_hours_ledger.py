@@ -4,10 +4,13 @@ rules for hours that the support work log reuses."""
 
 from __future__ import annotations
 
+import json
+import tomllib
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import ValidationError
 
 from bot import hours_text
 from bot.app import build_application
@@ -15,6 +18,7 @@ from bot.double import running
 from bot.hours_quota import HoursSettings, QuotaRule
 from bot.i18n import translator
 from bot.jobs import hours as hours_jobs
+from bot.organisation import Organisation, default_org_text
 from storage import open_database
 from storage.hours import HoursLedger
 from storage.hours_rules import HoursProblem, Month, age_on, check_logged_hours, days_left, recent_months
@@ -117,6 +121,17 @@ def test_which_quota_rule_applies():
         )
 
 
+def test_the_age_comes_from_a_date_question_the_organisation_file_names():
+    data = tomllib.loads(default_org_text())
+    assert Organisation.model_validate(data).hours.quota[0].id == "standard"  # the shipped example
+    data["hours"]["birth_date_field"] = "born"
+    with pytest.raises(ValidationError, match="not a date question"):
+        Organisation.model_validate(data)
+    born = {"id": "born", "type": "date", "required": False, "label": "Data urodzenia", "prompt": "Data urodzenia?"}
+    data["form"].append(born)
+    assert Organisation.model_validate(data).hours.birth_date_field == "born"
+
+
 async def test_the_ledger_follows_attendance_in_the_database(tmp_path):
     """Whatever code records attendance, the ledger changes in the same transaction."""
     db = await open_database(tmp_path / "bot.db")
@@ -159,6 +174,20 @@ async def test_the_ledger_follows_attendance_in_the_database(tmp_path):
         assert (await ledger.for_attestation(1, date(2026, 11, 1), date(2026, 11, 30))).by_kind == {"consultation": 3}
         assert await ledger.withdraw(41, 9, MONDAY) and not await ledger.withdraw(41, 9, MONDAY)
         assert await ledger.total(1) == 0
+
+        # An accepted member whose application gives a date of birth (when the form asks it).
+        await db.execute(
+            "INSERT INTO applications (id, telegram_id, status, created_at, updated_at) "
+            "VALUES (3, 1, 'accepted', ?, ?)",
+            (stamp, stamp),
+        )
+        await db.execute(
+            "INSERT INTO application_answers (application_id, field_id, value, answered_at) VALUES (3, 'born', ?, ?)",
+            (json.dumps("2012-05-01"), stamp),
+        )
+        assert await ledger.birth_date(1, "born") == date(2012, 5, 1) and await ledger.birth_date(1, None) is None
+        (member,) = await ledger.all_members(november, november, "born")
+        assert (member.telegram_id, member.hours, member.birth, member.disability) == (1, 0, date(2012, 5, 1), False)
     finally:
         await db.close()
 
@@ -276,6 +305,9 @@ async def test_the_disability_is_asked_with_its_own_consent_refused_given_and_wi
     assert "Od teraz obowiązuje Cię niższa norma." in ola.last.text
     assert "Twoja norma: 6 h miesięcznie przez 6 miesięcy." in ola.last.text
     assert "Do normy w tym miesiącu zostały jeszcze 4 godziny." in ola.last.text
+    await ola.send("/moje_dane")
+    assert "Niepełnosprawność zadeklarowana do niższej normy godzin, za zgodą z art. 9 RODO" in ola.last.text
+    assert "Godziny potwierdzone ze wszystkich źródeł: 2 h" in ola.last.text
     # Kept apart, with the consent's version; in the person's own export ("Moje dane"), in no CSV.
     (row,) = (await personal_data(app.services.db, 5001))["data"]["hours_disability_declarations"]
     assert row["consent_version"] == "2026-11"
@@ -290,6 +322,7 @@ async def test_the_disability_is_asked_with_its_own_consent_refused_given_and_wi
     assert "Zgoda została wycofana, a informacja o niepełnosprawności – usunięta." in ola.last.text
     assert "Twoja norma: 16 h miesięcznie przez 12 miesięcy." in ola.last.text
     assert not await app.services.hours.has_disability(5001)
+    assert "hours_disability_declarations" not in (await personal_data(app.services.db, 5001))["data"]
     await ola.press(ola.last.message_id, "hr:off")  # delivered twice: nothing more happens
     assert "Twoja norma: 16 h miesięcznie przez 12 miesięcy." in ola.last.text
 
