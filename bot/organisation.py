@@ -76,6 +76,7 @@ class Choice(_Strict):
 class County(_Strict):
     id: Annotated[str, Field(pattern=_ID)]
     name: str
+    neighbours: tuple[str, ...] = ()  # the counties next to it (either side may list a pair)
 
 
 class OrganisationInfo(_Strict):
@@ -338,11 +339,20 @@ class Organisation(_Strict):
         return self
 
     @model_validator(mode="after")
-    def _hours_birth_date(self) -> Organisation:
-        wanted = self.hours.birth_date_field  # the quota's age comes from a date question of the form
-        if wanted and not any(f.id == wanted and f.type == FieldType.DATE for f in self.form):
-            raise ValueError(f"hours.birth_date_field: {wanted!r} is not a date question of [[form]]")
+    def _known_neighbours(self) -> Organisation:
+        known = {c.id for c in self.counties}
+        for county in self.counties:
+            unknown = sorted(set(county.neighbours) - known)
+            if unknown:
+                raise ValueError(f"counties: {county.id}: unknown neighbour {', '.join(unknown)}")
+            if county.id in county.neighbours:
+                raise ValueError(f"counties: {county.id} is listed as its own neighbour")
         return self
+
+    def neighbours_of(self, county_id: str) -> frozenset[str]:
+        """The counties next to this one, as either side lists them."""
+        listed = {c.id: c.neighbours for c in self.counties}
+        return frozenset(listed.get(county_id, ())) | {c for c, near in listed.items() if county_id in near}
 
     def choices_of(self, form_field: FormField) -> list[Choice]:
         """The options of a choice field, whether listed in place or taken from a list."""
