@@ -20,10 +20,18 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from storage.db import from_db_time, to_db_time
-from storage.hours_rules import Month, local_midnight
+from storage.hours_rules import HoursProblem, Month, check_logged_hours, local_midnight
 from storage.paging import Section, keyed_page
 
 SOURCES = ("event", "support")
+
+
+class HoursRefused(ValueError):
+    """Hours the ledger does not take (storage.hours_rules says why)."""
+
+    def __init__(self, problem: HoursProblem):
+        super().__init__(problem.value)
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -172,10 +180,17 @@ class HoursLedger:
         note: str | None = None,
     ) -> Entry:
         """A confirmed work log becomes an entry (confirmed again with other hours: corrected).
-        Check it with storage.hours_rules.check_logged_hours first; the events' entries are the
-        database's own (migration 0019)."""
+        The work log checks the assignment (storage.hours_rules.check_logged_hours) when the work
+        is logged; the ledger holds the rest whatever calls it: HoursRefused for hours in the
+        future or more than 24 in a day (with the person's other support entries of that day).
+        The events' entries are the database's own (migration 0019)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
+            already = await self.day_hours(telegram_id, day, except_source_id=source_id)
+            today = now.astimezone(self.tz).date()
+            problem = check_logged_hours(day, hours, today=today, already_that_day=already, assigned=True)
+            if problem is not None:
+                raise HoursRefused(problem)
             await conn.execute(
                 "INSERT INTO hours_entries (telegram_id, source, source_id, kind, worked_at, hours, status, "
                 "confirmed_by, confirmed_at, updated_at, note) "
@@ -187,8 +202,21 @@ class HoursLedger:
                 (telegram_id, source_id, kind, to_db_time(local_midnight(day, self.tz)), hours, by, stamp, stamp, note),
             )
         found = await self.entry("support", source_id)
-        assert found is not None
+        if found is None or found.telegram_id != telegram_id:  # another person's work log id
+            raise ValueError(f"support entry {source_id} belongs to someone else")
         return found
+
+    async def day_hours(self, telegram_id: int, day: date, *, except_source_id: int | None = None) -> float:
+        """The person's confirmed support hours on `day` (the organisation's date), for the 24-hour
+        rule; events are not counted (one may last several days and is recorded on its first)."""
+        start = local_midnight(day, self.tz)
+        end = local_midnight(date.fromordinal(day.toordinal() + 1), self.tz)
+        row = await self._db.fetch_one(
+            "SELECT COALESCE(SUM(hours), 0) FROM hours_entries WHERE telegram_id = ? AND status = 'confirmed' "
+            "AND source = 'support' AND worked_at >= ? AND worked_at < ? AND source_id IS NOT ?",
+            (telegram_id, to_db_time(start), to_db_time(end), except_source_id),
+        )
+        return float(row[0])
 
     async def withdraw(self, source_id: int, by: int | None, now: datetime, note: str | None = None) -> bool:
         """A support entry taken back (the work log withdrawn or found wrong); kept in the history."""

@@ -20,7 +20,7 @@ from bot.i18n import translator
 from bot.jobs import hours as hours_jobs
 from bot.organisation import Organisation, default_org_text
 from storage import open_database
-from storage.hours import HoursLedger
+from storage.hours import HoursLedger, HoursRefused
 from storage.hours_rules import HoursProblem, Month, age_on, check_logged_hours, days_left, recent_months
 from storage.privacy import erase, personal_data
 from tests.conftest import COORDINATOR_ID
@@ -174,6 +174,19 @@ async def test_the_ledger_follows_attendance_in_the_database(tmp_path):
         assert (await ledger.for_attestation(1, date(2026, 11, 1), date(2026, 11, 30))).by_kind == {"consultation": 3}
         assert await ledger.withdraw(41, 9, MONDAY) and not await ledger.withdraw(41, 9, MONDAY)
         assert await ledger.total(1) == 0
+        # The ledger itself refuses what no work log may hold: the future, more than 24 h a day.
+        await ledger.record(42, 1, "workshop", date(2026, 11, 22), 20, 9, MONDAY)
+        with pytest.raises(HoursRefused) as refused:
+            await ledger.record(43, 1, "workshop", date(2026, 11, 22), 5, 9, MONDAY)
+        assert refused.value.problem is HoursProblem.TOO_MANY
+        await ledger.record(42, 1, "workshop", date(2026, 11, 22), 24, 9, MONDAY)  # a correction of itself
+        with pytest.raises(HoursRefused) as refused:
+            await ledger.record(44, 1, "workshop", date(2026, 11, 24), 2, 9, MONDAY)  # tomorrow in Warsaw
+        assert refused.value.problem is HoursProblem.IN_THE_FUTURE
+        with pytest.raises(HoursRefused):
+            await ledger.record(45, 1, "workshop", date(2026, 11, 21), 0, 9, MONDAY)
+        assert await ledger.day_hours(1, date(2026, 11, 22)) == 24 and await ledger.entry("support", 43) is None
+        assert await ledger.withdraw(42, 9, MONDAY)
 
         # An accepted member whose application gives a date of birth (when the form asks it).
         await db.execute(
