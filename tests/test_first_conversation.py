@@ -12,7 +12,9 @@ from tests.conftest import ADMIN_ID, COORDINATOR_ID
 MENU_PL = [
     "📝 Zgłoś się do zespołu",
     "📄 Moje porozumienie",
+    "🏢 Zarejestruj organizację",
     "📅 Wydarzenia i szkolenia",
+    "⏱ Moje godziny",
     "🔒 Moje dane",
     "✉️ Napisz do koordynatora",
     "🔔 Powiadomienia",
