@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.agreement_facts import today
 from bot.buttons.organisations import OrgMine, RequestList, RequestMine, RequestMineList, RequestReview
+from storage import privacy
+from storage.organisations import Refused
 from storage.support_requests import RequestStatus
 from tests.conftest import COORDINATOR_ID
 from tests.test_organisations import organisation_of, register_organisation
@@ -220,3 +224,29 @@ async def test_the_coordinators_list_pages_by_key(app, double, coordinator):
     assert [b for b in coordinator.last.buttons if b.startswith("nr ")] == first
     await coordinator.press(coordinator.last.message_id, RequestList(status="submitted", after=999_999).pack())
     assert [b for b in coordinator.last.buttons if b.startswith("nr ")] == first  # a forged place: the first page
+
+
+# ---- the rules in storage, without Telegram -----------------------------------------------------------
+async def test_storage_each_change_starts_from_the_states_it_names(app, double):
+    ola = double.user(user_id=5290, first_name="Ola", language_code="pl")
+    organisation = await verified_organisation(app, ola)
+    request = await stored_request(app, organisation, ola)
+    repo = app.services.support_requests
+    await repo.ask(request.id, COORDINATOR_ID, "Kiedy?")
+    with pytest.raises(Refused) as refused:
+        await repo.ask(request.id, COORDINATOR_ID, "Jeszcze raz?")  # asked already: waiting for the answer
+    assert refused.value.status == "needs_info"
+    await repo.withdraw(request.id, ola.id)
+    for change in (
+        repo.approve(request.id, COORDINATOR_ID),
+        repo.decline(request.id, COORDINATOR_ID, "Nie."),
+        repo.answer(request.id, ola.id, "Jutro."),
+        repo.edit(request.id, COORDINATOR_ID, "hours", 3, 8),
+    ):
+        with pytest.raises(Refused):
+            await change
+    assert [h.action for h in await repo.history(request.id)] == ["sent", "info_requested", "withdrawn"]
+    # The person who asked erases their data: the request is the organisation's and stays.
+    await privacy.erase(app.services.db, ola.id)
+    kept = await repo.get(request.id)
+    assert kept is not None and kept.contact_id is None
