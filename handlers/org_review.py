@@ -81,7 +81,9 @@ async def status_list(update: Update, context: BotContext, press: OrgList) -> No
 
 
 async def organisation_of(update: Update, context: BotContext, press: OrgReview) -> Organisation | None:
-    found = await context.services.organisations.get(press.org) if press.org is not None else None
+    found = None
+    if press.org is not None and partners(context) is not None:  # a file without [partners]: nothing to show
+        found = await context.services.organisations.get(press.org)
     if found is None:
         await stale_button(update, context)
     return found

@@ -87,7 +87,9 @@ async def status_list(update: Update, context: BotContext, press: RequestList) -
 
 
 async def request_of(update: Update, context: BotContext, ref: int | None) -> SupportRequest | None:
-    found = await context.services.support_requests.get(ref) if ref is not None else None
+    found = None
+    if ref is not None and partners(context) is not None:  # a file without [partners]: nothing to show
+        found = await context.services.support_requests.get(ref)
     if found is None:
         await stale_button(update, context)
     return found

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+import tomllib
 from datetime import timedelta
 
+from bot.app import build_application
 from bot.buttons.organisations import OrgMine, OrgReview
+from bot.double import running
+from bot.organisation import Organisation, default_org_text
 from storage import privacy
 from storage.organisations import OrgStatus
 from tests.conftest import COORDINATOR_ID
@@ -257,3 +261,13 @@ async def test_my_data_shows_and_exports_the_contact_and_deleting_one_contact_ke
     pending = await organisation_of(app, ewa)
     await privacy.erase(app.services.db, ewa.id)
     assert await app.services.organisations.get(pending.id) is None
+
+
+async def test_an_organisation_file_without_partners_offers_none_of_it(settings, double):
+    data = tomllib.loads(default_org_text())
+    del data["partners"]
+    async with running(build_application(settings, double, org=Organisation.model_validate(data)), double):
+        ola = double.user(user_id=5120, first_name="Ola", language_code="pl")
+        await ola.send("/start org")
+        assert not any("organizac" in b for b in ola.last.buttons)
+        assert "Rejestracja organizacji" not in ola.last.text
