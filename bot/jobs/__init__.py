@@ -3,8 +3,8 @@
 A job claims what is due in the database in the transaction that marks it, then sends it, so a
 restart or a second process neither loses nor repeats anything. The modules, by subject:
 applications.py (draft reminders, new rules), events.py (reminders, attendance questions,
-notices), agreements.py (coming into force, expiring, reminders), broadcasts.py (scheduled
-announcements) and retention.py (erasing what is kept no longer)."""
+notices), agreements.py (coming into force, expiring, reminders), hours.py (the quota of hours),
+broadcasts.py (scheduled announcements) and retention.py (erasing what is kept no longer)."""
 
 from __future__ import annotations
 
@@ -51,13 +51,17 @@ JOBS = (
     # New applications that waited for a digest (an alert went out a few minutes before them).
     Repeating("applications", timedelta(minutes=1), timedelta(seconds=25), (send_application_alerts,)),
     # The ten-minute jobs start apart, so they do not compete for the database at the same moment.
-    Repeating("reminders", CHECK_EVERY, timedelta(seconds=30), (send_draft_reminders, ask_to_accept_new_rules)),
+    # Draft reminders, new rules, and before a month ends the quota of hours (bot/jobs/hours.py).
+    Repeating(
+        "reminders",
+        CHECK_EVERY,
+        timedelta(seconds=30),
+        (send_draft_reminders, ask_to_accept_new_rules, remind_short_of_quota),
+    ),
     Repeating("agreements", CHECK_EVERY, timedelta(seconds=40), (update_agreement_states, send_agreement_reminders)),
     Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention, purge_old_threads)),
     # Unanswered conversations remind the coordinators once (bot/jobs/threads.py).
     Repeating("threads", timedelta(minutes=5), timedelta(seconds=35), (remind_unanswered,)),
-    # Before a month ends: one reminder to each person short of the quota of hours (bot/jobs/hours.py).
-    Repeating("hours", CHECK_EVERY, timedelta(seconds=55), (remind_short_of_quota,)),
 )
 
 
