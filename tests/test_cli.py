@@ -410,7 +410,7 @@ def test_org_file_without_email(tmp_path, command):
 
 
 def test_org_file_with_a_nameless_county(tmp_path):
-    org = org_file_without(tmp_path, "org.toml", '{ id = "lublin", name = "Lublin" }', '{ id = "lublin" }')
+    org = org_file_without(tmp_path, "org.toml", 'id = "lublin", name = "Lublin", ', 'id = "lublin", ')
     result = volunteer_bot(tmp_path, "check", env=clean_env(BOT_ORG_FILE=str(org)))
     assert_clean_failure(result, "org.toml", "counties", "name")
 
