@@ -80,14 +80,14 @@ def signature(services, t: Translator, author_first_name: str | None) -> str:
     return t._("— %(programme)s", programme=programme)
 
 
-async def to_person(bot, services, thread: Thread, message: ThreadMessage) -> bool:
+async def to_person(bot, services, thread: Thread, message: ThreadMessage, author_name: str | None = None) -> bool:
     """A coordinator's message to the person, signed, with "Reply". False when it could not reach
     them (blocked the bot): the message stays stored, marked undelivered."""
     t = await translator_for(services, thread.telegram_id)
     author = await services.users.get(message.author_id)
     header = t._("💬 <b>Message from the coordinators</b>")
     content = message.content
-    sign = signature(services, t, author.first_name if author else None)
+    sign = signature(services, t, (author.first_name if author else None) or author_name)
     if content.kind == "text":
         content = Content("text", (content.body or "") + "\n\n" + str(sign_plain(sign)))
     markup = keyboard([[(t.gettext("↩️ Reply"), ASK)]])

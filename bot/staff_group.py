@@ -18,8 +18,6 @@ from storage.threads import StaffGroup, Thread, ThreadMessage
 log = logging.getLogger(__name__)
 
 TOPIC_NAME_LIMIT = 128
-# Telegram's answers that mean the group cannot take topics from the bot now.
-GROUP_PROBLEMS = ("not enough rights", "chat is not a forum", "chat not found", "CHAT_ADMIN_REQUIRED", "TOPIC_CLOSED")
 
 
 def group_translator(services) -> Translator:
@@ -113,7 +111,7 @@ async def to_topic(app, services, thread: Thread, message: ThreadMessage, name: 
     if group is None:
         return False
     t = group_translator(services)
-    for attempt in range(2):  # a topic deleted by hand is made again, once
+    for attempt in range(2):  # a topic deleted by hand is made again, one closed by hand reopened
         topic = await topic_for(app, services, group, thread.telegram_id, name)
         if topic is None:
             return False
@@ -130,10 +128,61 @@ async def to_topic(app, services, thread: Thread, message: ThreadMessage, name: 
             await report_problem(app.bot, services, group, "the bot was removed from the group")
             return False
         except BadRequest as exc:
-            if "thread not found" in exc.message.lower() and attempt == 0:
+            problem = exc.message.lower()
+            if "thread not found" in problem and attempt == 0:
                 log.info("topic %s of %s was deleted; a new one is made", topic, thread.telegram_id)
                 await services.threads.forget_topic(thread.telegram_id)
                 continue
+            if "topic_closed" in problem and attempt == 0:  # closed by hand: the person wrote again
+                try:
+                    await app.bot.reopen_forum_topic(group.chat_id, topic)
+                    continue
+                except TelegramError as reopening:
+                    exc = reopening
             await report_problem(app.bot, services, group, exc.message)
             return False
     return False
+
+
+async def remove_from_group(bot, services, telegram_id: int) -> bool:
+    """Take someone out of the linked group (a coordinator no longer, or never one): banned and
+    unbanned at once, so they may be invited again later. False when the bot has not the right."""
+    group = await services.threads.group()
+    if group is None:
+        return False
+    try:
+        member = await bot.get_chat_member(group.chat_id, telegram_id)
+        if member.status in ("left", "kicked"):
+            return True
+        await bot.ban_chat_member(group.chat_id, telegram_id)
+        await bot.unban_chat_member(group.chat_id, telegram_id, only_if_banned=True)
+    except TelegramError as exc:
+        log.warning("could not remove %s from the coordinators' group: %s", telegram_id, exc)
+        return False
+    return True
+
+
+async def outsider_in_group(bot, services, user) -> None:
+    """Someone who is not a coordinator is in the group (it holds people's conversations): removed
+    where the bot can, and the admins are told either way."""
+    removed = await remove_from_group(bot, services, user.id)
+    name = " ".join(p for p in (user.first_name, user.last_name) if p)
+
+    def compose(t: Translator):
+        if removed:
+            text = t._(
+                "⚠️ %(name)s (id %(id)d) was in the coordinators' group but is not a coordinator. I removed them: "
+                "the group holds people's conversations.",
+                name=name,
+                id=user.id,
+            )
+        else:
+            text = t._(
+                "⚠️ %(name)s (id %(id)d) is in the coordinators' group but is not a coordinator, and I cannot remove "
+                "them. Please remove them by hand: the group holds people's conversations.",
+                name=name,
+                id=user.id,
+            )
+        return text, None
+
+    await tell_coordinators(bot, services, compose, recipients=sorted(services.settings.admin_ids))

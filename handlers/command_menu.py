@@ -22,7 +22,7 @@ _VOLUNTEER_COMMANDS = {
         ("wydarzenia", N_("Events and trainings")),
         ("porozumienie", N_("My volunteer agreement")),
         ("plan", N_("My development plan")),
-        ("godziny", N_("My hours")),
+        ("pytanie", N_("Write to a coordinator")),
         ("moje_dane", N_("My data")),
         ("pomoc", N_("Help")),
         ("jezyk", N_("Change language")),
@@ -35,7 +35,7 @@ _VOLUNTEER_COMMANDS = {
         ("events", N_("Events and trainings")),
         ("agreement", N_("My volunteer agreement")),
         ("plan", N_("My development plan")),
-        ("hours", N_("My hours")),
+        ("ask", N_("Write to a coordinator")),
         ("mydata", N_("My data")),
         ("help", N_("Help")),
         ("language", N_("Change language")),
@@ -52,6 +52,7 @@ _COORDINATOR_COMMANDS = {
         ("porozumienia", N_("Volunteer agreements")),
         ("ogloszenie", N_("New announcement")),
         ("ogloszenia", N_("Announcements")),
+        ("pytania", N_("Conversations waiting for an answer")),
     ],
     "other": [
         ("coordinator", N_("Coordinator panel")),
@@ -61,6 +62,7 @@ _COORDINATOR_COMMANDS = {
         ("agreements", N_("Volunteer agreements")),
         ("announce", N_("New announcement")),
         ("announcements", N_("Announcements")),
+        ("questions", N_("Conversations waiting for an answer")),
     ],
 }
 

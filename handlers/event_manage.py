@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.buttons.events import MANAGE, NEW_EVENT, ManageEvents, admin
 from bot.buttons.menu import COORDINATOR_PANEL
+from bot.buttons.threads import WriteTo
 from bot.context import BotContext
 from bot.event_text import AUDIENCE_NAMES, card, list_label
 from bot.replies import confirm
@@ -259,7 +260,11 @@ async def registrants(update: Update, context: BotContext, event: Event, page: i
             )
     if not people:
         lines.append(t._("Nobody has signed up yet."))
-    rows = page_row(t, page, len(people), REGISTRANTS_PAGE, lambda p: admin("rg", event.id, p))
+    # "✉️ 3": write to the person numbered 3 (issue 15), four to a row.
+    first = page * REGISTRANTS_PAGE + 1
+    write = [(f"✉️ {n}", WriteTo(person=p.telegram_id).pack()) for n, p in enumerate(shown, start=first)]
+    rows = [write[i : i + 4] for i in range(0, len(write), 4)]
+    rows += page_row(t, page, len(people), REGISTRANTS_PAGE, lambda p: admin("rg", event.id, p))
     rows.append([(t.gettext("📊 CSV"), admin("csv", event.id)), (t.gettext("« Back"), admin("o", event.id))])
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
 

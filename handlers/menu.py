@@ -223,7 +223,7 @@ async def unknown_text(update: Update, context: BotContext) -> None:
     if offer is not None:
         text, row = offer
         markup = await main_menu_markup(context)
-        await show(update, context, text, keyboard([[row]] + _rows_of(markup)), new_message=True)
+        await show(update, context, text, keyboard([[row], *_rows_of(markup)]), new_message=True)
         return
     await menu_after(
         update,

@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.buttons.review import APPLICATIONS, ReviewAlerts, ReviewButton, ReviewExport, ReviewList
+from bot.buttons.threads import WriteTo
 from bot.context import BotContext
 from bot.jobs.applications import alert_new_applications
 from bot.routing import Routes
@@ -181,6 +182,7 @@ async def open_one(update: Update, context: BotContext, press: ReviewButton) -> 
     if application.status in review_fixes.DECIDED:
         rows.append([(t.gettext("↩️ Undo the decision"), ReviewButton(act="u", application_id=application.id).pack())])
     rows.append([(t.gettext("✏️ Correct an answer"), ReviewButton(act="f", application_id=application.id).pack())])
+    rows.append([(t.gettext("✉️ Write"), WriteTo(person=application.telegram_id).pack())])
     rows.append([(t.gettext("« Back to the list"), ReviewList(status=application.status).pack())])
     for text in messages[:-1]:
         await show(update, context, text, None, new_message=True)

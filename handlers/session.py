@@ -1,6 +1,7 @@
 """Runs first for every update: who is writing, in which language, with which role.
 
-Updates from groups and channels stop here: the bot works in private chats only.
+Updates from groups and channels stop here: the bot works in private chats only, except in the
+coordinators' forum group an admin linked (handlers/staff_group.py, issue 15).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.i18n import resolve_locale, translator
 from bot.services import Role
 from handlers.command_menu import set_chat_commands
 from handlers.common import keyboard, stale_button
-from handlers.document_verify import for_a_stranger
+from handlers.staff_group import on_group_update
 from storage.sessions import SessionRecord
 
 _FLOOD_KEY = "flood_guard"
@@ -35,6 +36,9 @@ async def load_session(update: Update, context: BotContext) -> None:
         # Nothing is stored about people who only write in groups.
         telegram_locale = user.language_code if user else None
         context.t = translator(resolve_locale(None, telegram_locale, settings.default_locale), settings.timezone)
+        # The one exception: the coordinators' linked forum group (issue 15, handlers/staff_group.py).
+        if await on_group_update(update, context):
+            raise ApplicationHandlerStop
         await _invite_to_private_chat(update, context)
         raise ApplicationHandlerStop
     if user is None or user.is_bot:
@@ -63,8 +67,6 @@ async def load_session(update: Update, context: BotContext) -> None:
             )
         if update.callback_query is not None:
             await update.callback_query.answer()
-        raise ApplicationHandlerStop
-    if await for_a_stranger(update, context):  # checking a document does not make anyone a person here
         raise ApplicationHandlerStop
     context.session = await _session(context, user)
     context.profile = context.session.user

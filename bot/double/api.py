@@ -23,6 +23,7 @@ from typing import Any
 from telegram.request import BaseRequest, RequestData
 
 from bot.double.files import Files
+from bot.double.groups import Groups
 from bot.double.messages import Messages
 from bot.double.rules import NOT_FOUND, ApiError, FloodControl, bad_request
 from bot.double.state import ChatState, StoredMessage
@@ -39,7 +40,7 @@ def _commands_key(params: dict) -> tuple[str, str]:
     return json.dumps(scope, sort_keys=True), params.get("language_code") or ""
 
 
-class BotApiDouble(Messages, Files, BaseRequest):
+class BotApiDouble(Messages, Files, Groups, BaseRequest):
     """The fake Telegram server. Make users with `user()` and drive them from scenarios."""
 
     def __init__(
@@ -96,6 +97,12 @@ class BotApiDouble(Messages, Files, BaseRequest):
         from bot.double.scenario import UserChat
 
         return UserChat(self, user_id=user_id, first_name=first_name, **kwargs)
+
+    def forum(self, chat_id: int = -100_777, title: str = "Koordynatorzy", **kwargs):
+        """A supergroup (a forum unless is_forum=False) with the bot as an admin; see GroupChat."""
+        from bot.double.group_scenario import GroupChat
+
+        return GroupChat(self, chat_id, title, **kwargs)
 
     def next_update_id(self) -> int:
         return next(self._update_ids)

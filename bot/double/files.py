@@ -48,7 +48,7 @@ class Files(ServerState):
             "file_unique_id": f"U{file_id}",
             "file_size": len(content),
         }
-        body: dict[str, Any] = {}
+        body: dict[str, Any] = self._topic(chat, params)
         if field_name == "document":
             descriptor["file_name"] = name
             body["document"] = descriptor

@@ -26,12 +26,30 @@ class Messages(ServerState):
         chat = self._sendable_chat(params.get("chat_id"), "sendMessage", bool(params.get("allow_paid_broadcast")))
         plain, entities, html = formatted(params.get("text"), params.get("parse_mode"), TEXT_LIMIT, "message text")
         markup = self._apply_reply_keyboard(chat, checked_markup(params.get("reply_markup")))
-        content: dict[str, Any] = {"text": plain}
+        content: dict[str, Any] = {"text": plain, **self._topic(chat, params)}
         if entities:
             content["entities"] = entities
         if markup:
             content["reply_markup"] = markup
         return self._store_bot_message(chat, content, html if params.get("parse_mode") else None)
+
+    def _m_copyMessage(self, params, files):
+        """A copy of a message without the link to the original (its text or file and caption)."""
+        source = self._chat(params.get("from_chat_id"))
+        original = by_id(source.messages, params.get("message_id"))
+        if original is None:
+            raise bad_request("message to copy not found")
+        chat = self._sendable_chat(params.get("chat_id"), "copyMessage")
+        kept = ("text", "entities", "photo", "document", "caption", "caption_entities")
+        content = {k: v for k, v in original.data.items() if k in kept}
+        if not content:
+            raise bad_request("the message can't be copied")
+        content.update(self._topic(chat, params))
+        markup = checked_markup(params.get("reply_markup"))
+        if markup:
+            content["reply_markup"] = markup
+        stored = self._store_bot_message(chat, content, original.html, file_bytes=original.file_bytes)
+        return {"message_id": stored["message_id"]}
 
     def _m_editMessageText(self, params, files):
         chat = self._chat(params.get("chat_id"))

@@ -30,6 +30,10 @@ class ChatState:
     blocked_bot: bool = False
     reply_keyboard: list[list[dict]] | None = None
     commands_by_scope: dict = field(default_factory=dict)
+    # Supergroups (bot/double/groups.py): the bot's membership, the members, the forum topics.
+    bot_member: dict | None = None
+    members: dict[int, dict] = field(default_factory=dict)
+    topics: dict[int, dict] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -77,6 +81,8 @@ class ServerState:
 
     def _sendable_chat(self, chat_id: Any, method: str, paid: bool = False) -> ChatState:
         chat = self._chat(chat_id)
+        if chat.is_group and (chat.bot_member or {}).get("status") in ("left", "kicked"):
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.info['type']} chat")
         if chat.blocked_bot:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
         if self.flood_control and method in SEND_METHODS:

@@ -1,0 +1,102 @@
+"""Scenario helpers for a supergroup (a forum by default) in the Bot API double:
+
+group = double.forum(-100_777, "Koordynatorzy")
+kasia = group.member(9002, "Kasia")
+await group.send(kasia, "/polacz_grupe")
+await group.send(kasia, "Odpowiedź", topic=group.topic_named("Anna Kowalska"))
+assert "..." in group.last_in(topic).text
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.double.html import utf16_len
+from bot.double.scenario import BotMessage, _view
+from bot.double.state import StoredMessage
+
+if TYPE_CHECKING:
+    from bot.double.api import BotApiDouble
+
+
+class GroupChat:
+    def __init__(self, double: BotApiDouble, chat_id: int, title: str, *, is_forum: bool = True):
+        self.double = double
+        self.chat = double.supergroup(chat_id, title, is_forum=is_forum)
+
+    @property
+    def id(self) -> int:
+        return self.chat.id
+
+    def member(self, user_id: int, first_name: str, status: str = "member", language_code: str = "pl") -> dict:
+        user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
+        self.double.add_member(self.id, user, status)
+        return user
+
+    # ---- what is in the group ----------------------------------------------------------------------
+    @property
+    def topics(self) -> dict[int, dict]:
+        return self.chat.topics
+
+    def topic_named(self, name: str) -> int:
+        for topic_id, topic in self.chat.topics.items():
+            if topic["name"] == name:
+                return topic_id
+        raise AssertionError(f"no topic {name!r} in {[t['name'] for t in self.chat.topics.values()]}")
+
+    def messages_in(self, topic: int | None) -> list[BotMessage]:
+        """The bot's messages in a topic (None: the General topic), oldest first."""
+        return [
+            _view(m)
+            for m in self.chat.messages.values()
+            if m.from_bot and m.data.get("message_thread_id") == topic and "forum_topic_created" not in m.data
+        ]
+
+    def last_in(self, topic: int | None) -> BotMessage:
+        found = self.messages_in(topic)
+        if not found:
+            raise AssertionError(f"the bot has not written in topic {topic}")
+        return found[-1]
+
+    # ---- what members do -----------------------------------------------------------------------------
+    async def send(self, user: dict, text: str, *, topic: int | None = None, **content: Any) -> None:
+        body: dict[str, Any] = {"text": text} if text else {}
+        if text.startswith("/"):
+            command = text.split()[0]
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        await self._deliver_message(user, {**body, **content}, topic)
+
+    async def send_other(self, user: dict, *, topic: int | None = None, **content: Any) -> None:
+        await self._deliver_message(user, content, topic)
+
+    async def _deliver_message(self, user: dict, content: dict, topic: int | None) -> None:
+        message_id = self.chat.next_message_id()
+        data = {
+            "message_id": message_id,
+            "from": user,
+            "chat": self.chat.info,
+            "date": int(self.double.clock()),
+            **content,
+        }
+        if topic is not None:
+            data.update(message_thread_id=topic, is_topic_message=True)
+        self.chat.messages[message_id] = StoredMessage(self.id, message_id, False, data)
+        await self.double.deliver({"update_id": self.double.next_update_id(), "message": data})
+
+    async def bot_status(self, status: str, by: dict, **rights: bool) -> None:
+        """The bot is made admin, demoted or removed: Telegram tells it with my_chat_member."""
+        old = dict(self.chat.bot_member or {"status": "left", "user": self.double.bot_user})
+        self.double.set_bot_status(self.id, status, **rights)
+        update = {
+            "chat": self.chat.info,
+            "from": by,
+            "date": int(self.double.clock()),
+            "old_chat_member": old,
+            "new_chat_member": self.chat.bot_member,
+        }
+        await self.double.deliver({"update_id": self.double.next_update_id(), "my_chat_member": update})
+
+    async def joins(self, user: dict) -> None:
+        """Someone joins: the service message Telegram posts in General."""
+        self.double.add_member(self.id, user)
+        await self._deliver_message(user, {"new_chat_members": [user]}, None)
