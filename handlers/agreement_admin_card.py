@@ -15,9 +15,11 @@ from telegram import InputFile, Update
 from bot.agreement_facts import number, today
 from bot.agreements import needs_written_form
 from bot.buttons.agreements import MY_AGREEMENT, AgreementAdmin, AgreementList
+from bot.buttons.documents import DocumentAdmin
 from bot.buttons.plan import PlanReview
 from bot.buttons.threads import WriteTo
 from bot.context import BotContext
+from bot.document_issue import issue_for_agreement
 from bot.replies import confirm
 from handlers.agreement_text import (
     agreement_pdf,
@@ -151,6 +153,8 @@ def _buttons(context: BotContext, agreement: Agreement, files):
     rows.append([(t.gettext("📄 PDF"), _button("pdf", a))] + ([] if former else [(t.gettext("🧭 Plan"), plan)]))
     if not former:
         rows.append([(t.gettext("✉️ Write"), WriteTo(person=agreement.telegram_id).pack())])
+    if agreement.state != State.DRAFT:
+        rows.append([(t.gettext("🔐 Verification codes"), DocumentAdmin(act="list", ref=a).pack())])
     if agreement.state in (State.ACTIVE, State.ENDED, State.EXPIRED, State.SIGNED) and not former:
         rows.append([(t.gettext("🔁 Renew"), _button("rn", a))])
     if agreement.state in COORDINATOR_MAY_END:
@@ -162,7 +166,8 @@ def _buttons(context: BotContext, agreement: Agreement, files):
 @on_agreement
 async def send_pdf(update: Update, context: BotContext, agreement: Agreement, press: AgreementAdmin) -> None:
     await update.callback_query.answer()
-    await context.bot.send_document(update.effective_chat.id, await agreement_pdf(context.services, agreement))
+    pdf = await agreement_pdf(context.services, agreement, context.bot.username)
+    await context.bot.send_document(update.effective_chat.id, pdf)
 
 
 async def send_file(update: Update, context: BotContext, press: AgreementAdmin) -> None:
@@ -231,6 +236,7 @@ async def offer(update: Update, context: BotContext, agreement: Agreement, press
         services.clock(),
         scope=await scope_of(services, agreement),  # later plan changes do not alter an offered text
     )
+    await issue_for_agreement(services, offered)  # its verification code, outside the text
     await audit(context, update.effective_user.id, "agreement.offered", f"agreement:{offered.id}")
     await show_card(update, context, offered)
     vt = await translator_for(services, offered.telegram_id)

@@ -19,6 +19,7 @@ from bot.i18n import resolve_locale, translator
 from bot.services import Role
 from handlers.command_menu import set_chat_commands
 from handlers.common import keyboard, stale_button
+from handlers.document_verify import for_a_stranger
 from handlers.staff_group import on_group_update
 from storage.sessions import SessionRecord
 
@@ -67,6 +68,8 @@ async def load_session(update: Update, context: BotContext) -> None:
             )
         if update.callback_query is not None:
             await update.callback_query.answer()
+        raise ApplicationHandlerStop
+    if await for_a_stranger(update, context):  # checking a document does not make anyone a person here
         raise ApplicationHandlerStop
     context.session = await _session(context, user)
     context.profile = context.session.user
