@@ -12,6 +12,7 @@ import logging
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.i18n import Translator, translator
+from bot.replies import keyboard
 from bot.sending import tell_coordinators
 from storage.threads import StaffGroup, Thread, ThreadMessage
 
@@ -64,6 +65,10 @@ async def header_card(services, t: Translator, telegram_id: int) -> str:
         status = t.gettext("applicant (application #%(id)d)", id=application.id)
     elif application is not None and application.status == "accepted":
         status = t.gettext("team member")
+    organisations = await services.organisations.of_person(telegram_id)
+    if organisations:
+        names = ", ".join(organisation.name for organisation, _ in organisations)
+        status = t.gettext("organisation contact (%(names)s)", names=names)
     lines.append(t._("Status: %(status)s", status=status))
     if application is not None:
         answers = await services.applications.answers(application.id)
@@ -96,8 +101,14 @@ async def topic_for(app, services, group: StaffGroup, telegram_id: int, name: st
     topic = created.message_thread_id
     await services.threads.set_topic(telegram_id, group.chat_id, topic, services.clock())
     t = group_translator(services)
+    link = f"https://t.me/{app.bot.username}?start=th_{telegram_id}"  # the conversation's card, in private
     try:
-        await app.bot.send_message(group.chat_id, await header_card(services, t, telegram_id), message_thread_id=topic)
+        await app.bot.send_message(
+            group.chat_id,
+            await header_card(services, t, telegram_id),
+            message_thread_id=topic,
+            reply_markup=keyboard([[(t.gettext("📋 Open in the bot"), link)]]),
+        )
     except TelegramError as exc:
         log.warning("the header card of topic %s was not sent: %s", topic, exc)
     return topic
@@ -186,3 +197,23 @@ async def outsider_in_group(bot, services, user) -> None:
         return text, None
 
     await tell_coordinators(bot, services, compose, recipients=sorted(services.settings.admin_ids))
+
+
+async def mirror_answer(app, services, thread: Thread, message: ThreadMessage, author_name: str) -> None:
+    """A coordinator answered in the private chat: the person's topic shows it too, so the group
+    sees the whole conversation (nothing when no group is linked or it cannot be used)."""
+    from bot.counselling import send_content
+
+    group = await usable_group(services)
+    if group is None:
+        return
+    name = (await services.people.one(thread.telegram_id)).name
+    topic = await topic_for(app, services, group, thread.telegram_id, name)
+    if topic is None:
+        return
+    t = group_translator(services)
+    header = t._("✍️ <b>%(name)s</b> answered in the bot:", name=author_name)
+    try:
+        await send_content(app.bot, group.chat_id, header, message.content, message_thread_id=topic)
+    except TelegramError as exc:
+        log.warning("an answer of thread %s was not mirrored to its topic: %s", thread.id, exc)

@@ -147,6 +147,24 @@ async def send_offer(update: Update, context: BotContext, press: OfferButton) ->
     await to_staff(context.application, services, thread, message)
 
 
+async def mydata_lines(context: BotContext, user_id: int) -> list[str]:
+    """ "Moje dane": how much of their conversations with the coordinators is stored."""
+    threads, messages = await context.services.threads.count_of_person(user_id)
+    if not threads:
+        return []
+    t = context.t
+    return [
+        "",
+        t._("<b>Conversations with the coordinators</b>"),
+        t.ngettext(
+            "%(count)d message, kept %(days)d days after the last one (all of them are in the JSON file).",
+            "%(count)d messages, kept %(days)d days after the last one (all of them are in the JSON file).",
+            messages,
+            days=context.services.org.counselling.retention_days,
+        ),
+    ]
+
+
 def register(routes: Routes) -> None:
     routes.flow(ASK)
     routes.press(AskButton, ask_pressed)

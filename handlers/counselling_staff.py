@@ -20,8 +20,10 @@ from bot.i18n import html_escape
 from bot.routing import Routes
 from bot.sending import tell
 from bot.services import Role
+from bot.staff_group import mirror_answer
 from handlers.common import alert, audit, keyboard, requires_role, show, stale_button
 from handlers.counselling import CONTENT_KINDS, read_content
+from handlers.menu import deep_link
 from storage.paging import page_of
 from storage.threads import Content, Refused, Thread, ThreadState
 
@@ -66,7 +68,11 @@ async def _send(run: FlowRun, value: dict) -> End:
     bot = run.context.bot
     chat_id = run.update.effective_chat.id
 
+    author = run.update.effective_user.first_name
+    app = run.context.application
+
     async def deliver() -> None:
+        await mirror_answer(app, services, thread, message, author)  # the group's topic shows it too
         if not await to_person(bot, services, thread, message):
             await bot.send_message(
                 chat_id,
@@ -243,6 +249,23 @@ async def pressed(update: Update, context: BotContext, press: ThreadButton) -> N
 
         await tell(context.bot, services, press.who, compose)
         await card(update, context, thread)
+
+
+@deep_link("th")
+async def thread_link(update: Update, context: BotContext, argument: str) -> None:
+    """t.me/<bot>?start=th_<person> (the header card of a person's topic): their conversation's card."""
+    t = context.t
+    if not context.is_coordinator:
+        await context.bot.send_message(update.effective_chat.id, t._("This is only available to coordinators."))
+        return
+    person = int(argument) if argument.isdecimal() and len(argument) <= 19 else None
+    thread = await context.services.threads.latest(person) if person is not None else None
+    if thread is None:
+        await context.bot.send_message(
+            update.effective_chat.id, t._("This link is not valid. Type /start for the menu.")
+        )
+        return
+    await card(update, context, thread)
 
 
 def register(routes: Routes) -> None:

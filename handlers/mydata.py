@@ -29,6 +29,7 @@ from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
 from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
+from handlers.counselling import mydata_lines as conversation_lines
 from handlers.hours import mydata_lines as hours_lines
 from handlers.partner_common import ORG_CONTACT_CONSENT
 from handlers.partner_common import mydata_lines as organisation_lines
@@ -90,6 +91,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         lines.append(t._("Hours of volunteering recorded: %(hours)s.", hours=t.number(hours)))
     lines += await hours_lines(context, user_id)  # the hours ledger and a disability declared for the quota
     lines += await organisation_lines(context, user_id)  # stage two: the organisations they speak for
+    lines += await conversation_lines(context, user_id)  # issue 15: their conversations with the team
     lines += ["", t._("The agreement and the development plan are under 📄 My agreement.")]
     rows = []
     if await _sent_application(context, user_id) is not None:

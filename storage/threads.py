@@ -139,6 +139,14 @@ class ThreadRepository:
         row = await self._db.fetch_one(f"SELECT * FROM threads WHERE {_CURRENT}", (telegram_id, kind, subject or ""))
         return _thread(row) if row else None
 
+    async def latest(self, telegram_id: int, kind: str = COUNSELLING) -> Thread | None:
+        """The person's current thread of that kind, else their most recent one."""
+        row = await self._db.fetch_one(
+            "SELECT * FROM threads WHERE telegram_id = ? AND kind = ? ORDER BY state = 'closed', id DESC LIMIT 1",
+            (telegram_id, kind),
+        )
+        return _thread(row) if row else None
+
     async def messages(self, thread_id: int, limit: int = 5) -> list[ThreadMessage]:
         """The thread's latest `limit` messages, oldest first."""
         rows = await self._db.fetch_all(
@@ -169,6 +177,15 @@ class ThreadRepository:
             backward=after is None and before is not None,
         )
         return [_thread(r) for r in rows]
+
+    async def count_of_person(self, telegram_id: int) -> tuple[int, int]:
+        """(conversations, messages) stored about the person ("Moje dane")."""
+        row = await self._db.fetch_one(
+            "SELECT COUNT(DISTINCT t.id), COUNT(m.id) FROM threads t "
+            "LEFT JOIN thread_messages m ON m.thread_id = t.id WHERE t.telegram_id = ?",
+            (telegram_id,),
+        )
+        return int(row[0]), int(row[1])
 
     async def count_waiting(self) -> int:
         row = await self._db.fetch_one("SELECT COUNT(*) FROM threads WHERE state = 'open'")

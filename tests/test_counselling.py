@@ -174,24 +174,44 @@ async def test_list_close_and_hand_over(app, double, coordinator, admin):
 
 
 async def test_an_unanswered_question_reminds_once_within_working_hours(app, double, coordinator):
+    monday = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)  # 11:00 in Warsaw
+    app.services.clock = lambda: monday
     anna = double.user(user_id=5012, first_name="Anna")
     await anna.send("/pytanie")
     await anna.send("Czy ktoś tu jest?")
-    sent = len(coordinator.messages)
-    thread = await _thread_of(app, anna.id)
-    monday_noon = datetime(2026, 12, 7, 11, 0, tzinfo=UTC)  # 12:00 in Warsaw
-    saturday = datetime(2026, 12, 5, 11, 0, tzinfo=UTC)
-    app.services.clock = lambda: saturday
-    assert await remind_unanswered(app) == 0  # not within working hours
-    app.services.clock = lambda: thread.waiting_since + timedelta(minutes=30)
+    app.services.clock = lambda: monday + timedelta(hours=1)
+    assert await remind_unanswered(app) == 0  # not yet: 4 hours by default
+    app.services.clock = lambda: monday + timedelta(hours=9)  # 20:00 in Warsaw: after working hours
     assert await remind_unanswered(app) == 0
-    app.services.clock = lambda: max(monday_noon, thread.waiting_since + timedelta(hours=5))
-    assert await remind_unanswered(app) in (0, 1)
-    reminded = await app.services.threads.get(thread.id)
-    if reminded.reminded_at is not None:
-        assert "nadal czeka na odpowiedź" in coordinator.last.text
-        assert await remind_unanswered(app) == 0  # once
-    assert len(coordinator.messages) <= sent + 1
+    app.services.clock = lambda: monday + timedelta(hours=22)  # Tuesday 9:00
+    assert await remind_unanswered(app) == 1
+    assert "Anna nadal czeka na odpowiedź" in coordinator.last.text
+    assert "Czy ktoś tu jest?" in coordinator.last.text and "✍️ Odpowiedz" in coordinator.last.buttons
+    assert await remind_unanswered(app) == 0  # once
+    # An answer ends the waiting; a new question waits (and may remind) again.
+    await coordinator.tap("✍️ Odpowiedz")
+    await coordinator.send("Jestem!")
+    thread = await _thread_of(app, anna.id)
+    assert thread.waiting_since is None and thread.reminded_at is None
+
+
+async def test_a_conversation_handed_over_goes_to_that_coordinator_only(app, double, coordinator, admin):
+    await admin.send("/start")
+    anna = double.user(user_id=5014, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pierwsze pytanie")
+    await coordinator.tap("📋 Rozmowa")
+    await coordinator.tap("👤 Przekaż")
+    await coordinator.tap("Marek")
+    before = len(coordinator.messages)
+    await anna.send("/pytanie")
+    await anna.send("Drugie pytanie")
+    assert "Drugie pytanie" in admin.last.text
+    assert len(coordinator.messages) == before  # handed over: only Marek is told
+    # A forged hand-over to someone who does not coordinate is refused.
+    await coordinator.press(coordinator.last.message_id, ThreadButton(act="to", thread=1, who=5014).pack())
+    assert coordinator.alerts[-1].startswith("Ten przycisk jest już nieaktualny")
+    assert (await app.services.threads.get(1)).assigned_to == ADMIN_ID
 
 
 async def test_conversations_are_in_my_data_and_erased_after_the_retention_period(app, double, coordinator):
@@ -200,9 +220,24 @@ async def test_conversations_are_in_my_data_and_erased_after_the_retention_perio
     anna = double.user(user_id=5013, first_name="Anna")
     await anna.send("/pytanie")
     await anna.send("Moje pytanie")
+    await anna.send("/moje_dane")
+    assert "Rozmowy z koordynatorami" in anna.last.text and "1 wiadomość, przechowywana 365 dni" in anna.last.text
     data = (await personal_data(app.services.db, anna.id))["data"]
     assert data["threads"][0]["state"] == "open"
     assert data["thread_messages"][0]["body"] == "Moje pytanie"
     app.services.clock = lambda: datetime.now(UTC) + timedelta(days=400)
     assert await purge_old_threads(app) == 1
     assert await _thread_of(app, anna.id) is None
+
+
+async def test_deleting_the_account_erases_the_conversations(app, double, coordinator):
+    from storage.privacy import erase
+
+    anna = double.user(user_id=5015, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pytanie")
+    await anna.send("Druga wiadomość poza rozmową")  # held as an offer
+    erased = await erase(app.services.db, anna.id)
+    assert erased["threads"] == 1 and erased["thread_offers"] == 1
+    rows = await app.services.db.fetch_all("SELECT * FROM thread_messages")
+    assert rows == []

@@ -136,3 +136,28 @@ async def test_a_person_the_group_does_not_know_is_invited_to_write_privately(ap
     await other.send(ola, "Cześć")
     assert "napisz do mnie" in other.last_in(None).text.lower()
     assert await app.services.users.get(7001) is None  # nothing stored
+
+
+async def test_an_answer_given_in_private_shows_in_the_topic_and_the_card_links_the_conversation(
+    app, double, coordinator
+):
+    from bot.buttons.threads import WriteTo
+
+    group, _, _ = await _linked(app, double, coordinator)
+    anna = double.user(user_id=6007, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pytanie")
+    topic = group.topic_named("Anna")
+    card = group.messages_in(topic)[0]
+    link = card.button("📋 Otwórz w bocie").url
+    assert link.endswith(f"?start=th_{anna.id}")
+    await coordinator.send("/start")
+    await coordinator.press(coordinator.last.message_id, WriteTo(person=anna.id).pack())
+    await coordinator.send("Odpowiadam z prywatnego czatu.")
+    assert "Odpowiadam z prywatnego czatu." in anna.last.text
+    assert group.last_in(topic).text.startswith("✍️ Kasia odpowiedział(a) w bocie:")
+    await coordinator.send(f"/start th_{anna.id}")
+    assert coordinator.last.text.startswith("Rozmowa #1: Anna")
+    anna_tries = double.user(user_id=6008, first_name="Ola")
+    await anna_tries.send(f"/start th_{anna.id}")
+    assert anna_tries.last.text.startswith("Ta funkcja jest dostępna tylko")
