@@ -24,6 +24,14 @@ from storage.support_requests import WITHDRAWABLE, RequestStatus
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+# A request's state at a glance on its button (the card says it in words).
+_MARKS = {
+    RequestStatus.SUBMITTED: "🕓",
+    RequestStatus.NEEDS_INFO: "❓",
+    RequestStatus.APPROVED: "✅",
+    RequestStatus.DECLINED: "❌",
+    RequestStatus.WITHDRAWN: "↩️",
+}
 ANSWER_FLOW = "sr_ans"
 ANSWER_LIMIT = 3000
 
@@ -39,9 +47,7 @@ async def our_requests(update: Update, context: BotContext, press: RequestMineLi
         after=press.after,
         before=press.before,
     )
-    rows = [
-        [(f"{request_title(context, r)} · {t.gettext(REQUEST_STATUS[r.status])}"[:64], _open(r.id))] for r in page.items
-    ]
+    rows = [[(f"{_MARKS.get(r.status, '•')} {request_title(context, r)}"[:64], _open(r.id))] for r in page.items]
     paging = []
     if page.earlier:
         paging.append((t.gettext("« Previous"), RequestMineList(org=organisation.id, before=page.items[0].id).pack()))

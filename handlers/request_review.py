@@ -73,7 +73,16 @@ async def status_list(update: Update, context: BotContext, press: RequestList) -
         after=press.after,
         before=press.before,
     )
-    rows = [[(request_title(context, r)[:64], RequestReview(act="o", ref=r.id).pack())] for r in page.items]
+    names = await context.services.organisations.names(r.organisation_id for r in page.items)
+    rows = [
+        [
+            (
+                f"{request_title(context, r)} · {names.get(r.organisation_id, '—')}"[:64],
+                RequestReview(act="o", ref=r.id).pack(),
+            )
+        ]
+        for r in page.items
+    ]
     paging = []
     if page.earlier:
         paging.append((t.gettext("« Previous"), RequestList(status=status, before=page.items[0].id).pack()))

@@ -208,6 +208,14 @@ class OrganisationRepository:
                 found.append((organisation, _contact(row)))
         return found
 
+    async def names(self, organisation_ids) -> dict[int, str]:
+        """id -> name of the organisations given, in one query (a list of requests names them)."""
+        rows = await self._db.fetch_all(
+            "SELECT id, name FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(set(organisation_ids))),),
+        )
+        return {r["id"]: r["name"] for r in rows}
+
     async def is_contact(self, telegram_id: int) -> bool:
         row = await self._db.fetch_one(
             "SELECT 1 FROM organisation_contacts WHERE telegram_id = ? LIMIT 1", (telegram_id,)

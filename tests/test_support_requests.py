@@ -102,7 +102,7 @@ async def test_a_contact_asks_for_support_and_the_coordinator_approves(app, doub
     await ola.tap("Otwórz")
     assert "zatwierdzona" in ola.last.text
     await ola.tap("« Nasze prośby")
-    assert ola.last.buttons[0].endswith("zatwierdzona")
+    assert ola.last.buttons[0].startswith(f"✅ nr {request.id} Warsztat")
     actions = [r["action"] for r in await app.services.db.fetch_all("SELECT action FROM audit_log ORDER BY id")]
     assert "support_request.sent" in actions and "support_request.approved" in actions
 
@@ -192,7 +192,7 @@ async def test_a_contact_never_sees_another_organisations_requests(app, double, 
     assert (await app.services.support_requests.get(request.id)).status == RequestStatus.SUBMITTED
     # Her own organisation's list shows hers only.
     await ewa.press(ewa.last.message_id, RequestMineList(org=other.id).pack())
-    assert len([b for b in ewa.last.buttons if b.startswith("nr ")]) == 1
+    assert len([b for b in ewa.last.buttons if b.startswith("🕓 nr ")]) == 1
 
 
 async def test_only_a_verified_organisation_asks_for_support(app, double, coordinator):
