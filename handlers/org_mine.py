@@ -13,11 +13,13 @@ from bot.buttons.menu import MAIN_MENU
 from bot.buttons.organisations import REGISTER, OrgMine, OrgReview, RequestMineList
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, typed_step
-from bot.sending import tell_coordinators
+from bot.replies import confirm
+from bot.sending import tell, tell_coordinators
 from bot.services import Role
-from handlers.common import alert, audit, keyboard, show
+from handlers.common import alert, audit, keyboard, show, stale_button
+from handlers.menu import menu_after
 from handlers.org_register import start_registration
-from handlers.partner_common import contact_organisation, organisation_lines, partners
+from handlers.partner_common import ORG_CONTACT_CONSENT, contact_organisation, organisation_lines, partners
 from storage.organisations import Organisation, OrgStatus, Refused
 
 log = logging.getLogger(__name__)
@@ -61,6 +63,7 @@ async def _show(update: Update, context: BotContext, organisation: Organisation)
         rows.append([(t.gettext("🙋 Ask for support"), OrgMine(act="new", org=organisation.id).pack())])
         rows.append([(t.gettext("📋 Our requests for support"), RequestMineList(org=organisation.id).pack())])
         rows.append([(t.gettext("➕ Invite another contact person"), OrgMine(act="inv", org=organisation.id).pack())])
+    rows.append([(t.gettext("🚪 Stop being a contact person"), OrgMine(act="out", org=organisation.id).pack())])
     rows.append([(t.gettext("« Main menu"), MAIN_MENU)])
     await show(update, context, "\n".join(str(line) for line in lines)[:4000], keyboard(rows))
 
@@ -81,6 +84,8 @@ async def pressed(update: Update, context: BotContext, press: OrgMine) -> None:
         await _start_answer(update, context, organisation)
     elif press.act == "inv":
         await invite(update, context, organisation)
+    elif press.act in ("out", "outy"):
+        await leave(update, context, organisation, confirmed=press.act == "outy")
     elif press.act == "new":
         from handlers.request_form import start_request  # the request form's module shows this menu
 
@@ -110,6 +115,45 @@ async def invite(update: Update, context: BotContext, organisation: Organisation
     )
     back = OrgReview(act="o", org=organisation.id) if by_coordinator else OrgMine(act="o", org=organisation.id)
     await show(update, context, text, keyboard([[(t.gettext("« Back"), back.pack())]]), new_message=True)
+
+
+# ---- stopping being a contact person (the consent withdrawn) --------------------------------------
+async def leave(update: Update, context: BotContext, organisation: Organisation, *, confirmed: bool) -> None:
+    t, services = context.t, context.services
+    user_id = update.effective_user.id
+    others = [c for c in await services.organisations.contacts(organisation.id) if c.telegram_id != user_id]
+    if not confirmed:
+        question = t._(
+            "Stop being a contact person of %(name)s? Your contact details are deleted and your consent is "
+            "withdrawn; the requests already sent stay with the organisation.",
+            name=organisation.name,
+        )
+        if not others and organisation.status != OrgStatus.VERIFIED:
+            question += "\n\n" + t._("You are its only contact person: its registration is deleted too.")
+        elif not others:
+            question += "\n\n" + t._("You are its only contact person: a coordinator can add a new one.")
+        yes = (t.gettext("Yes, stop"), OrgMine(act="outy", org=organisation.id).pack())
+        no = (t.gettext("No, stay"), OrgMine(act="o", org=organisation.id).pack())
+        await confirm(update, context, question, yes, no)
+        return
+    me = await services.organisations.contact(organisation.id, user_id)
+    now = services.clock()
+    async with services.db.transaction():
+        if me is None or not await services.organisations.remove_contact(organisation.id, user_id, now):
+            await stale_button(update, context)
+            return
+        await services.consents.record(user_id, ORG_CONTACT_CONSENT, partners(context).consent_version, False, now)
+        await audit(context, user_id, "organisation.contact_left", f"organisation:{organisation.id}")
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+
+    def compose(ct):
+        text = ct._("👥 %(person)s is no longer a contact person of %(name)s.", person=me.name, name=organisation.name)
+        return text, None
+
+    for other in others:
+        await tell(context.bot, services, other.telegram_id, compose)
+    await menu_after(update, context, t._("You are no longer a contact person of %(name)s.", name=organisation.name))
 
 
 # ---- answering a coordinator's question ---------------------------------------------------------

@@ -56,6 +56,7 @@ _ACTIONS = {
     "verified": N_("verified"),
     "rejected": N_("not admitted"),
     "contact_added": N_("contact person added"),
+    "contact_left": N_("contact person left"),
     "approved": N_("approved"),
     "declined": N_("declined"),
     "withdrawn": N_("withdrawn by the organisation"),

@@ -35,6 +35,7 @@ class OrgAction(StrEnum):
     VERIFIED = "verified"
     REJECTED = "rejected"
     CONTACT_ADDED = "contact_added"
+    CONTACT_LEFT = "contact_left"
 
 
 class Refused(Exception):
@@ -364,3 +365,19 @@ class OrganisationRepository:
         found = await self.contact(organisation.id, telegram_id)
         assert found is not None
         return found
+
+    async def remove_contact(self, organisation_id: int, telegram_id: int, now: datetime | None = None) -> bool:
+        """The person stops being a contact: their row goes (their requests stay, without them). An
+        organisation never verified goes with its last contact (the schema's trigger)."""
+        stamp = to_db_time(now or utcnow())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM organisation_contacts WHERE organisation_id = ? AND telegram_id = ?",
+                (organisation_id, telegram_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            left = await (await conn.execute("SELECT 1 FROM organisations WHERE id = ?", (organisation_id,))).fetchone()
+            if left is not None:
+                await self._history(conn, organisation_id, stamp, telegram_id, OrgAction.CONTACT_LEFT, None)
+        return True

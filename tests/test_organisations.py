@@ -271,3 +271,42 @@ async def test_an_organisation_file_without_partners_offers_none_of_it(settings,
         await ola.send("/start org")
         assert not any("organizac" in b for b in ola.last.buttons)
         assert "Rejestracja organizacji" not in ola.last.text
+
+
+async def test_a_contact_stops_being_one_and_withdraws_the_consent(app, double, coordinator):
+    ola = double.user(user_id=5121, first_name="Ola", language_code="pl")
+    await register_organisation(ola)
+    organisation = await organisation_of(app, ola)
+    await app.services.organisations.verify(organisation.id, COORDINATOR_ID)
+    token = await app.services.organisations.invite(organisation.id, ola.id, timedelta(days=1), app.services.clock())
+    piotr = double.user(user_id=5122, first_name="Piotr", language_code="pl")
+    await piotr.send("/start")
+    await app.services.organisations.redeem(token, piotr.id, {"full_name": "Piotr Lis"}, app.services.clock())
+    await piotr.send("/start")
+    await piotr.tap("🏢 Moja organizacja")
+    await piotr.tap("🚪 Przestań być osobą kontaktową")
+    assert "Twoje dane kontaktowe zostaną usunięte, a zgoda wycofana" in piotr.last.text
+    await piotr.tap("Nie, zostaję")
+    assert "• Piotr Lis" in piotr.last.text
+    await piotr.tap("🚪 Przestań być osobą kontaktową")
+    await piotr.tap("Tak, rezygnuję")
+    assert "Nie jesteś już osobą kontaktową organizacji Stowarzyszenie Razem dla Wsi" in piotr.last.text
+    assert "🏢 Zarejestruj organizację" in piotr.last.buttons
+    assert "Piotr Lis nie jest już osobą kontaktową" in ola.last.text
+    assert [c.name for c in await app.services.organisations.contacts(organisation.id)] == ["Ola Nowak"]
+    consent = await app.services.consents.current(piotr.id, "org_contact")
+    assert consent is not None and not consent.granted
+    # The old button of a contact no more: nothing to see.
+    await piotr.press(piotr.last.message_id, OrgMine(act="o", org=organisation.id).pack())
+    assert piotr.alerts[-1] == "Ten przycisk jest już nieaktualny. Wpisz /start, aby otworzyć menu."
+
+    # The only contact of an organisation never verified: its registration goes with them.
+    ewa = double.user(user_id=5123, first_name="Ewa", language_code="pl")
+    await register_organisation(ewa, name="Grupa Sąsiedzka", contact="Ewa Lis")
+    pending = await organisation_of(app, ewa)
+    await ewa.send("/start")
+    await ewa.tap("🏢 Moja organizacja")
+    await ewa.tap("🚪 Przestań być osobą kontaktową")
+    assert "jej rejestracja też zostanie usunięta" in ewa.last.text
+    await ewa.tap("Tak, rezygnuję")
+    assert await app.services.organisations.get(pending.id) is None

@@ -27,7 +27,8 @@ class OrgList(CallbackData, prefix="ogs"):
 class OrgMine(CallbackData, prefix="ogm"):
     # reg: register an organisation · o: one's organisation (or the list of them) · ans: answer the
     # coordinator's question · inv: a link for another contact person · new: ask for support
-    act: Literal["reg", "o", "ans", "inv", "new"]
+    # out: stop being a contact person? · outy: stop (the contact's details go, the consent is withdrawn)
+    act: Literal["reg", "o", "ans", "inv", "new", "out", "outy"]
     org: int | None = None
 
 
