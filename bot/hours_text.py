@@ -79,7 +79,9 @@ def kind_label(org: Organisation, t: Translator, kind: str) -> str:
 
 
 def _support_kinds(org: Organisation) -> list:
-    """The kinds of support of the `[partners]` section, when the organisation file has one."""
+    """The kinds of support a request asks for (`[partners]`, the request form's `kind`), if any."""
     partners = getattr(org, "partners", None)
-    kinds = getattr(partners, "support_kinds", None) or getattr(partners, "kinds", None)
-    return list(kinds or [])
+    if partners is None:
+        return []
+    kind = next((f for f in partners.request_form if f.id == "kind"), None)
+    return list(kind.choices or []) if kind is not None else []

@@ -395,7 +395,7 @@ async def test_coordinators_see_who_meets_the_quota_page_by_page_and_get_the_mon
     )
     assert "2026-11;'=Ola;5001;16;16;0;Szkolenie: 16;tak" in rows
     assert "2026-11;Jan;5002;2;2;0;Szkolenie: 2;nie" in rows
-    assert "2026-11;Osoba 00;7001;1;0;1;consultation: 1;nie" in rows
+    assert "2026-11;Osoba 00;7001;1;0;1;Konsultacja: 1;nie" in rows
     assert len(rows) == 25
     entry = next(e for e in await app.services.audit.all() if e.action == "hours.exported")
     assert entry.actor_id == COORDINATOR_ID and entry.target == "hours:2026-11"
