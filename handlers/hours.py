@@ -155,7 +155,7 @@ async def _ask_consent(update: Update, context: BotContext) -> None:
                 "count your quota. It is in no spreadsheet export; coordinators see only the quota that applies "
                 "to you. You can withdraw the consent at any time here: the information is then deleted and the "
                 "usual quota applies again.",
-                controller=org.data_protection.controller,
+                controller=org.organisation.name,
             ),
             t._(
                 "Do you declare that you have a disability and consent to this information being kept for this purpose?"
