@@ -283,6 +283,7 @@ async def test_the_reminder_goes_once_to_those_short_and_waits_for_quiet_hours(a
     assert await hours_jobs.remind_short_of_quota(app) == 1
     assert len(kuba.new_messages()) == 1 and ola.new_messages() == []
     clock.now = datetime(2026, 11, 29, 9, 0, tzinfo=WARSAW).astimezone(UTC)
+    assert await hours_jobs.remind_short_of_quota(app, limit=0) == 0  # a run's share used up: the next one
     assert await hours_jobs.remind_short_of_quota(app) == 1
     (reminder,) = ola.new_messages()
     assert "Potwierdzone do tej pory: 2 h z 16 h." in reminder.text

@@ -23,8 +23,12 @@ from storage.hours_rules import Month, days_left
 
 log = logging.getLogger(__name__)
 
+# At most this many a run (every ten minutes): a programme's whole team is reminded over the first
+# hours of the window, not in one burst at Telegram's limit that holds the job for minutes.
+PER_RUN = 300
 
-async def remind_short_of_quota(app: Application) -> int:
+
+async def remind_short_of_quota(app: Application, limit: int = PER_RUN) -> int:
     services: Services = app.bot_data[SERVICES_KEY]
     settings = services.org.hours
     if not settings.quota:
@@ -42,6 +46,8 @@ async def remind_short_of_quota(app: Application) -> int:
     minute = local.hour * 60 + local.minute
     sent = 0
     for member in await ledger.all_members(month, month.previous(), settings.birth_date_field):
+        if sent >= limit:
+            break
         if member.telegram_id in done:
             continue
         rule = settings.rule_for(member.birth, member.disability, today)
