@@ -725,7 +725,16 @@ def test_coordinators_rejects_a_bad_user_id(tmp_path):
 
 
 # ---- 8. the offline chat -----------------------------------------------------------------------
+def button_number(tmp_path: Path, label: str, *args: str) -> str:
+    """The number the chat shows for a button of the main menu (the menu grows with features)."""
+    probe = volunteer_bot(tmp_path, "chat", *args, "--database", "probe.db", stdin="/quit\n")
+    found = re.search(rf"\[(\d+)\]  {re.escape(label)}\n", probe.stdout)
+    assert found, probe.stdout
+    return found[1]
+
+
 def test_chat(tmp_path):
+    help_button = button_number(tmp_path, "❓ Pomoc", "--lang", "pl")
     result = volunteer_bot(
         tmp_path,
         "chat",
@@ -736,7 +745,7 @@ def test_chat(tmp_path):
         "--database",
         "try.db",
         env=clean_env(DATABASE_URL=str(tmp_path / "production.db")),
-        stdin="6\n1\n/jezyk\n2\n/quit\n",
+        stdin=f"{help_button}\n1\n/jezyk\n2\n/quit\n",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -747,7 +756,7 @@ def test_chat(tmp_path):
     # Output is not a terminal: clean text, no tags, no entities, no escape sequences.
     for raw in ("<b>", "</b>", "&lt;", "&amp;", "\033["):
         assert raw not in out
-    # [6] pressed the help button: the menu message became the help text.
+    # The help button pressed: the menu message became the help text.
     assert "🤖 (edited)\n  Pomoc\n" in out
     assert "Polecenia:" in out
     # /jezyk, then [2] chose English.
@@ -763,12 +772,13 @@ def test_chat(tmp_path):
 
 
 def test_chat_as_admin(tmp_path):
-    result = volunteer_bot(tmp_path, "chat", "--as-admin", "--name", "Ewa", stdin="8\n/quit\n")
+    panel = button_number(tmp_path, "🧭 Panel koordynatora", "--as-admin")
+    result = volunteer_bot(tmp_path, "chat", "--as-admin", "--name", "Ewa", stdin=f"{panel}\n/quit\n")
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Cześć, Ewa!" in out
-    assert "[8]  🧭 Panel koordynatora" in out
-    # [8] opened the panel, with the admin's own section.
+    assert f"[{panel}]  🧭 Panel koordynatora" in out
+    # The panel opened, with the admin's own section.
     assert "🤖 (edited)\n  Panel koordynatora\n" in out
     assert "Czym chcesz się zająć?" in out
     assert "👥 Osoby koordynujące" in out
