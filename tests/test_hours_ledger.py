@@ -205,6 +205,48 @@ async def test_the_ledger_follows_attendance_in_the_database(tmp_path):
         await db.close()
 
 
+async def test_attendance_recorded_before_the_ledger_is_carried_over_and_follows_its_event(tmp_path):
+    path = tmp_path / "bot.db"
+    db = await open_database(path, migrate_to=18)
+    stamp = "2026-10-10T08:00:00.000000+00:00"
+    try:
+        for person in (1, 2, 3):
+            await db.execute(
+                "INSERT INTO users (telegram_id, first_name, created_at, last_seen_at) VALUES (?, 'x', ?, ?)",
+                (person, stamp, stamp),
+            )
+        await db.execute(
+            "INSERT INTO events (id, type, title, description, starts_at, ends_at, capacity, audience, status, "
+            "created_by, created_at, updated_at) "
+            "VALUES (7, 'debate', 'D', '', ?, ?, 5, 'everyone', 'published', 1, ?, ?)",
+            (stamp, stamp, stamp, stamp),
+        )
+        for person, attendance, hours in ((1, "attended", 3), (2, "absent", None), (3, "attended", None)):
+            await db.execute(
+                "INSERT INTO event_registrations (event_id, telegram_id, status, queued_at, joined_at, updated_at, "
+                "attendance, hours, attendance_by, attendance_at) VALUES (7, ?, 'registered', ?, ?, ?, ?, ?, 9, ?)",
+                (person, person, stamp, stamp, attendance, hours, stamp),
+            )
+    finally:
+        await db.close()
+    db = await open_database(path)
+    try:
+        ledger = HoursLedger(db, WARSAW)
+        (entry,) = await ledger.entries(1)
+        assert (entry.kind, entry.hours, entry.confirmed_by, entry.event_id) == ("debate", 3, 9, 7)
+        assert await ledger.entries(2) == [] and await ledger.entries(3) == []
+        assert [h for h, *_ in await ledger.history(entry.id)] == [3]
+        # The event moved to November and retyped: the entry counts there, as the new kind.
+        await db.execute("UPDATE events SET type = 'training', starts_at = '2026-11-02T08:00:00.000000+00:00'")
+        tally = (await ledger.by_month(1, [Month(2026, 11), Month(2026, 10)]))[Month(2026, 11)]
+        assert tally.by_kind == {"training": 3}
+        # A sign-up erased (the event deleted, say) withdraws its hours.
+        await db.execute("DELETE FROM event_registrations WHERE telegram_id = 1")
+        assert await ledger.total(1) == 0 and (await ledger.entries(1, confirmed_only=False))[0].status == "withdrawn"
+    finally:
+        await db.close()
+
+
 # ---- a volunteer's month ----------------------------------------------------------------------------
 async def test_a_volunteers_month_attended_events_and_a_corrected_attendance(app, double, coordinator, clock):
     ola, jan = await volunteer(double, 5001), await volunteer(double, 5002, "Jan")
