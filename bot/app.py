@@ -52,6 +52,7 @@ from handlers import (
     menu,
     mydata,
     organisations,
+    panel,
     plan,
     preferences,
     review,
@@ -192,7 +193,14 @@ CAPABILITIES = (
     counselling,
     counselling_staff,
     document_admin,
+    panel,
 )
+
+
+def web_routes() -> tuple[list, list]:
+    """The pages of the web app (bot/web/server.py): the coordinators' panel, under BOT_PANEL_PATH,
+    and public pages at the site's root (document verification adds its own here)."""
+    return list(panel.PAGES), []
 
 
 def register_handlers(app: Application) -> None:

@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="local path of the webhook endpoint (default: the path of --webhook URL)",
     )
+    run.add_argument(
+        "--panel-port",
+        type=int,
+        default=None,
+        help="with long polling: serve the coordinators' panel on this port (on --listen); "
+        "with --webhook the panel is served beside the webhook",
+    )
 
     chat = commands.add_parser(
         "chat",
@@ -75,6 +82,12 @@ def _parser() -> argparse.ArgumentParser:
         help="your pretend Telegram app language",
     )
     chat.add_argument("--as-admin", action="store_true", help="be an admin (and so a coordinator)")
+    chat.add_argument(
+        "--panel",
+        action="store_true",
+        help="also serve the coordinators' panel on 127.0.0.1 and print a sign-in link (with --as-admin)",
+    )
+    chat.add_argument("--panel-port", type=int, default=8080, help="the panel's port with --panel (default 8080)")
     chat.add_argument(
         "--database",
         default=DEFAULT_CHAT_DATABASE,
@@ -179,6 +192,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 
     from bot.app import build_application
+    from bot.web import serve as web_server
 
     if not settings.token:
         raise ConfigError(
@@ -190,33 +204,25 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     # PTB logs a traceback when starting fails; the failure is reported below in one line.
     logging.getLogger("telegram.ext").addFilter(_drop_startup_tracebacks)
     try:
-        if args.webhook:
-            url_path = args.url_path if args.url_path is not None else urlparse(args.webhook).path
-            log.info(
-                "Starting with a webhook at %s (listening on %s:%s)",
-                args.webhook,
-                args.listen,
-                args.port,
-            )
-            from bot.webhook import install  # tornado, only needed here
-
-            install()  # a body that is not JSON gets 400, not 500
+        if args.webhook or args.panel_port:
+            port = args.port if args.webhook else args.panel_port
             try:
-                app.run_webhook(
-                    listen=args.listen,
-                    port=args.port,
-                    url_path=url_path.strip("/"),
-                    webhook_url=args.webhook,
-                    secret_token=settings.webhook_secret,
-                    allowed_updates=Update.ALL_TYPES,
-                )
+                listening = web_server.bind(args.listen, port)
             except OSError as exc:  # the address is taken or not ours
+                what = "the webhook" if args.webhook else "the panel"
                 print(
-                    f"volunteer-bot: cannot listen on {args.listen}:{args.port} for the webhook: "
-                    f"{exc.strerror or exc} (see --listen and --port)",
+                    f"volunteer-bot: cannot listen on {args.listen}:{port} for {what}: "
+                    f"{exc.strerror or exc} (see --listen and {'--port' if args.webhook else '--panel-port'})",
                     file=sys.stderr,
                 )
                 return EXIT_FAILURE
+            if args.webhook:
+                url_path = args.url_path if args.url_path is not None else urlparse(args.webhook).path
+                log.info("Starting with a webhook at %s (listening on %s:%s)", args.webhook, args.listen, port)
+            else:
+                url_path = None
+                log.info("Starting with long polling at %s, the panel on %s:%s", settings.api_url, args.listen, port)
+            asyncio.run(web_server.serve(app, settings, listening, args.webhook, url_path, args.listen))
         else:
             log.info("Starting with long polling at %s", settings.api_url)
             app.run_polling(allowed_updates=Update.ALL_TYPES)
@@ -258,7 +264,14 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     app = build_application(chat_settings, double)
     async with running(app, double):
         user = double.user(user_id=args.user_id, first_name=args.name, language_code=args.lang)
-        await run_terminal_chat(user, double)
+        if args.panel:
+            from bot.web import serve as web_server
+
+            async with web_server.local_panel(app, args.panel_port, args.user_id) as link:
+                print(f"The coordinators' panel: {link}", flush=True)
+                await run_terminal_chat(user, double)
+        else:
+            await run_terminal_chat(user, double)
     return 0
 
 

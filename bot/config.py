@@ -48,6 +48,12 @@ class Settings:
     # The bot's public HTTPS address (the web panel's): document QR codes open <url>/verify/<code>;
     # unset, they open the bot (t.me/<bot>?start=verify_<code>).
     public_url: str | None = None
+    # The coordinators' panel (bot/web): its path, how long a session and a one-time link last, and
+    # how old a Mini App's initData may be when it is exchanged for a session.
+    panel_path: str = "/panel"
+    panel_session_hours: int = 12
+    panel_link_minutes: int = 10
+    panel_init_data_minutes: int = 15
 
     @property
     def base_file_url(self) -> str:
@@ -92,6 +98,12 @@ class Settings:
             flood_window_seconds=float(_positive_int("BOT_FLOOD_WINDOW_SECONDS", get("BOT_FLOOD_WINDOW_SECONDS"), 10)),
             invite_valid_hours=_positive_int("BOT_INVITE_HOURS", get("BOT_INVITE_HOURS"), 48),
             public_url=_public_url(get("BOT_PUBLIC_URL")),
+            panel_path=_panel_path(get("BOT_PANEL_PATH")),
+            panel_session_hours=_positive_int("BOT_PANEL_SESSION_HOURS", get("BOT_PANEL_SESSION_HOURS"), 12),
+            panel_link_minutes=_positive_int("BOT_PANEL_LINK_MINUTES", get("BOT_PANEL_LINK_MINUTES"), 10),
+            panel_init_data_minutes=_positive_int(
+                "BOT_PANEL_INIT_DATA_MINUTES", get("BOT_PANEL_INIT_DATA_MINUTES"), 15
+            ),
             **_broadcast_settings(get("BOT_BROADCAST_RATE"), get("BOT_BROADCAST_PAID"), get("BOT_QUIET_HOURS")),
         )
 
@@ -190,6 +202,14 @@ def _public_url(value: str | None) -> str | None:
             f"BOT_PUBLIC_URL: expected the bot's public HTTPS address, e.g. https://bot.example.org, got {value!r}"
         )
     return value.rstrip("/") if value else None
+
+
+def _panel_path(value: str | None) -> str:
+    if value is None:
+        return "/panel"
+    if not re.match(r"^/[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/?$", value):
+        raise ConfigError(f"BOT_PANEL_PATH: expected a path such as /panel (letters, digits, - and _), got {value!r}")
+    return value.rstrip("/")
 
 
 def _positive_int(name: str, value: str | None, default: int) -> int:

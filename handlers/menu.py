@@ -19,6 +19,7 @@ from bot.buttons.language import LANGUAGE_MENU
 from bot.buttons.menu import COORDINATOR_PANEL, HELP, MAIN_MENU, MenuButton
 from bot.buttons.mydata import MY_DATA
 from bot.buttons.organisations import ORGANISATIONS, REQUESTS
+from bot.buttons.panel import PANEL_MENU
 from bot.buttons.preferences import MENU as NOTIFICATIONS_MENU
 from bot.buttons.review import APPLICATIONS
 from bot.buttons.threads import ASK, THREADS
@@ -52,6 +53,7 @@ _COORDINATOR_SECTIONS = [
     (N_("🏢 Organisations"), ORGANISATIONS),
     (N_("🤝 Requests for support"), REQUESTS),
     (N_("💬 Conversations"), THREADS),
+    (N_("🖥 Panel in the browser"), PANEL_MENU),
 ]
 _ADMIN_SECTIONS = [(N_("👥 Coordinators"), COORDINATORS), (N_("📜 Audit log"), AUDIT_LOG)]
 

@@ -17,6 +17,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     menu,
     mydata,
     organisations,
+    panel,
     plan,
     preferences,
     review,

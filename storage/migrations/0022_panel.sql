@@ -1,2 +1,87 @@
--- Reserved in this release for the stage-two work in progress (its engineer writes the schema here).
-SELECT 1;
+-- The coordinators' panel in a browser and as a Telegram Mini App (issue 17).
+--
+-- Sign-in: a one-time link sent in the chat (/panel) or the Mini App's initData, exchanged for a
+-- session. Only hashes of the secrets are stored (SHA-256), so a copy of the database signs
+-- nobody in. The role is not stored: it is read from the database on every request.
+CREATE TABLE panel_links (
+    token_hash  TEXT PRIMARY KEY,
+    telegram_id INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    used_at     TEXT                    -- usable once: set in the transaction that signs in
+);
+CREATE INDEX panel_links_by_person ON panel_links (telegram_id);
+CREATE INDEX panel_links_by_expiry ON panel_links (expires_at);
+
+CREATE TABLE panel_sessions (
+    token_hash  TEXT PRIMARY KEY,
+    telegram_id INTEGER NOT NULL,
+    via         TEXT NOT NULL CHECK (via IN ('link', 'mini_app', 'local')),
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    ended_at    TEXT                    -- signed out, or ended from the chat
+);
+CREATE INDEX panel_sessions_by_person ON panel_sessions (telegram_id, ended_at);
+CREATE INDEX panel_sessions_by_expiry ON panel_sessions (expires_at);
+
+-- A Mini App's initData is exchanged for a session once: the same string again is a replay.
+CREATE TABLE panel_init_data (
+    data_hash   TEXT PRIMARY KEY,
+    used_at     TEXT NOT NULL
+);
+CREATE INDEX panel_init_data_by_time ON panel_init_data (used_at);
+
+-- The applications table: every sent application in the order sent, whatever its status (the
+-- status filter has applications_by_status).
+CREATE INDEX applications_by_submission ON applications (submitted_at, id);
+
+-- Search by name, e-mail and phone: a trigram index (any part of a word, 3 characters or more)
+-- of the answers of the questions listed in `search_fields` (set from the organisation file when
+-- the panel starts; storage/application_table.py fills the rows then). rowid = application id.
+CREATE TABLE search_fields (
+    field_id TEXT PRIMARY KEY,
+    kind     TEXT NOT NULL CHECK (kind IN ('name', 'email', 'phone'))
+);
+CREATE VIRTUAL TABLE application_search USING fts5(name, email, phone, tokenize = 'trigram');
+
+CREATE VIEW application_search_values AS
+SELECT a.id AS application_id,
+    (SELECT json_extract(aa.value, '$') FROM application_answers aa JOIN search_fields s
+        ON s.field_id = aa.field_id AND s.kind = 'name'
+        WHERE aa.application_id = a.id AND json_valid(aa.value) AND json_type(aa.value) = 'text') AS name,
+    (SELECT json_extract(aa.value, '$') FROM application_answers aa JOIN search_fields s
+        ON s.field_id = aa.field_id AND s.kind = 'email'
+        WHERE aa.application_id = a.id AND json_valid(aa.value) AND json_type(aa.value) = 'text') AS email,
+    (SELECT replace(replace(replace(replace(json_extract(aa.value, '$'), '+', ''), ' ', ''), '-', ''), '.', '')
+        FROM application_answers aa JOIN search_fields s
+        ON s.field_id = aa.field_id AND s.kind = 'phone'
+        WHERE aa.application_id = a.id AND json_valid(aa.value) AND json_type(aa.value) = 'text') AS phone
+FROM applications a;
+
+CREATE TRIGGER application_search_after_insert AFTER INSERT ON application_answers
+WHEN NEW.field_id IN (SELECT field_id FROM search_fields) BEGIN
+    DELETE FROM application_search WHERE rowid = NEW.application_id;
+    INSERT INTO application_search (rowid, name, email, phone)
+    SELECT application_id, name, email, phone FROM application_search_values
+    WHERE application_id = NEW.application_id;
+END;
+
+CREATE TRIGGER application_search_after_update AFTER UPDATE OF value ON application_answers
+WHEN NEW.field_id IN (SELECT field_id FROM search_fields) BEGIN
+    DELETE FROM application_search WHERE rowid = NEW.application_id;
+    INSERT INTO application_search (rowid, name, email, phone)
+    SELECT application_id, name, email, phone FROM application_search_values
+    WHERE application_id = NEW.application_id;
+END;
+
+CREATE TRIGGER application_search_after_delete AFTER DELETE ON application_answers
+WHEN OLD.field_id IN (SELECT field_id FROM search_fields) BEGIN
+    DELETE FROM application_search WHERE rowid = OLD.application_id;
+    INSERT INTO application_search (rowid, name, email, phone)
+    SELECT application_id, name, email, phone FROM application_search_values
+    WHERE application_id = OLD.application_id AND EXISTS (SELECT 1 FROM applications WHERE id = OLD.application_id);
+END;
+
+CREATE TRIGGER application_search_after_application_delete AFTER DELETE ON applications BEGIN
+    DELETE FROM application_search WHERE rowid = OLD.id;
+END;

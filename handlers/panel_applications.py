@@ -1,0 +1,311 @@
+"""The panel's applications: the table (filters, search, order, pages by key) and one application
+with all its answers and its history. The decisions are in handlers/panel_decisions.py.
+
+Web pages, not chat handlers: each parses the request, reads through the repositories the chat
+uses, and renders a template of bot/web/templates with texts translated here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from bot.forms import display
+from bot.i18n import Translator
+from bot.organisation import FieldType
+from bot.web.auth import Viewer, coordinators_only, services_of
+from bot.web.server import not_found, panel_url, render
+from handlers.application_text import ACTION_NAMES, STATUS_GROUPS, STATUS_NAMES, _note
+from storage.application_model import OPEN, REVIEW_ORDER, Status
+from storage.application_table import (
+    SEARCH_MINIMUM,
+    ApplicationTable,
+    Filters,
+    index_search_fields,
+    search_expression,
+)
+
+PAGE_SIZE = 25
+NAME_FIELD = "full_name"
+# Filter parameters carried from the table to an application and back.
+FILTER_KEYS = ("status", "county", "competence", "from", "until", "q", "order")
+
+
+async def search_ready(request: Request, services) -> None:
+    """The search index covers the form's name, e-mail and phone questions (filled once, when the
+    panel is first used after a start: at 100 000 people about a second)."""
+    if getattr(request.app.state, "search_ready", False):
+        return
+    form = services.org.form
+    wanted = {f.id: "name" for f in form if f.id == NAME_FIELD}
+    wanted.update({f.id: f.type.value for f in form if f.type in (FieldType.EMAIL, FieldType.PHONE)})
+    await index_search_fields(services.db, wanted)
+    request.app.state.search_ready = True
+
+
+def table_of(services) -> ApplicationTable:
+    fields = services.answer_fields()
+    return ApplicationTable(services.db, fields.counties, fields.competences)
+
+
+def _day(value: str, t: Translator) -> datetime | None:
+    try:
+        return datetime.combine(date.fromisoformat(value), time(0), t.tz)
+    except ValueError:
+        return None
+
+
+def filters_from(request: Request, services, t: Translator) -> tuple[Filters, dict[str, str | list[str]], list[str]]:
+    """The table's filters from the query string, what the form shows again, and the problems."""
+    query = request.query_params
+    problems = []
+    status_value = query.get("status", Status.SUBMITTED.value if "status" not in query else "")
+    status = Status(status_value) if status_value in {s.value for s in REVIEW_ORDER} else None
+    county = query.get("county") or None
+    if county not in services.org.county_names:
+        county = None
+    areas = {c.id for c in services.org.competence_areas}
+    competences = tuple(c for c in query.getlist("competence") if c in areas)
+    sent_from = _day(query.get("from", ""), t) if query.get("from") else None
+    sent_until = _day(query.get("until", ""), t) if query.get("until") else None
+    if (query.get("from") and sent_from is None) or (query.get("until") and sent_until is None):
+        problems.append(t.gettext("A date was not understood and is not used; choose it in the calendar."))
+    search = " ".join(query.get("q", "").split())[:100]
+    if search and search_expression(search) is None:
+        problems.append(
+            t.ungettext(
+                "Type at least %(count)d character to search.",
+                "Type at least %(count)d characters to search.",
+                SEARCH_MINIMUM,
+            )
+        )
+        search = ""
+    filters = Filters(
+        status=status,
+        county=county,
+        competences=competences,
+        sent_from=sent_from,
+        sent_until=sent_until + timedelta(days=1) if sent_until else None,
+        search=search,
+        newest_first=query.get("order") == "newest",
+    )
+    shown = {
+        "status": status.value if status else "",
+        "county": county or "",
+        "competence": list(competences),
+        "from": query.get("from", "") if sent_from else "",
+        "until": query.get("until", "") if sent_until else "",
+        "q": search,
+        "order": "newest" if filters.newest_first else "oldest",
+    }
+    return filters, shown, problems
+
+
+def query_string(shown: dict, **extra) -> str:
+    pairs = []
+    for key in FILTER_KEYS:
+        value = shown.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if item or (key == "status" and item == ""):
+                pairs.append((key, item))
+    pairs += [(k, v) for k, v in extra.items() if v is not None]
+    return urlencode(pairs)
+
+
+def _choice_label(services, t: Translator, fields: tuple[str, ...], value) -> str:
+    form = {f.id: f for f in services.org.form}
+    for field_id in fields:
+        if field_id in form and value is not None:
+            return display(services.org, form[field_id], value, t)
+    return ""
+
+
+@coordinators_only
+async def table(request: Request, viewer: Viewer) -> Response:
+    services = services_of(request)
+    t = viewer.t
+    await search_ready(request, services)
+    filters, shown, problems = filters_from(request, services, t)
+    query = request.query_params
+
+    def anchor(name: str) -> int | None:
+        value = query.get(name, "")
+        return int(value) if value.isdecimal() and len(value) < 12 else None
+
+    fields = services.answer_fields()
+    listed = (NAME_FIELD, *fields.counties[:1], *fields.competences[:1])
+    page = await table_of(services).page(
+        filters, PAGE_SIZE, listed, after=anchor("after"), before=anchor("before"), last=query.get("last") == "1"
+    )
+    rows = []
+    for row in page.rows:
+        rows.append(
+            {
+                "id": row.id,
+                "name": row.answers.get(NAME_FIELD) or str(row.telegram_id),
+                "status": t.gettext(STATUS_GROUPS[row.status]),
+                "county": _choice_label(services, t, fields.counties[:1], row.answers.get(fields.counties[0]))
+                if fields.counties
+                else "",
+                "competences": _choice_label(
+                    services, t, fields.competences[:1], row.answers.get(fields.competences[0])
+                )
+                if fields.competences
+                else "",
+                "sent": t.datetime(row.submitted_at, "d.MM.y, HH:mm"),
+                "href": panel_url(request, f"/applications/{row.id}?{query_string(shown)}"),
+            }
+        )
+    base = panel_url(request, "/applications?")
+    paging = {
+        "first": base + query_string(shown) if page.earlier else None,
+        "previous": base + query_string(shown, before=page.rows[0].id) if page.earlier and page.rows else None,
+        "next": base + query_string(shown, after=page.rows[-1].id) if page.later and page.rows else None,
+        "last": base + query_string(shown, last="1") if page.later else None,
+    }
+    return render(
+        request,
+        "applications.html",
+        t,
+        viewer,
+        title=t.gettext("Applications"),
+        rows=rows,
+        shown=shown,
+        problems=problems,
+        paging=paging,
+        options={
+            "status": [("", t.gettext("All"))] + [(s.value, t.gettext(STATUS_GROUPS[s])) for s in REVIEW_ORDER],
+            "county": [("", t.gettext("All")), *sorted(services.org.county_names.items(), key=lambda c: c[1])],
+            "competence": [(c.id, c.label.get(t.locale)) for c in services.org.competence_areas],
+            "order": [("oldest", t.gettext("Oldest first")), ("newest", t.gettext("Newest first"))],
+        },
+        ui_table=_table_texts(t),
+    )
+
+
+def _table_texts(t: Translator) -> dict[str, str]:
+    return {
+        "filters": t.gettext("Filters"),
+        "status": t.gettext("Status"),
+        "county": t.gettext("County"),
+        "competence": t.gettext("Competence areas"),
+        "from": t.gettext("Sent from"),
+        "until": t.gettext("Sent until"),
+        "search": t.gettext("Name, e-mail or phone"),
+        "order": t.gettext("Order"),
+        "apply": t.gettext("Show"),
+        "clear": t.gettext("Clear the filters"),
+        "caption": t.gettext("Applications matching the filters"),
+        "number": t.gettext("Application no."),
+        "name": t.gettext("Name"),
+        "sent": t.gettext("Sent"),
+        "empty": t.gettext("No application matches these filters."),
+        "pages": t.gettext("Pages"),
+        "first": t.gettext("« First"),
+        "previous": t.gettext("‹ Previous"),
+        "next": t.gettext("Next ›"),
+        "last": t.gettext("Last »"),
+    }
+
+
+# ---- one application ---------------------------------------------------------------------------
+async def next_open(services, application_id: int, shown: dict, filters: Filters) -> int | None:
+    """The application after this one in the table the coordinator came from, else the first of
+    it (skipping this one): "Next application" after a decision."""
+    table_ = table_of(services)
+    page = await table_.page(filters, 1, (), after=application_id)
+    if page.rows:
+        return page.rows[0].id
+    first = await table_.page(filters, 2, ())
+    return next((r.id for r in first.rows if r.id != application_id), None)
+
+
+@coordinators_only
+async def application(request: Request, viewer: Viewer) -> Response:
+    services = services_of(request)
+    t = viewer.t
+    raw = request.path_params["application_id"]
+    found = await services.applications.get(int(raw)) if raw.isdecimal() and len(raw) < 12 else None
+    if found is None or found.status == Status.DRAFT:
+        return not_found(request, viewer)
+    filters, shown, _ = filters_from(request, services, t)
+    answers = await services.applications.answers(found.id)
+    history = await services.applications.history(found.id)
+    people = await services.people.named({found.telegram_id, *(h.actor_id for h in history if h.actor_id)})
+    user = await services.users.get(found.telegram_id)
+    org = services.org
+    following = await next_open(services, found.id, shown, filters)
+    qs = query_string(shown)
+    done = request.query_params.get("done")
+    return render(
+        request,
+        "application.html",
+        t,
+        viewer,
+        title=t.gettext("Application #%(id)d", id=found.id),
+        application=found,
+        status_text=t.gettext(STATUS_NAMES[found.status]),
+        telegram=(user.full_name if user else str(found.telegram_id))
+        + (f" (@{user.username})" if user and user.username else ""),
+        answers=[
+            (
+                f.label.get(t.locale),
+                display(org, f, answers[f.id], t) if f.id in answers else t.gettext("— (no answer)"),
+            )
+            for f in org.form
+        ],
+        history=[
+            {
+                "when": t.datetime(h.at, "d.MM.y, HH:mm"),
+                "action": t.gettext(ACTION_NAMES[h.action]),
+                "who": people[h.actor_id].name if h.actor_id in people else "—",
+                "note": _note(h, t, org),
+            }
+            for h in history
+        ],
+        can_decide=found.status in OPEN,
+        can_ask=found.status == Status.SUBMITTED,
+        done=_done_text(t, done, found.id),
+        problem=_problem_text(t, request.query_params.get("problem")),
+        back=panel_url(request, "/applications?" + qs),
+        next_href=panel_url(request, f"/applications/{following}?{qs}") if following else None,
+        action=panel_url(request, f"/applications/{found.id}/decide?{qs}"),
+        ui_app=_application_texts(t),
+    )
+
+
+def _done_text(t: Translator, done: str | None, application_id: int) -> str | None:
+    texts = {
+        "accepted": t.gettext("✅ Application #%(id)d accepted.", id=application_id),
+        "rejected": t.gettext("❌ Application #%(id)d not accepted.", id=application_id),
+        "asked": t.gettext("❓ Your question has been sent. You will get the answer here."),
+    }
+    return texts.get(done or "")
+
+
+def _problem_text(t: Translator, problem: str | None) -> str | None:
+    texts = {
+        "reason": t.gettext("Write the reason (up to 1000 characters): it is sent to the volunteer."),
+        "question": t.gettext("Write the question (up to 1000 characters): it is sent to the volunteer."),
+    }
+    return texts.get(problem or "")
+
+
+def _application_texts(t: Translator) -> dict[str, str]:
+    return {
+        "answers": t.gettext("Answers"),
+        "history": t.gettext("History"),
+        "decision": t.gettext("Decision"),
+        "telegram": t.gettext("Telegram"),
+        "status": t.gettext("Status"),
+        "accept": t.gettext("✅ Accept"),
+        "reject": t.gettext("❌ Reject"),
+        "ask": t.gettext("❓ Ask for more information"),
+        "reason": t.gettext("Why is the application not accepted? (sent to the volunteer)"),
+        "question": t.gettext("What would you like to ask? (sent to the volunteer)"),
+        "back": t.gettext("« Back to the list"),
+        "next": t.gettext("Next application »"),
+        "no_next": t.gettext("No other application in this list."),
+    }

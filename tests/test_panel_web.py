@@ -1,0 +1,203 @@
+"""The coordinators' panel over HTTP: signing in (one-time link, Mini App initData), who may see
+what, the cross-site token, the security headers, the applications table and the decisions, with
+the same rules and messages as in the chat."""
+
+from __future__ import annotations
+
+import re
+
+from bot.double import DEFAULT_TOKEN
+from storage.applications import Status
+from tests.conftest import COORDINATOR_ID
+from tests.panel_helpers import PANEL, browser, csrf_of, init_data, link_in, sign_in
+from tests.test_application import ANSWERS_PL
+from tests.test_review import submitted_application
+
+HOSTILE = '<script>alert("x")</script> Ewa'
+
+
+async def test_a_one_time_link_signs_in_once_and_the_pages_carry_the_security_headers(app, double, coordinator):
+    async with browser(app) as client:
+        assert (await client.get(PANEL + "/applications")).status_code == 401
+        link = await sign_in(client, coordinator)
+        assert "Działa raz, przez 10 min" in coordinator.last.text
+        page = await client.get(PANEL + "/applications")
+        assert page.status_code == 200 and "Zgłoszenia" in page.text
+        headers = page.headers
+        assert "script-src 'self'" in headers["content-security-policy"]
+        assert "'unsafe-inline'" not in headers["content-security-policy"]
+        assert "frame-ancestors 'self' https://web.telegram.org" in headers["content-security-policy"]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["cache-control"] == "no-store"
+        cookie = (await client.post(link)).headers.get("set-cookie")
+    assert cookie is None  # the used link does not sign in again
+    async with browser(app) as other:
+        used = await other.post(link)
+        assert used.status_code == 400 and "Ten link już nie działa" in used.text
+        assert (await other.get(PANEL + "/applications")).status_code == 401
+    actions = [e.action for e in await app.services.audit.latest(10)]
+    assert "panel.link_sent" in actions and "panel.signed_in" in actions
+
+
+async def test_the_session_cookie_is_http_only_secure_and_same_site(app, double, coordinator):
+    async with browser(app) as client:
+        await coordinator.send("/panel")
+        answer = await client.post(link_in(coordinator.last.text))
+    cookie = answer.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
+    assert "path=/panel/" in cookie
+
+
+async def test_an_expired_link_does_not_sign_in(app, double, coordinator):
+    from datetime import timedelta
+
+    async with browser(app) as client:
+        await coordinator.send("/panel")
+        link = link_in(coordinator.last.text)
+        later = app.services.clock() + timedelta(minutes=11)
+        app.services.clock = lambda: later
+        assert (await client.post(link)).status_code == 400
+        forged = await client.post(PANEL + "/login/" + "x" * 43)
+        assert forged.status_code == 400
+
+
+async def test_a_removed_coordinator_loses_access_at_once_and_sessions_end_from_the_chat(app, double, coordinator):
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        assert (await client.get(PANEL + "/applications")).status_code == 200
+        await app.services.coordinators.remove(COORDINATOR_ID)
+        refused = await client.get(PANEL + "/applications")
+        assert refused.status_code == 403 and "tylko dla osób koordynujących" in refused.text
+        await app.services.coordinators.add(COORDINATOR_ID)
+        assert (await client.get(PANEL + "/applications")).status_code == 200
+        await coordinator.send("/start")
+        await coordinator.tap("🧭 Panel koordynatora")
+        await coordinator.tap("🖥 Panel w przeglądarce")
+        assert "Link do logowania na komputerze" in " ".join(coordinator.last.buttons)
+        await coordinator.tap("🚪 Zakończ moje sesje panelu")
+        assert coordinator.alerts[-1] == "Zakończono 1 sesję panelu."
+        assert (await client.get(PANEL + "/applications")).status_code == 401
+
+
+async def test_a_volunteer_cannot_sign_in_nor_open_coordinator_pages(app, double):
+    volunteer = double.user(user_id=3100, first_name="Ola")
+    await volunteer.send("/panel")
+    assert "tylko dla osób koordynujących" in volunteer.last.text.lower() or volunteer.alerts
+    async with browser(app) as client:
+        answer = await client.post(PANEL + "/auth/mini-app", data={"init_data": init_data(DEFAULT_TOKEN, 3100)})
+        assert answer.status_code == 403
+        assert "set-cookie" not in answer.headers
+        assert (await client.get(PANEL + "/applications/1")).status_code == 401
+
+
+async def test_mini_app_init_data_forged_expired_or_replayed_is_refused(app, double, coordinator):
+    async with browser(app) as client:
+        good = init_data(DEFAULT_TOKEN, COORDINATOR_ID)
+        forged = init_data("999:another-bots-token", COORDINATOR_ID)
+        tampered = good.replace("Kasia", "Kasie")
+        expired = init_data(DEFAULT_TOKEN, COORDINATOR_ID, age_seconds=16 * 60)
+        for refused in (forged, tampered, expired, "", "user=%7B%7D&hash=00"):
+            answer = await client.post(PANEL + "/auth/mini-app", data={"init_data": refused})
+            assert answer.status_code == 403, refused
+        assert (await client.get(PANEL + "/applications")).status_code == 401
+        answer = await client.post(PANEL + "/auth/mini-app", data={"init_data": good})
+        assert answer.status_code == 200 and answer.json()["next"] == "/panel/applications"
+        assert "samesite=none" in answer.headers["set-cookie"].lower()
+        assert (await client.get(PANEL + "/applications")).status_code == 200
+    async with browser(app) as replaying:
+        again = await replaying.post(PANEL + "/auth/mini-app", data={"init_data": good})
+        assert again.status_code == 403 and "set-cookie" not in again.headers
+    mini_app = None
+    async with browser(app) as client:
+        mini_app = await client.get(PANEL + "/app")
+    assert mini_app.status_code == 200 and '<script src="/panel/static/panel.js" defer>' in mini_app.text
+    assert "<script>" not in mini_app.text  # no inline script (the CSP forbids them)
+
+
+async def test_a_state_changing_request_without_the_cross_site_token_changes_nothing(app, double, coordinator):
+    volunteer = double.user(user_id=3101)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        url = f"{PANEL}/applications/{application.id}/decide"
+        assert (await client.post(url, data={"action": "accept"})).status_code == 403
+        assert (await client.post(url, data={"action": "accept", "csrf": "0" * 64})).status_code == 403
+        page = await client.get(f"{PANEL}/applications/{application.id}")
+        token = csrf_of(page.text)
+        other_site = await client.post(
+            url, data={"action": "accept", "csrf": token}, headers={"origin": "https://evil.example"}
+        )
+        assert other_site.status_code == 403 and "nic nie zostało zmienione" in other_site.text.lower()
+    assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
+    assert "Gratulacje" not in volunteer.last.text
+
+
+async def test_the_table_filters_searches_and_a_decision_tells_the_volunteer(app, double, coordinator):
+    anna = double.user(user_id=3201, first_name="Anna")
+    await submitted_application(anna)
+    ewa = double.user(user_id=3202, first_name="Ewa")
+    await submitted_application(
+        ewa, {**ANSWERS_PL, "full_name": HOSTILE, "email": "ewa@example.org", "phone": "501 234 567"}
+    )
+    await ewa.send("/language")
+    await ewa.tap("🇬🇧 English")
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        table = await client.get(PANEL + "/applications")
+        assert "Anna Kowalska" in table.text
+        assert HOSTILE not in table.text and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ewa" in table.text
+        found = await client.get(PANEL + "/applications", params={"q": "234 56", "status": ""})
+        assert "&lt;script&gt;" in found.text and "Anna Kowalska" not in found.text
+        found = await client.get(PANEL + "/applications", params={"q": "kowal"})
+        assert "Anna Kowalska" in found.text and "&lt;script&gt;" not in found.text
+        short = await client.get(PANEL + "/applications", params={"q": "ko"})
+        assert "Wpisz co najmniej 3 znaki" in short.text
+        none = await client.get(PANEL + "/applications", params={"county": "lubelski", "status": "accepted"})
+        assert "Żadne zgłoszenie nie pasuje" in none.text
+        link = re.search(r'href="(/panel/applications/\d+\?[^"]*)">&lt;script', table.text).group(1)
+        detail = await client.get(link.replace("&amp;", "&"))
+        assert HOSTILE not in detail.text and "&lt;script&gt;" in detail.text
+        application = await app.services.applications.latest(ewa.id)
+        answer = await client.post(
+            f"{PANEL}/applications/{application.id}/decide?status=submitted",
+            data={"action": "accept", "csrf": csrf_of(detail.text)},
+        )
+        assert answer.status_code == 303
+        done = await client.get(answer.headers["location"])
+        assert "przyjęte" in done.text and "Następne zgłoszenie" in done.text
+        first = await app.services.applications.latest(anna.id)
+        assert f"/panel/applications/{first.id}?" in done.text  # the next one in the same list
+        again = await client.post(
+            f"{PANEL}/applications/{application.id}/decide",
+            data={"action": "reject", "reason": "Nie", "csrf": csrf_of(detail.text)},
+        )
+        assert again.status_code == 409 and "ma już inny status" in again.text
+    decided = await app.services.applications.get(application.id)
+    assert decided.status == Status.ACCEPTED and decided.decided_by == COORDINATOR_ID
+    assert ewa.last.text.startswith("🎉 Congratulations! Your application")
+    entry = next(e for e in await app.services.audit.latest(20) if e.action == "application.accepted")
+    assert entry.actor_id == COORDINATOR_ID and entry.target == f"application:{application.id}"
+
+
+async def test_rejecting_needs_a_reason_and_asking_sends_the_question(app, double, coordinator):
+    volunteer = double.user(user_id=3301)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        detail = await client.get(f"{PANEL}/applications/{application.id}")
+        token = csrf_of(detail.text)
+        url = f"{PANEL}/applications/{application.id}/decide"
+        empty = await client.post(url, data={"action": "reject", "reason": "   ", "csrf": token})
+        assert "problem=reason" in empty.headers["location"]
+        assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
+        asked = await client.post(url, data={"action": "ask", "question": "Który <b>rok</b>?", "csrf": token})
+        assert "done=asked" in asked.headers["location"]
+        assert "Który <b>rok</b>?" in volunteer.last.text
+        assert volunteer.last.buttons == ["✍️ Odpowiedz na pytanie"]
+        rejected = await client.post(url, data={"action": "reject", "reason": "Brak miejsc", "csrf": token})
+        assert "done=rejected" in rejected.headers["location"]
+    assert "Brak miejsc" in volunteer.last.text
+    assert (await app.services.applications.get(application.id)).status == Status.REJECTED
