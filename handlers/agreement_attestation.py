@@ -71,9 +71,11 @@ class AttestationTerms:
     start: date
     end: date
     hours: float | None
+    work: tuple[str, ...] = ()  # the kinds of work it names (Polish labels), shown when checked
 
     def facts(self, org) -> dict[str, Any]:
-        return document_facts(org, name=self.name, start=self.start, end=self.end, hours=self.hours)
+        more = {"work": list(self.work)} if self.work else {}
+        return document_facts(org, name=self.name, start=self.start, end=self.end, hours=self.hours, **more)
 
 
 async def attestation_terms(context, agreement: Agreement) -> AttestationTerms:

@@ -5,7 +5,8 @@ Anyone may check a document, also someone who has nothing to do with the program
 is answered here without being recorded (handlers/session.py hands the update over before any
 users row is written), in the language their Telegram uses. Each check adds one to the document's
 counter; who checked is stored nowhere. `verification_facts` is the one description of a
-document, for the web page the panel will serve at <BOT_PUBLIC_URL>/verify/<code> as well.
+document, for the web page the panel will serve at <BOT_PUBLIC_URL>/verify/<code> as well; it
+shows the keys of a document's facts it knows (a key added to the facts needs its line here).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def verification_facts(t: Translator, found: Verification) -> list[Markup]:
     ]
     if facts.get("hours"):
         lines.append(t._("Hours stated: %(hours)s", hours=t.number(facts["hours"])))
+    if facts.get("work"):
+        lines.append(t._("Kinds of work: %(kinds)s", kinds=", ".join(map(str, facts["work"]))))
     agreement = _agreement_line(t, found)
     if agreement is not None:
         lines.append(agreement)

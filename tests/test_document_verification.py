@@ -14,7 +14,7 @@ from bot.agreements import text_sha256
 from bot.app import build_application
 from bot.config import ConfigError, Settings
 from bot.document_issue import link_of
-from bot.documents import verification_link
+from bot.documents import document_facts, verification_link
 from bot.double import running
 from bot.pdf import qr_png
 from storage import privacy
@@ -284,4 +284,25 @@ async def test_a_deleted_account_keeps_its_agreements_codes_and_loses_its_attest
     stranger = double.user(user_id=STRANGER, first_name="Ktoś", language_code="pl")
     await stranger.send(f"/start verify_{kept.code}")
     assert "Porozumienie zakończyło się 21.11.2026." in stranger.last.text
-    assert START.year == 2026
+
+
+async def test_the_hours_and_kinds_of_work_a_document_states_are_shown(capp, double, staff):  # noqa: F811
+    volunteer, agreement = await concluded(capp, double, staff, 6010)
+    facts = document_facts(
+        capp.services.org,
+        name="Anna Kowalska",
+        start=date(2026, 11, 1),
+        end=date(2026, 11, 30),
+        hours=3.5,
+        work=["warsztaty partycypacyjne", "konsultacje"],
+    )
+    document = await capp.services.documents.issue(
+        Kind.ATTESTATION, telegram_id=volunteer.id, agreement_id=agreement.id, number="7", text_sha256="0" * 64,
+        facts=facts, now=START,
+    )  # fmt: skip
+    stranger = double.user(user_id=STRANGER, first_name="Ktoś", language_code="pl")
+    await stranger.send(f"/start verify_{document.code}")
+    text = stranger.last.text
+    assert "Dokument: zaświadczenie o wolontariacie nr 7" in text and "Okres: 01.11.2026 – 30.11.2026" in text
+    assert "Liczba godzin w dokumencie: 3,5" in text and "Rodzaje pracy: warsztaty partycypacyjne, konsultacje" in text
+    assert "Porozumienie obowiązuje" not in text  # said of agreements only
