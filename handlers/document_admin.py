@@ -20,13 +20,13 @@ from bot.buttons.agreements import AgreementAdmin
 from bot.buttons.documents import DocumentAdmin
 from bot.context import BotContext
 from bot.document_issue import issue_for_agreement, issue_for_attestation
+from bot.documents import KIND_NAMES, SHORT_DATE, verification_facts
 from bot.replies import confirm
 from bot.routing import Routes
 from bot.services import Role
 from handlers.agreement_attestation import attestation_file, attestation_terms, attestation_text
 from handlers.agreement_text import agreement_pdf
 from handlers.common import alert, audit, keyboard, requires_role, show, stale_button, translator_for
-from handlers.document_verify import KIND_NAMES, SHORT_DATE, verification_facts
 from storage.agreements import Agreement, State
 from storage.documents import Document, Kind, Standing, grouped
 
