@@ -21,9 +21,14 @@ from storage.documents import Document, Kind, grouped
 async def issue_for_agreement(
     services: Services, agreement: Agreement, *, replacing: Document | None = None, actor_id: int | None = None
 ) -> Document | None:
-    """The code of an offered agreement's text (a replacement states what the first one did)."""
+    """The code of an offered agreement's text (a replacement states what the first one did). The
+    same text offered again after being taken back keeps the code it had: one text, one code."""
     if agreement.text_sha256 is None:
         return None
+    if replacing is None:
+        earlier = await services.documents.for_agreement_text(agreement.id, agreement.text_sha256)
+        if earlier is not None and earlier.current:
+            return earlier
     if replacing is not None:
         facts = replacing.facts
     else:

@@ -306,3 +306,36 @@ async def test_the_hours_and_kinds_of_work_a_document_states_are_shown(capp, dou
     assert "Dokument: zaświadczenie o wolontariacie nr 7" in text and "Okres: 01.11.2026 – 30.11.2026" in text
     assert "Liczba godzin w dokumencie: 3,5" in text and "Rodzaje pracy: warsztaty partycypacyjne, konsultacje" in text
     assert "Porozumienie obowiązuje" not in text  # said of agreements only
+
+
+async def test_an_offer_not_accepted_yet_or_taken_back_is_not_valid(capp, double, staff):  # noqa: F811
+    volunteer = await accepted(double, staff, 6011)
+    await offer(staff, "20.11.2026 – 19.12.2026")
+    agreement = (await capp.services.agreements.for_volunteer(volunteer.id))[0]
+    first = (await capp.services.documents.of_agreement(agreement.id))[0]
+    stranger = double.user(user_id=STRANGER, first_name="Ktoś", language_code="pl")
+    await stranger.send(f"/start verify_{first.code}")
+    assert "⏳ Nie obowiązuje: porozumienie przekazano do akceptacji" in stranger.last.text
+
+    await staff.tap("↩️ Cofnij, aby zmienić")
+    await stranger.send(f"/start verify_{first.code}")
+    assert "⛔ Nieważny: ten tekst wycofano, zanim został zaakceptowany." in stranger.last.text
+    assert "🔐 Kody weryfikacyjne" not in staff.last.buttons  # a draft again: nothing to revoke or replace
+    # The same text offered again keeps its code: one text, one code.
+    await staff.tap("📨 Przekaż do akceptacji")
+    await staff.tap("📨 Tak, przekaż")
+    assert [d.id for d in await capp.services.documents.of_agreement(agreement.id)] == [first.id]
+    # Changed and offered again: a new code for the new text; only that one is accepted and valid.
+    await staff.tap("↩️ Cofnij, aby zmienić")
+    await staff.tap("📅 Okres")
+    await staff.send("21.11.2026 – 19.12.2026")
+    await staff.tap("📨 Przekaż do akceptacji")
+    await staff.tap("📨 Tak, przekaż")
+    await volunteer.tap("📄 Moje porozumienie")
+    await accept(volunteer)
+    second = (await capp.services.documents.of_agreement(agreement.id))[0]
+    assert second.code != first.code and second.facts["start"] == "2026-11-21"
+    await stranger.send(f"/start verify_{second.code}")
+    assert "✅ Ważny." in stranger.last.text and "Okres: 21.11.2026 – 19.12.2026" in stranger.last.text
+    await stranger.send(f"/start verify_{first.code}")
+    assert "⛔ Nieważny: ten tekst wycofano" in stranger.last.text
