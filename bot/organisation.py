@@ -339,6 +339,13 @@ class Organisation(_Strict):
         return self
 
     @model_validator(mode="after")
+    def _hours_birth_date(self) -> Organisation:
+        wanted = self.hours.birth_date_field  # the quota's age comes from a date question of the form
+        if wanted and not any(f.id == wanted and f.type == FieldType.DATE for f in self.form):
+            raise ValueError(f"hours.birth_date_field: {wanted!r} is not a date question of [[form]]")
+        return self
+
+    @model_validator(mode="after")
     def _known_neighbours(self) -> Organisation:
         known = {c.id for c in self.counties}
         for county in self.counties:
