@@ -192,7 +192,7 @@ ORG_CONTACT_CONSENT = "org_contact"  # the contact person's consent, in `consent
 
 
 async def mydata_lines(context: BotContext, user_id: int) -> list[str]:
-    """"Moje dane": the organisations the person is a contact of, with the details they gave."""
+    """For "Moje dane": the organisations the person is a contact of, with the details they gave."""
     t = context.t
     mine = await context.services.organisations.of_person(user_id)
     if not mine:

@@ -310,3 +310,16 @@ async def test_a_contact_stops_being_one_and_withdraws_the_consent(app, double, 
     assert "jej rejestracja też zostanie usunięta" in ewa.last.text
     await ewa.tap("Tak, rezygnuję")
     assert await app.services.organisations.get(pending.id) is None
+
+
+async def test_an_invitation_expires_and_is_refused(app, double, coordinator):
+    ola = double.user(user_id=5124, first_name="Ola", language_code="pl")
+    await register_organisation(ola)
+    organisation = await organisation_of(app, ola)
+    await app.services.organisations.verify(organisation.id, COORDINATOR_ID)
+    long_ago = app.services.clock() - timedelta(days=10)
+    token = await app.services.organisations.invite(organisation.id, ola.id, timedelta(days=7), long_ago)
+    jan = double.user(user_id=5125, first_name="Jan", language_code="pl")
+    await jan.send(f"/start orgjoin_{token}")
+    assert "To zaproszenie wygasło. Poproś o nowe." in jan.last.text
+    assert await app.services.organisations.of_person(jan.id) == []
