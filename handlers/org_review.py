@@ -11,7 +11,7 @@ import logging
 from telegram import Update
 
 from bot.buttons.menu import COORDINATOR_PANEL
-from bot.buttons.organisations import ORGANISATIONS, OrgList, OrgMine, OrgReview
+from bot.buttons.organisations import ORGANISATIONS, OrgList, OrgMine, OrgReview, RequestReview
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, typed_step
 from bot.i18n import html_escape
@@ -26,6 +26,7 @@ from handlers.partner_common import (
     organisation_lines,
     partners,
     refuse_changed,
+    request_title,
     tell_contacts,
 )
 from storage.organisations import OPEN, REVIEW_ORDER, Organisation, OrgStatus, Refused
@@ -34,6 +35,7 @@ from storage.paging import page_of
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 8
+RECENT_REQUESTS = 5
 REASON_FLOW = "og_reason"
 QUESTION_FLOW = "og_question"
 REASON_LIMIT = 1000
@@ -112,6 +114,9 @@ async def open_one(update: Update, context: BotContext, press: OrgReview) -> Non
             rows.append([(t.gettext("❓ Ask for more information"), OrgReview(act="q", org=organisation.id).pack())])
     if organisation.status == OrgStatus.VERIFIED:
         rows.append([(t.gettext("➕ Link for a new contact person"), OrgReview(act="inv", org=organisation.id).pack())])
+        # Its latest requests, for a coordinator who comes from the organisation (the lists have them all).
+        for request in await services.support_requests.of_organisation(organisation.id, RECENT_REQUESTS):
+            rows.append([(f"🤝 {request_title(context, request)}"[:64], RequestReview(act="o", ref=request.id).pack())])
     rows.append([(t.gettext("« Back to the list"), OrgList(status=organisation.status).pack())])
     await show(update, context, "\n".join(str(line) for line in lines)[:4000], keyboard(rows))
 

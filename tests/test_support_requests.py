@@ -94,6 +94,9 @@ async def test_a_contact_asks_for_support_and_the_coordinator_approves(app, doub
     card = coordinator.last.text
     assert "Prośba o wsparcie nr" in card and "Organizacja: Stowarzyszenie Razem dla Wsi" in card
     assert "Forma: Na miejscu" in card
+    await coordinator.tap("🏢 Organizacja")  # the organisation's card lists its latest requests
+    assert any(b.startswith(f"🤝 nr {request.id} Warsztat") for b in coordinator.last.buttons)
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("🤝 nr ")))
     await coordinator.tap("✅ Zatwierdź")
     await coordinator.tap("✅ Tak, zatwierdź")
     assert f"Prośba nr {request.id} zatwierdzona" in coordinator.last.text
