@@ -55,6 +55,7 @@ _COORDINATOR_COMMANDS = {
         ("ogloszenie", N_("New announcement")),
         ("ogloszenia", N_("Announcements")),
         ("pytania", N_("Conversations waiting for an answer")),
+        ("panel", N_("A sign-in link to the web panel")),
     ],
     "other": [
         ("coordinator", N_("Coordinator panel")),
@@ -65,6 +66,7 @@ _COORDINATOR_COMMANDS = {
         ("announce", N_("New announcement")),
         ("announcements", N_("Announcements")),
         ("questions", N_("Conversations waiting for an answer")),
+        ("panel", N_("A sign-in link to the web panel")),
     ],
 }
 

@@ -6,6 +6,7 @@ uses, and renders a template of bot/web/templates with texts translated here."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime, time, timedelta
 from urllib.parse import urlencode
 
@@ -20,9 +21,11 @@ from bot.web.server import not_found, panel_url, render
 from handlers.application_text import ACTION_NAMES, STATUS_GROUPS, STATUS_NAMES, _note
 from storage.application_model import OPEN, REVIEW_ORDER, Status
 from storage.application_table import (
+    FILL_BATCH,
     SEARCH_MINIMUM,
     ApplicationTable,
     Filters,
+    fill_search_index,
     index_search_fields,
     search_expression,
 )
@@ -34,15 +37,22 @@ FILTER_KEYS = ("status", "county", "competence", "from", "until", "q", "order")
 
 
 async def search_ready(request: Request, services) -> None:
-    """The search index covers the form's name, e-mail and phone questions (filled once, when the
-    panel is first used after a start: at 100 000 people about a second)."""
-    if getattr(request.app.state, "search_ready", False):
+    """The search index covers the form's name, e-mail and phone questions. When they are new to it
+    (the first use after the upgrade, or a changed form), it is filled in the background, a batch at
+    a time: searches meanwhile find what is indexed so far."""
+    state = request.app.state
+    if getattr(state, "search_ready", False):
         return
+    state.search_ready = True
     form = services.org.form
     wanted = {f.id: "name" for f in form if f.id == NAME_FIELD}
     wanted.update({f.id: f.type.value for f in form if f.type in (FieldType.EMAIL, FieldType.PHONE)})
-    await index_search_fields(services.db, wanted)
-    request.app.state.search_ready = True
+    if await index_search_fields(services.db, wanted):
+        row = await services.db.fetch_one("SELECT COALESCE(MAX(id), 0) FROM applications")
+        if row[0] < FILL_BATCH:  # one short batch: at once
+            await fill_search_index(services.db)
+        else:
+            state.search_fill = asyncio.create_task(fill_search_index(services.db))
 
 
 def table_of(services) -> ApplicationTable:

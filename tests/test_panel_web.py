@@ -28,7 +28,7 @@ async def test_a_one_time_link_signs_in_once_and_the_pages_carry_the_security_he
         assert "'unsafe-inline'" not in headers["content-security-policy"]
         assert "frame-ancestors 'self' https://web.telegram.org" in headers["content-security-policy"]
         assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["referrer-policy"] == "same-origin"
         assert headers["cache-control"] == "no-store"
         cookie = (await client.post(link)).headers.get("set-cookie")
     assert cookie is None  # the used link does not sign in again
@@ -130,6 +130,10 @@ async def test_a_state_changing_request_without_the_cross_site_token_changes_not
             url, data={"action": "accept", "csrf": token}, headers={"origin": "https://evil.example"}
         )
         assert other_site.status_code == 403 and "nic nie zostało zmienione" in other_site.text.lower()
+        fetched = await client.post(
+            url, data={"action": "accept", "csrf": token}, headers={"sec-fetch-site": "cross-site"}
+        )
+        assert fetched.status_code == 403
     assert (await app.services.applications.get(application.id)).status == Status.SUBMITTED
     assert "Gratulacje" not in volunteer.last.text
 

@@ -36,7 +36,7 @@ CSP = (
 _HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),  # a one-time link's token never leaves in a Referer
+    (b"referrer-policy", b"same-origin"),  # a one-time link's token never leaves for another site
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
 

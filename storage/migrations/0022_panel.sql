@@ -37,12 +37,19 @@ CREATE INDEX applications_by_submission ON applications (submitted_at, id);
 
 -- Search by name, e-mail and phone: a trigram index (any part of a word, 3 characters or more)
 -- of the answers of the questions listed in `search_fields` (set from the organisation file when
--- the panel starts; storage/application_table.py fills the rows then). rowid = application id.
+-- the panel is first used after a start; storage/application_table.py fills the rows then, a batch
+-- at a time, while the triggers below keep every new answer indexed). rowid = application id.
 CREATE TABLE search_fields (
     field_id TEXT PRIMARY KEY,
     kind     TEXT NOT NULL CHECK (kind IN ('name', 'email', 'phone'))
 );
 CREATE VIRTUAL TABLE application_search USING fts5(name, email, phone, tokenize = 'trigram');
+-- While the index is being filled (in short transactions, after the questions changed): the next
+-- application to fill from; no row when it is complete. A restart goes on from there.
+CREATE TABLE application_search_fill (
+    id      INTEGER PRIMARY KEY CHECK (id = 1),
+    next_id INTEGER NOT NULL
+);
 
 CREATE VIEW application_search_values AS
 SELECT a.id AS application_id,

@@ -1,0 +1,129 @@
+"""The panel in a real browser: headless Chromium from the operating system's packages, driven by
+Selenium, against the panel served by uvicorn in the test's event loop beside the running bot.
+
+A coordinator signs in with the link /panel sends, filters the table, opens an application and
+accepts it; the volunteer's chat gets the message. At 360 px the pages do not scroll sideways, and
+the keyboard reaches the content first. `.ci/run` installs `chromium` and `chromium-driver`; on a
+developer's machine without them these tests are skipped, saying so (never in CI)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+
+import pytest
+
+from bot.web.serve import _server, bind, web_for
+from bot.web.server import PANEL_URL_KEY
+from tests.panel_helpers import link_in
+from tests.test_application import ANSWERS_PL
+from tests.test_review import submitted_application
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+if not (CHROMIUM and DRIVER):
+    if os.environ.get("CI"):
+        raise RuntimeError("CI must run the browser tests: install chromium and chromium-driver (.ci/run does)")
+    pytest.skip(
+        "no Chromium here (apt-get install chromium chromium-driver): the browser tests run in CI",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture
+async def panel_site(app):
+    """The panel on 127.0.0.1, served from the test's event loop; its address."""
+    sock = bind("127.0.0.1", 0)
+    base = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    app.bot_data[PANEL_URL_KEY] = base + "/panel"
+    server = _server(web_for(app), quiet=True)
+    server.capture_signals = contextlib.nullcontext  # pytest owns the signals
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    yield base
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    driver = await asyncio.to_thread(webdriver.Chrome, options=options, service=Service(DRIVER))
+    yield driver
+    await asyncio.to_thread(driver.quit)
+
+
+async def run(call, *args):
+    """Selenium blocks: in a thread, so the event loop keeps serving the panel and the bot."""
+    return await asyncio.to_thread(call, *args)
+
+
+def _fill_filters_and_open(driver, name: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    Select(driver.find_element(By.ID, "f-status")).select_by_visible_text("Nowe")
+    Select(driver.find_element(By.ID, "f-county")).select_by_value("lubelski")
+    search = driver.find_element(By.ID, "f-q")
+    search.clear()
+    search.send_keys("Kowalska")
+    driver.find_element(By.ID, "apply-filters").click()
+    driver.find_element(By.LINK_TEXT, name).click()
+
+
+def _sideways(driver) -> int:
+    return driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+
+
+async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinator, panel_site, browser):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    volunteer = double.user(user_id=3401, first_name="Anna")
+    await submitted_application(volunteer)
+    other = double.user(user_id=3402, first_name="Jan")
+    await submitted_application(other, {**ANSWERS_PL, "full_name": "Jan Nowak", "email": "jan@example.org"})
+    await coordinator.send("/panel")
+    link = link_in(coordinator.last.text)
+    assert link.startswith(panel_site + "/panel/login/")
+
+    await run(browser.get, link)
+    await run(lambda: browser.find_element(By.ID, "sign-in").click())
+    assert "/panel/applications" in browser.current_url
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Zgłoszenia"
+    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
+
+    # The keyboard reaches "skip to the content" first.
+    await run(lambda: browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB))
+    assert browser.switch_to.active_element.text == "Przejdź do treści"
+
+    await run(_fill_filters_and_open, browser, "Anna Kowalska")
+    assert "Zgłoszenie nr" in browser.find_element(By.TAG_NAME, "h1").text
+    assert "Od pięciu lat piszę wnioski" in browser.page_source
+    await run(lambda: browser.find_element(By.ID, "accept").click())
+    assert "przyjęte" in browser.find_element(By.CSS_SELECTOR, ".done").text
+    assert browser.find_element(By.ID, "status").text == "przyjęte"
+
+    for _ in range(100):  # the message is sent by the request that accepted
+        if volunteer.last.text.startswith("🎉 Gratulacje"):
+            break
+        await asyncio.sleep(0.05)
+    assert volunteer.last.text.startswith("🎉 Gratulacje!")
+    application = await app.services.applications.latest(volunteer.id)
+    assert application.status == "accepted" and application.decided_by == coordinator.id
+
+    # A phone's width: nothing scrolls sideways, on the table nor on an application.
+    await run(browser.set_window_size, 360, 800)
+    await run(browser.get, panel_site + "/panel/applications?status=")
+    assert await run(_sideways, browser) <= 0
+    await run(lambda: browser.find_element(By.LINK_TEXT, "Jan Nowak").click())
+    assert await run(_sideways, browser) <= 0
