@@ -6,8 +6,9 @@ from __future__ import annotations
 from markupsafe import Markup
 
 from bot.hours_quota import QuotaRule
-from bot.i18n import Translator
-from bot.organisation import Organisation
+from bot.i18n import Translator, translator
+from bot.organisation import DEFAULT_LOCALE, Organisation
+from storage.hours import Tally
 from storage.hours_rules import whole
 
 BAR = 10
@@ -76,6 +77,13 @@ def kind_label(org: Organisation, t: Translator, kind: str) -> str:
         if choice.id == kind:
             return choice.label.get(t.locale)
     return kind.replace("_", " ")
+
+
+def work_names(org: Organisation, tally: Tally) -> tuple[str, ...]:
+    """The kinds of work of a tally in Polish, most hours first: what an attestation names
+    (`AttestationTerms.work`; the hours are `tally.total`, from `services.hours.for_attestation`)."""
+    t = translator(DEFAULT_LOCALE)
+    return tuple(kind_label(org, t, kind) for kind in tally.by_kind)
 
 
 def _support_kinds(org: Organisation) -> list:

@@ -27,6 +27,7 @@ from tests.conftest import COORDINATOR_ID
 from tests.events_helpers import Clock, published_event, sign_up
 
 WARSAW = ZoneInfo("Europe/Warsaw")
+NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
 # Monday 23 November 2026, 10:00 in Warsaw: a week before the month ends.
 MONDAY = datetime(2026, 11, 23, 10, 0, tzinfo=WARSAW).astimezone(UTC)
 
@@ -287,6 +288,9 @@ async def test_a_volunteers_month_attended_events_and_a_corrected_attendance(app
     # What an attestation states: the confirmed hours and kinds of work of a period.
     tally = await app.services.hours.for_attestation(5001, date(2026, 10, 1), date(2026, 11, 30))
     assert tally.total == 3 and tally.by_kind == {"volunteer_action": 3}
+    assert hours_text.work_names(app.services.org, await app.services.hours.for_attestation(5002, *NOVEMBER)) == (
+        "Szkolenie",
+    )
 
 
 def test_the_quota_in_polish_with_its_plural_forms():
