@@ -15,6 +15,7 @@ from bot.buttons.organisations import ORGANISATIONS, OrgList, OrgMine, OrgReview
 from bot.context import BotContext
 from bot.flow import End, Flow, FlowRun, Prompt, typed_step
 from bot.i18n import html_escape
+from bot.partners import IDENTIFIERS
 from bot.replies import confirm
 from bot.services import Role
 from handlers.common import audit, keyboard, show, stale_button
@@ -97,6 +98,15 @@ async def open_one(update: Update, context: BotContext, press: OrgReview) -> Non
     if organisation is None:
         return
     lines = [t._("<b>Organisation #%(id)d</b>", id=organisation.id), *organisation_lines(context, organisation)]
+    for other_id, other_name, key in await services.organisations.same_numbers(organisation, IDENTIFIERS):
+        lines.append(
+            t._(
+                "⚠️ The same %(number)s as organisation #%(id)d, %(name)s.",
+                number=key.upper(),
+                id=other_id,
+                name=other_name,
+            )
+        )
     lines += ["", t._("<b>Contact people</b>")]
     for contact in await services.organisations.contacts(organisation.id):
         reach = ", ".join(x for x in (contact.email, contact.phone) if x)

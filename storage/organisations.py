@@ -217,6 +217,22 @@ class OrganisationRepository:
         )
         return {r["id"]: r["name"] for r in rows}
 
+    async def same_numbers(self, organisation: Organisation, keys) -> list[tuple[int, str, str]]:
+        """Other organisations registered with one of this one's register numbers (KRS, REGON, NIP):
+        (id, name, which number), for a coordinator to spot one registered twice. Organisations
+        are few: read without an index."""
+        found = []
+        for key in keys:
+            value = organisation.answers.get(key)
+            if not value:
+                continue
+            rows = await self._db.fetch_all(
+                "SELECT id, name FROM organisations WHERE id != ? AND json_extract(answers, ?) = ? ORDER BY id",
+                (organisation.id, f"$.{key}", value),
+            )
+            found += [(r["id"], r["name"], key) for r in rows]
+        return found
+
     async def is_contact(self, telegram_id: int) -> bool:
         row = await self._db.fetch_one(
             "SELECT 1 FROM organisation_contacts WHERE telegram_id = ? LIMIT 1", (telegram_id,)

@@ -323,3 +323,15 @@ async def test_an_invitation_expires_and_is_refused(app, double, coordinator):
     await jan.send(f"/start orgjoin_{token}")
     assert "To zaproszenie wygasło. Poproś o nowe." in jan.last.text
     assert await app.services.organisations.of_person(jan.id) == []
+
+
+async def test_an_organisation_registered_twice_is_pointed_out_to_the_coordinator(app, double, coordinator):
+    ola = double.user(user_id=5126, first_name="Ola", language_code="pl")
+    await register_organisation(ola)
+    first = await organisation_of(app, ola)
+    ewa = double.user(user_id=5127, first_name="Ewa", language_code="pl")
+    await register_organisation(ewa, name="KGW Razem", contact="Ewa Lis")  # the same KRS, REGON and NIP
+    await coordinator.tap("Otwórz")
+    card = coordinator.last.text
+    assert f"⚠️ Ten sam numer KRS co w organizacji nr {first.id}, Stowarzyszenie Razem dla Wsi." in card
+    assert f"⚠️ Ten sam numer NIP co w organizacji nr {first.id}" in card
