@@ -44,16 +44,17 @@ async def remind_short_of_quota(app: Application, limit: int = PER_RUN) -> int:
     ledger = services.hours
     done = await ledger.reminded(month)
     minute = local.hour * 60 + local.minute
-    sent = 0
+    short = []  # (member, their quota) for those not reminded yet and short of it
     for member in await ledger.all_members(month, month.previous(), settings.birth_date_field):
+        rule = settings.rule_for(member.birth, member.disability, today)
+        if member.telegram_id not in done and rule is not None and member.hours + 1e-9 < rule.monthly_hours:
+            short.append((member, rule))
+    preferences = await services.preferences.many([member.telegram_id for member, _ in short])
+    sent = 0
+    for member, rule in short:
         if sent >= limit:
             break
-        if member.telegram_id in done:
-            continue
-        rule = settings.rule_for(member.birth, member.disability, today)
-        if rule is None or member.hours + 1e-9 >= rule.monthly_hours:
-            continue
-        quiet = (await services.preferences.get(member.telegram_id)).quiet
+        quiet = preferences[member.telegram_id].quiet
         if quiet is not None and quiet.contains(minute):
             continue  # a later run, after their quiet hours, reminds them
         if not await ledger.claim_reminder(member.telegram_id, month, now):
