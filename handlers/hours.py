@@ -56,10 +56,12 @@ async def my_hours(update: Update, context: BotContext, note: str | None = None)
     services = context.services
     user_id = update.effective_user.id
     today = today_of(context)
-    months = recent_months(today, YEAR)
-    tallies = await services.hours.by_month(user_id, months)
-    this = tallies[months[0]]
     rule = await quota_rule(context, user_id, today)
+    # The last year is shown; a rule over more months is counted over all of them.
+    counted = recent_months(today, max(YEAR, rule.months if rule else 0))
+    tallies = await services.hours.by_month(user_id, counted)
+    months = counted[:YEAR]
+    this = tallies[months[0]]
     lines: list[Markup | str] = [note, ""] if note else []
     lines += [
         t._("⏱ <b>My hours</b>"),
@@ -74,11 +76,11 @@ async def my_hours(update: Update, context: BotContext, note: str | None = None)
     if rule is not None:
         lines += hours_text.progress(t, this.total, rule)
         lines.append(t._("Your quota: %(rule)s.", rule=hours_text.rule_text(t, rule)))
-        met = sum(1 for m in months[: rule.months] if tallies[m].total + 1e-9 >= rule.monthly_hours)
+        met = sum(1 for m in counted[: rule.months] if tallies[m].total + 1e-9 >= rule.monthly_hours)
         lines.append(t._("Months with the quota met: %(count)d of the last %(months)d.", count=met, months=rule.months))
     year = Tally(
-        round(sum(x.total for x in tallies.values()), 2),
-        _summed(tally.by_kind for tally in tallies.values()),
+        round(sum(tallies[m].total for m in months), 2),
+        _summed(tallies[m].by_kind for m in months),
     )
     lines += ["", t._("<b>Month by month</b>")]
     lines += [

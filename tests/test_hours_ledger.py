@@ -414,6 +414,9 @@ async def test_coordinators_see_who_meets_the_quota_page_by_page_and_get_the_mon
     await attended(app, clock, [ola], hours=16)
     await attended(app, clock, [jan], title="Krótkie szkolenie")
     await people(app, 22)  # 7016, 7017 ... have 16 h and more
+    await ola.send("/godziny")
+    assert "✅ Norma na ten miesiąc jest spełniona. Dziękujemy!" in ola.last.text
+    assert "Miesiące ze spełnioną normą: 1 z ostatnich 12." in ola.last.text
     await coordinator.send("/koordynator")
     await coordinator.tap("⏱ Godziny i normy")
     text = coordinator.last.text
