@@ -269,6 +269,8 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
 
             async with web_server.local_panel(app, args.panel_port, args.user_id) as link:
                 print(f"The coordinators' panel: {link}", flush=True)
+                if not args.as_admin:
+                    print("(the panel is for coordinators: start the chat with --as-admin to sign in)", flush=True)
                 await run_terminal_chat(user, double)
         else:
             await run_terminal_chat(user, double)

@@ -17,12 +17,13 @@ from bot.context import BotContext
 from bot.routing import Routes
 from bot.services import Role
 from bot.web.server import PANEL_URL_KEY
-from handlers import panel_applications, panel_decisions
+from handlers import panel_applications, panel_bulk, panel_decisions
 from handlers.common import audit, requires_role, show
 from storage.panel_sessions import PanelSessions
 
 PAGES = [
     Route("/applications", panel_applications.table),
+    Route("/applications/bulk", panel_bulk.bulk, methods=["POST"]),
     Route("/applications/{application_id}", panel_applications.application),
     Route("/applications/{application_id}/decide", panel_decisions.decide, methods=["POST"]),
 ]

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from bot.forms import display
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from bot.organisation import FieldType
 from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import not_found, panel_url, render
@@ -124,6 +124,13 @@ def query_string(shown: dict, **extra) -> str:
     return urlencode(pairs)
 
 
+def table_url(request: Request) -> str:
+    """The table with the filters this request carries (in its query string)."""
+    services = services_of(request)
+    _, shown, _ = filters_from(request, services, translator(services.settings.default_locale))
+    return panel_url(request, "/applications?" + query_string(shown))
+
+
 def _choice_label(services, t: Translator, fields: tuple[str, ...], value) -> str:
     form = {f.id: f for f in services.org.form}
     for field_id in fields:
@@ -139,6 +146,12 @@ async def table(request: Request, viewer: Viewer) -> Response:
     await search_ready(request, services)
     filters, shown, problems = filters_from(request, services, t)
     query = request.query_params
+    bulk_problem = {
+        "bulk": t.gettext("Tick at least one application, then choose what to do."),
+        "bulk_reason": t.gettext("Write the reason (up to 1000 characters): it is sent to the volunteer."),
+    }.get(query.get("problem", ""))
+    if bulk_problem:
+        problems.append(bulk_problem)
 
     def anchor(name: str) -> int | None:
         value = query.get(name, "")
@@ -165,6 +178,7 @@ async def table(request: Request, viewer: Viewer) -> Response:
                 if fields.competences
                 else "",
                 "sent": t.datetime(row.submitted_at, "d.MM.y, HH:mm"),
+                "open": row.status in OPEN,
                 "href": panel_url(request, f"/applications/{row.id}?{query_string(shown)}"),
             }
         )
@@ -185,6 +199,7 @@ async def table(request: Request, viewer: Viewer) -> Response:
         shown=shown,
         problems=problems,
         paging=paging,
+        bulk_action=panel_url(request, "/applications/bulk?" + query_string(shown)),
         options={
             "status": [("", t.gettext("All"))] + [(s.value, t.gettext(STATUS_GROUPS[s])) for s in REVIEW_ORDER],
             "county": [("", t.gettext("All")), *sorted(services.org.county_names.items(), key=lambda c: c[1])],
@@ -217,6 +232,13 @@ def _table_texts(t: Translator) -> dict[str, str]:
         "previous": t.gettext("‹ Previous"),
         "next": t.gettext("Next ›"),
         "last": t.gettext("Last »"),
+        "select": t.gettext("Select"),
+        "select_one": t.gettext("Select application #%(id)s"),
+        "bulk": t.gettext("The ticked applications"),
+        "bulk_accept": t.gettext("Accept them"),
+        "bulk_reject": t.gettext("Do not accept them"),
+        "bulk_reason": t.gettext("The explanation sent to each volunteer (when not accepting)"),
+        "bulk_go": t.gettext("Continue…"),
     }
 
 

@@ -18,7 +18,7 @@ from handlers import agreement_admin
 from handlers.application_text import status_name
 from handlers.common import audit, keyboard, send_safely, translator_for
 from handlers.review_decisions import REASON_LIMIT, tell_volunteer
-from storage.application_model import Status, TransitionRefused
+from storage.application_model import Application, Status, TransitionRefused
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,31 @@ def context_for(request: Request, viewer: Viewer) -> BotContext:
     return context
 
 
-def _text(value, limit: int) -> str | None:
+async def accept(context: BotContext, application_id: int, coordinator_id: int) -> Application:
+    """As "✅ Tak, przyjmij" in the chat: the decision and its audit entry in one transaction (of two
+    at once, one wins: TransitionRefused for the other), the agreement's draft, the volunteer told."""
+    services = context.services
+    async with services.db.transaction():
+        decided = await services.applications.decide(application_id, coordinator_id, True, None, now=services.clock())
+        await audit(context, coordinator_id, "application.accepted", f"application:{decided.id}", via="panel")
+    await agreement_admin.on_application_accepted(context, decided, coordinator_id)
+    await tell_volunteer(context, decided, accepted=True, reason=None)
+    return decided
+
+
+async def reject(context: BotContext, application_id: int, coordinator_id: int, reason: str) -> Application:
+    """As a typed reason in the chat: the decision, its audit entry, the volunteer told why."""
+    services = context.services
+    async with services.db.transaction():
+        decided = await services.applications.decide(
+            application_id, coordinator_id, False, reason, now=services.clock()
+        )
+        await audit(context, coordinator_id, "application.rejected", f"application:{decided.id}", via="panel")
+    await tell_volunteer(context, decided, accepted=False, reason=reason)
+    return decided
+
+
+def text_field(value, limit: int) -> str | None:
     text = str(value or "").strip()
     return text if 0 < len(text) <= limit else None
 
@@ -52,27 +76,16 @@ async def decide(request: Request, viewer: Viewer) -> Response:
     coordinator_id = viewer.telegram_id
     try:
         if action == "accept":
-            async with services.db.transaction():
-                decided = await services.applications.decide(
-                    application.id, coordinator_id, True, None, now=services.clock()
-                )
-                await audit(context, coordinator_id, "application.accepted", f"application:{decided.id}", via="panel")
-            await agreement_admin.on_application_accepted(context, decided, coordinator_id)
-            await tell_volunteer(context, decided, accepted=True, reason=None)
+            await accept(context, application.id, coordinator_id)
             return RedirectResponse(here + "done=accepted", status_code=303)
         if action == "reject":
-            reason = _text(form.get("reason"), REASON_LIMIT)
+            reason = text_field(form.get("reason"), REASON_LIMIT)
             if reason is None:
                 return RedirectResponse(here + "problem=reason", status_code=303)
-            async with services.db.transaction():
-                decided = await services.applications.decide(
-                    application.id, coordinator_id, False, reason, now=services.clock()
-                )
-                await audit(context, coordinator_id, "application.rejected", f"application:{decided.id}", via="panel")
-            await tell_volunteer(context, decided, accepted=False, reason=reason)
+            await reject(context, application.id, coordinator_id, reason)
             return RedirectResponse(here + "done=rejected", status_code=303)
         if action == "ask":
-            question = _text(form.get("question"), REASON_LIMIT)
+            question = text_field(form.get("question"), REASON_LIMIT)
             if question is None:
                 return RedirectResponse(here + "problem=question", status_code=303)
             async with services.db.transaction():

@@ -25,7 +25,7 @@ from storage.paging import Section, keyed_page
 log = logging.getLogger(__name__)
 
 SEARCH_MINIMUM = 3  # the trigram index finds parts of 3 characters or more
-FILL_BATCH = 2000
+FILL_BATCH = 1000
 _PHONE_LIKE = re.compile(r"^[\d\s+()./-]+$")
 
 

@@ -205,3 +205,58 @@ async def test_rejecting_needs_a_reason_and_asking_sends_the_question(app, doubl
         assert "done=rejected" in rejected.headers["location"]
     assert "Brak miejsc" in volunteer.last.text
     assert (await app.services.applications.get(application.id)).status == Status.REJECTED
+
+
+async def test_bulk_decisions_are_confirmed_first_and_skip_what_was_decided_meanwhile(app, double, coordinator):
+    volunteers = [double.user(user_id=3500 + n, first_name=f"Osoba{n}") for n in range(3)]
+    for n, volunteer in enumerate(volunteers):
+        await submitted_application(volunteer, {**ANSWERS_PL, "full_name": f"Osoba Testowa {n}"})
+    ids = [(await app.services.applications.latest(v.id)).id for v in volunteers]
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        table = await client.get(PANEL + "/applications")
+        token = csrf_of(table.text)
+        assert table.text.count('form="bulk"') == 3
+        url = PANEL + "/applications/bulk?status=submitted"
+        nothing = await client.post(url, data={"action": "accept", "csrf": token})
+        assert "problem=bulk" in nothing.headers["location"]
+        no_reason = await client.post(url, data={"action": "reject", "id": ids[:2], "csrf": token})
+        assert "problem=bulk_reason" in no_reason.headers["location"]
+        shown = await client.get(no_reason.headers["location"])
+        assert "Wpisz uzasadnienie" in shown.text
+        confirm = await client.post(url, data={"action": "accept", "id": ids[:2], "csrf": token})
+        assert confirm.status_code == 200 and "Przyjąć 2 zgłoszenia?" in confirm.text
+        assert "Osoba Testowa 0" in confirm.text and "Osoba Testowa 1" in confirm.text
+        assert [(await app.services.applications.get(i)).status for i in ids] == [Status.SUBMITTED] * 3
+        # Meanwhile a coordinator in the chat rejects one of them.
+        await app.services.applications.decide(ids[1], COORDINATOR_ID, False, "Brak miejsc")
+        done = await client.post(url, data={"action": "accept", "id": ids[:2], "csrf": token, "confirm": "1"})
+        assert "1 zgłoszenie przyjęte." in done.text
+        assert "1 zostało już rozpatrzone wcześniej i pozostało bez zmian." in done.text
+    assert (await app.services.applications.get(ids[0])).status == Status.ACCEPTED
+    assert (await app.services.applications.get(ids[1])).status == Status.REJECTED
+    assert (await app.services.applications.get(ids[2])).status == Status.SUBMITTED
+    assert volunteers[0].last.text.startswith("🎉 Gratulacje!")
+    assert not volunteers[2].last.text.startswith("🎉")
+
+
+async def test_a_decision_in_the_chat_and_one_in_the_panel_at_the_same_moment(app, double, coordinator):
+    volunteer = double.user(user_id=3601)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap("Nowe (1)")
+    await coordinator.tap(coordinator.last.buttons[0])
+    await coordinator.tap("✅ Przyjmij")  # the chat asks to confirm...
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        detail = await client.get(f"{PANEL}/applications/{application.id}")
+        rejected = await client.post(
+            f"{PANEL}/applications/{application.id}/decide",
+            data={"action": "reject", "reason": "Nie tym razem", "csrf": csrf_of(detail.text)},
+        )
+        assert "done=rejected" in rejected.headers["location"]
+    await coordinator.tap("✅ Tak, przyjmij")  # ...and the panel was first
+    assert "ma już inny status: nieprzyjęte" in coordinator.alerts[-1]
+    assert (await app.services.applications.get(application.id)).status == Status.REJECTED
+    assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text

@@ -94,6 +94,7 @@ def chrome(request: Request, t: Translator, viewer: Viewer | None) -> dict[str, 
             "applications": t.gettext("Applications"),
             "sign_out": t.gettext("Sign out"),
             "main_nav": t.gettext("Main menu"),
+            "back": t.gettext("« Back to the list"),
         },
     }
 
@@ -108,8 +109,16 @@ def default_translator(request: Request) -> Translator:
     return translator(settings.default_locale, settings.timezone)
 
 
-def message_page(request: Request, t: Translator, viewer: Viewer | None, title: str, lines: list[str], status: int):
-    return render(request, "message.html", t, viewer, status, title=title, lines=lines)
+def message_page(
+    request: Request,
+    t: Translator,
+    viewer: Viewer | None,
+    title: str,
+    lines: list[str],
+    status: int,
+    back: str | None = None,
+):
+    return render(request, "message.html", t, viewer, status, title=title, lines=lines, back=back)
 
 
 def signed_out(request: Request) -> Response:
