@@ -20,6 +20,7 @@ from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import not_found, panel_url, render
 from handlers.application_text import ACTION_NAMES, STATUS_GROUPS, STATUS_NAMES, _note
 from storage.application_model import OPEN, REVIEW_ORDER, Status
+from storage.application_notes import ApplicationNotes, ReasonTemplates
 from storage.application_table import (
     FILL_BATCH,
     SEARCH_MINIMUM,
@@ -200,6 +201,7 @@ async def table(request: Request, viewer: Viewer) -> Response:
         problems=problems,
         paging=paging,
         bulk_action=panel_url(request, "/applications/bulk?" + query_string(shown)),
+        templates=await ReasonTemplates(services.db).all(),
         options={
             "status": [("", t.gettext("All"))] + [(s.value, t.gettext(STATUS_GROUPS[s])) for s in REVIEW_ORDER],
             "county": [("", t.gettext("All")), *sorted(services.org.county_names.items(), key=lambda c: c[1])],
@@ -239,6 +241,8 @@ def _table_texts(t: Translator) -> dict[str, str]:
         "bulk_reject": t.gettext("Do not accept them"),
         "bulk_reason": t.gettext("The explanation sent to each volunteer (when not accepting)"),
         "bulk_go": t.gettext("Continue…"),
+        "template": t.gettext("A template"),
+        "own_reason": t.gettext("— write your own —"),
     }
 
 
@@ -269,6 +273,8 @@ async def application(request: Request, viewer: Viewer) -> Response:
     user = await services.users.get(found.telegram_id)
     org = services.org
     following = await next_open(services, found.id, shown, filters)
+    notes = await ApplicationNotes(services.db).of(found.id)
+    authors = await services.people.named({n.author_id for n in notes})
     qs = query_string(shown)
     done = request.query_params.get("done")
     return render(
@@ -297,6 +303,16 @@ async def application(request: Request, viewer: Viewer) -> Response:
             }
             for h in history
         ],
+        notes=[
+            {
+                "when": t.datetime(n.at, "d.MM.y, HH:mm"),
+                "who": authors[n.author_id].name if n.author_id in authors else "—",
+                "text": n.text,
+            }
+            for n in notes
+        ],
+        note_action=panel_url(request, f"/applications/{found.id}/notes?{qs}"),
+        templates=await ReasonTemplates(services.db).all() if found.status in OPEN else [],
         can_decide=found.status in OPEN,
         can_ask=found.status == Status.SUBMITTED,
         done=_done_text(t, done, found.id),
@@ -313,14 +329,18 @@ def _done_text(t: Translator, done: str | None, application_id: int) -> str | No
         "accepted": t.gettext("✅ Application #%(id)d accepted.", id=application_id),
         "rejected": t.gettext("❌ Application #%(id)d not accepted.", id=application_id),
         "asked": t.gettext("❓ Your question has been sent. You will get the answer here."),
+        "note": t.gettext("The note is saved."),
     }
     return texts.get(done or "")
 
 
 def _problem_text(t: Translator, problem: str | None) -> str | None:
     texts = {
-        "reason": t.gettext("Write the reason (up to 1000 characters): it is sent to the volunteer."),
+        "reason": t.gettext(
+            "Write the reason (up to 1000 characters) or choose a template: it is sent to the volunteer."
+        ),
         "question": t.gettext("Write the question (up to 1000 characters): it is sent to the volunteer."),
+        "note": t.gettext("Write the note (up to 2000 characters)."),
     }
     return texts.get(problem or "")
 
@@ -340,4 +360,11 @@ def _application_texts(t: Translator) -> dict[str, str]:
         "back": t.gettext("« Back to the list"),
         "next": t.gettext("Next application »"),
         "no_next": t.gettext("No other application in this list."),
+        "notes": t.gettext("Internal notes"),
+        "notes_hint": t.gettext("Only coordinators see these notes; the volunteer does not get them."),
+        "note": t.gettext("A new note"),
+        "add_note": t.gettext("Save the note"),
+        "template": t.gettext("A template"),
+        "own_reason": t.gettext("— write your own —"),
+        "or_typed": t.gettext("Or your own explanation (it takes precedence over the template)"),
     }

@@ -11,9 +11,10 @@ from starlette.responses import RedirectResponse, Response
 from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import message_page, render
 from handlers.panel_applications import NAME_FIELD, table_url
-from handlers.panel_decisions import accept, context_for, reject, text_field
+from handlers.panel_decisions import accept, context_for, reason_for, reject, text_field
 from handlers.review_decisions import REASON_LIMIT
 from storage.application_model import OPEN, TransitionRefused
+from storage.application_notes import ReasonTemplates
 
 LIMIT = 100  # a page of the table is 25; more at once is not a decision anyone reads
 
@@ -27,9 +28,15 @@ async def bulk(request: Request, viewer: Viewer) -> Response:
     ids = sorted({int(v) for v in form.getlist("id") if str(v).isdecimal() and len(str(v)) < 12})[:LIMIT]
     action = str(form.get("action", ""))
     reason = text_field(form.get("reason"), REASON_LIMIT)
+    raw_template = str(form.get("template", ""))
+    template = (
+        await ReasonTemplates(services.db).get(int(raw_template))
+        if raw_template.isdecimal() and len(raw_template) < 12
+        else None
+    )
     if not ids or action not in ("accept", "reject"):
         return RedirectResponse(back + "&problem=bulk", status_code=303)
-    if action == "reject" and reason is None:
+    if action == "reject" and reason is None and template is None:
         return RedirectResponse(back + "&problem=bulk_reason", status_code=303)
     applications = [a for a in [await services.applications.get(i) for i in ids] if a is not None]
     if form.get("confirm") != "1":
@@ -58,6 +65,7 @@ async def bulk(request: Request, viewer: Viewer) -> Response:
             ],
             action=action,
             reason=reason or "",
+            template=template,
             post=str(request.url.path) + ("?" + request.url.query if request.url.query else ""),
             back=back,
             ui_bulk={
@@ -73,7 +81,8 @@ async def bulk(request: Request, viewer: Viewer) -> Response:
             if action == "accept":
                 await accept(context, application.id, viewer.telegram_id)
             else:
-                await reject(context, application.id, viewer.telegram_id, reason)
+                explanation = await reason_for(services, form, application.telegram_id)
+                await reject(context, application.id, viewer.telegram_id, explanation)
             done += 1
         except TransitionRefused:
             skipped += 1

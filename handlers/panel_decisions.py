@@ -19,6 +19,7 @@ from handlers.application_text import status_name
 from handlers.common import audit, keyboard, send_safely, translator_for
 from handlers.review_decisions import REASON_LIMIT, tell_volunteer
 from storage.application_model import Application, Status, TransitionRefused
+from storage.application_notes import ReasonTemplates
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,18 @@ async def reject(context: BotContext, application_id: int, coordinator_id: int, 
     return decided
 
 
+async def reason_for(services, form, telegram_id: int) -> str | None:
+    """The explanation a volunteer gets: the one typed, else the chosen template in their language."""
+    typed = text_field(form.get("reason"), REASON_LIMIT)
+    if typed is not None:
+        return typed
+    raw = str(form.get("template", ""))
+    template = await ReasonTemplates(services.db).get(int(raw)) if raw.isdecimal() and len(raw) < 12 else None
+    if template is None:
+        return None
+    return template.text_for((await translator_for(services, telegram_id)).locale)
+
+
 def text_field(value, limit: int) -> str | None:
     text = str(value or "").strip()
     return text if 0 < len(text) <= limit else None
@@ -79,7 +92,7 @@ async def decide(request: Request, viewer: Viewer) -> Response:
             await accept(context, application.id, coordinator_id)
             return RedirectResponse(here + "done=accepted", status_code=303)
         if action == "reject":
-            reason = text_field(form.get("reason"), REASON_LIMIT)
+            reason = await reason_for(services, form, application.telegram_id)
             if reason is None:
                 return RedirectResponse(here + "problem=reason", status_code=303)
             await reject(context, application.id, coordinator_id, reason)

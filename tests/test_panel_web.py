@@ -260,3 +260,64 @@ async def test_a_decision_in_the_chat_and_one_in_the_panel_at_the_same_moment(ap
     assert "ma już inny status: nieprzyjęte" in coordinator.alerts[-1]
     assert (await app.services.applications.get(application.id)).status == Status.REJECTED
     assert "Niestety tym razem nie możemy go przyjąć." in volunteer.last.text
+
+
+async def test_templates_of_reasons_reach_each_volunteer_in_their_language_and_notes_stay_internal(
+    app, double, coordinator
+):
+    polish = double.user(user_id=3701)
+    await submitted_application(polish)
+    ukrainian = double.user(user_id=3702)
+    await submitted_application(ukrainian, {**ANSWERS_PL, "full_name": "Olena Shevchenko", "email": "o@example.org"})
+    await ukrainian.send("/language")
+    await ukrainian.tap("🇺🇦 Українська")
+    first = await app.services.applications.latest(polish.id)
+    second = await app.services.applications.latest(ukrainian.id)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        page = await client.get(PANEL + "/templates")
+        token = csrf_of(page.text)
+        assert "Brak szablonów" in page.text
+        refused = await client.post(PANEL + "/templates", data={"title": "Brak miejsc", "pl": " ", "csrf": token})
+        assert "problem=1" in refused.headers["location"]
+        await client.post(
+            PANEL + "/templates",
+            data={"title": "Brak miejsc", "pl": "W tej edycji nie ma już miejsc.", "en": "", "uk": "", "csrf": token},
+        )
+        page = await client.get(PANEL + "/templates")
+        template_id = re.search(r'name="id" value="(\d+)"', page.text).group(1)
+        await client.post(
+            PANEL + "/templates",
+            data={
+                "id": template_id,
+                "title": "Brak miejsc",
+                "pl": "W tej edycji nie ma już miejsc.",
+                "uk": "У цьому наборі вже немає місць.",
+                "csrf": token,
+            },
+        )
+        detail = await client.get(f"{PANEL}/applications/{first.id}")
+        assert '<option value="' + template_id + '">Brak miejsc</option>' in detail.text
+        note = await client.post(
+            f"{PANEL}/applications/{first.id}/notes", data={"note": "Dzwoniłam, <b>oddzwoni</b>.", "csrf": token}
+        )
+        assert "done=note" in note.headers["location"]
+        detail = await client.get(f"{PANEL}/applications/{first.id}")
+        assert "Dzwoniłam, &lt;b&gt;oddzwoni&lt;/b&gt;." in detail.text and "Notatki wewnętrzne" in detail.text
+        done = await client.post(
+            PANEL + "/applications/bulk?status=submitted",
+            data={
+                "action": "reject",
+                "id": [first.id, second.id],
+                "template": template_id,
+                "csrf": token,
+                "confirm": "1",
+            },
+        )
+        assert "2 zgłoszenia nieprzyjęte." in done.text
+    assert "W tej edycji nie ma już miejsc." in polish.last.text
+    assert "У цьому наборі вже немає місць." in ukrainian.last.text
+    assert "oddzwoni" not in polish.last.text
+    assert (await app.services.applications.get(second.id)).decision_note == "У цьому наборі вже немає місць."
+    actions = [e.action for e in await app.services.audit.latest(20)]
+    assert "rejection_template.saved" in actions and "application.note_added" in actions

@@ -92,6 +92,7 @@ def chrome(request: Request, t: Translator, viewer: Viewer | None) -> dict[str, 
             "skip": t.gettext("Skip to the content"),
             "panel": t.gettext("🖥 Panel in the browser"),
             "applications": t.gettext("Applications"),
+            "templates": t.gettext("Reasons for not accepting"),
             "sign_out": t.gettext("Sign out"),
             "main_nav": t.gettext("Main menu"),
             "back": t.gettext("« Back to the list"),
@@ -99,9 +100,11 @@ def chrome(request: Request, t: Translator, viewer: Viewer | None) -> dict[str, 
     }
 
 
-def render(request: Request, template: str, t: Translator, viewer: Viewer | None, status: int = 200, **context):
-    html = _ENV.get_template(template).render(**chrome(request, t, viewer), **context)
-    return HTMLResponse(html, status_code=status)
+def render(
+    request: Request, template_name: str, t: Translator, viewer: Viewer | None, status_code: int = 200, **context
+):
+    html = _ENV.get_template(template_name).render(**chrome(request, t, viewer), **context)
+    return HTMLResponse(html, status_code=status_code)
 
 
 def default_translator(request: Request) -> Translator:

@@ -92,3 +92,27 @@ END;
 CREATE TRIGGER application_search_after_application_delete AFTER DELETE ON applications BEGIN
     DELETE FROM application_search WHERE rowid = OLD.id;
 END;
+
+-- Coordinators' internal notes on an application (the panel shows them to coordinators only).
+CREATE TABLE application_notes (
+    id             INTEGER PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    author_id      INTEGER NOT NULL,
+    at             TEXT NOT NULL,
+    text           TEXT NOT NULL
+);
+CREATE INDEX application_notes_by_application ON application_notes (application_id, id);
+
+-- Reasons for not accepting an application, written once and chosen when deciding: Polish is
+-- required, English and Ukrainian fall back to it. A template in use is never changed under a
+-- decision: the decision keeps the text that was sent.
+CREATE TABLE rejection_templates (
+    id         INTEGER PRIMARY KEY,
+    title      TEXT NOT NULL,
+    text_pl    TEXT NOT NULL,
+    text_en    TEXT,
+    text_uk    TEXT,
+    updated_by INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
