@@ -291,6 +291,7 @@ async def application(request: Request, viewer: Viewer) -> Response:
             (
                 f.label.get(t.locale),
                 display(org, f, answers[f.id], t) if f.id in answers else t.gettext("— (no answer)"),
+                None if f.must_be_yes else panel_url(request, f"/applications/{found.id}/fix/{f.id}?{qs}"),
             )
             for f in org.form
         ],
@@ -330,6 +331,7 @@ def _done_text(t: Translator, done: str | None, application_id: int) -> str | No
         "rejected": t.gettext("❌ Application #%(id)d not accepted.", id=application_id),
         "asked": t.gettext("❓ Your question has been sent. You will get the answer here."),
         "note": t.gettext("The note is saved."),
+        "fixed": t.gettext("The answer is corrected; the volunteer has been told."),
     }
     return texts.get(done or "")
 
@@ -366,5 +368,7 @@ def _application_texts(t: Translator) -> dict[str, str]:
         "add_note": t.gettext("Save the note"),
         "template": t.gettext("A template"),
         "own_reason": t.gettext("— write your own —"),
+        "fix": t.gettext("✏️ Correct"),
+        "fix_one": t.gettext("Correct the answer: %(label)s"),
         "or_typed": t.gettext("Or your own explanation (it takes precedence over the template)"),
     }

@@ -321,3 +321,40 @@ async def test_templates_of_reasons_reach_each_volunteer_in_their_language_and_n
     assert (await app.services.applications.get(second.id)).decision_note == "У цьому наборі вже немає місць."
     actions = [e.action for e in await app.services.audit.latest(20)]
     assert "rejection_template.saved" in actions and "application.note_added" in actions
+
+
+async def test_correcting_an_answer_uses_the_forms_validation_and_tells_the_volunteer(app, double, coordinator):
+    volunteer = double.user(user_id=3801)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        detail = await client.get(f"{PANEL}/applications/{application.id}")
+        token = csrf_of(detail.text)
+        assert f"/panel/applications/{application.id}/fix/phone?" in detail.text
+        assert "/fix/adult?" not in detail.text  # a gate that must be "yes" is not corrected
+        page = await client.get(f"{PANEL}/applications/{application.id}/fix/phone")
+        assert page.status_code == 200 and "Popraw" in page.text
+        url = f"{PANEL}/applications/{application.id}/fix/phone"
+        bad = await client.post(url, data={"value": "12", "csrf": token})
+        assert bad.status_code == 400 and 'role="alert"' in bad.text
+        good = await client.post(url, data={"value": "+48 601 222 333", "csrf": token})
+        assert "done=fixed" in good.headers["location"]
+        county = await client.post(
+            f"{PANEL}/applications/{application.id}/fix/county", data={"value": "nowhere", "csrf": token}
+        )
+        assert county.status_code == 400
+        same = await client.post(
+            f"{PANEL}/applications/{application.id}/fix/county", data={"value": "lubelski", "csrf": token}
+        )
+        assert "Odpowiedź jest taka sama." in same.text
+        forged = await client.post(
+            f"{PANEL}/applications/{application.id}/fix/adult", data={"value": "no", "csrf": token}
+        )
+        assert forged.status_code == 404
+    answers = await app.services.applications.answers(application.id)
+    assert answers["phone"] == "+48601222333" and answers["adult"] == "yes"
+    assert volunteer.last.text.startswith("✏️ Osoba koordynująca poprawiła odpowiedź w Twoim zgłoszeniu")
+    assert "+48 601 222 333" in volunteer.last.text
+    history = await app.services.applications.history(application.id)
+    assert history[-1].action == "fixed" and history[-1].actor_id == COORDINATOR_ID
