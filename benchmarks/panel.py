@@ -38,6 +38,7 @@ CASES = [
     ("accepted in one county, last page", {"status": "accepted", "county": "lubelski", "last": "1"}),
     ("one competence area, first page", {"status": "", "competence": "grant_writing"}),
     ("sent in one month", {"status": "", "from": "2026-01-01", "until": "2026-01-31"}),
+    ("with the optional consent, last page", {"status": "", "consent": "other_programmes", "last": "1"}),
     ("search: a whole name", {"status": "", "q": "Kowalska 48213"}),
     ("search: an e-mail", {"status": "", "q": "osoba48213@example.org"}),
     ("search: part of a phone number", {"status": "", "q": "600 048 21"}),

@@ -18,6 +18,7 @@ from bot.i18n import Translator, translator
 from bot.organisation import FieldType
 from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import not_found, panel_url, render
+from handlers import panel_texts
 from handlers.application_text import ACTION_NAMES, STATUS_GROUPS, STATUS_NAMES, _note
 from storage.application_model import OPEN, REVIEW_ORDER, Status
 from storage.application_notes import ApplicationNotes, ReasonTemplates
@@ -30,11 +31,12 @@ from storage.application_table import (
     index_search_fields,
     search_expression,
 )
+from storage.consents import optional
 
 PAGE_SIZE = 25
 NAME_FIELD = "full_name"
 # Filter parameters carried from the table to an application and back.
-FILTER_KEYS = ("status", "county", "competence", "from", "until", "q", "order")
+FILTER_KEYS = ("status", "county", "competence", "consent", "from", "until", "q", "order")
 
 
 async def search_ready(request: Request, services) -> None:
@@ -79,6 +81,9 @@ def filters_from(request: Request, services, t: Translator) -> tuple[Filters, di
         county = None
     areas = {c.id for c in services.org.competence_areas}
     competences = tuple(c for c in query.getlist("competence") if c in areas)
+    consent = query.get("consent") or None
+    if consent not in {c.id for c in services.org.consents}:
+        consent = None
     sent_from = _day(query.get("from", ""), t) if query.get("from") else None
     sent_until = _day(query.get("until", ""), t) if query.get("until") else None
     if (query.get("from") and sent_from is None) or (query.get("until") and sent_until is None):
@@ -101,11 +106,13 @@ def filters_from(request: Request, services, t: Translator) -> tuple[Filters, di
         sent_until=sent_until + timedelta(days=1) if sent_until else None,
         search=search,
         newest_first=query.get("order") == "newest",
+        consent=optional(consent) if consent else None,
     )
     shown = {
         "status": status.value if status else "",
         "county": county or "",
         "competence": list(competences),
+        "consent": consent or "",
         "from": query.get("from", "") if sent_from else "",
         "until": query.get("until", "") if sent_until else "",
         "q": search,
@@ -207,43 +214,11 @@ async def table(request: Request, viewer: Viewer) -> Response:
             "county": [("", t.gettext("All")), *sorted(services.org.county_names.items(), key=lambda c: c[1])],
             "competence": [(c.id, c.label.get(t.locale)) for c in services.org.competence_areas],
             "order": [("oldest", t.gettext("Oldest first")), ("newest", t.gettext("Newest first"))],
+            "consent": [("", t.gettext("All"))]
+            + [(c.id, (c.label or c.text).get(t.locale)) for c in services.org.consents],
         },
-        ui_table=_table_texts(t),
+        ui_table=panel_texts.table_texts(t),
     )
-
-
-def _table_texts(t: Translator) -> dict[str, str]:
-    return {
-        "filters": t.gettext("Filters"),
-        "status": t.gettext("Status"),
-        "county": t.gettext("County"),
-        "competence": t.gettext("Competence areas"),
-        "from": t.gettext("Sent from"),
-        "until": t.gettext("Sent until"),
-        "search": t.gettext("Name, e-mail or phone"),
-        "order": t.gettext("Order"),
-        "apply": t.gettext("Show"),
-        "clear": t.gettext("Clear the filters"),
-        "caption": t.gettext("Applications matching the filters"),
-        "number": t.gettext("Application no."),
-        "name": t.gettext("Name"),
-        "sent": t.gettext("Sent"),
-        "empty": t.gettext("No application matches these filters."),
-        "pages": t.gettext("Pages"),
-        "first": t.gettext("« First"),
-        "previous": t.gettext("‹ Previous"),
-        "next": t.gettext("Next ›"),
-        "last": t.gettext("Last »"),
-        "select": t.gettext("Select"),
-        "select_one": t.gettext("Select application #%(id)s"),
-        "bulk": t.gettext("The ticked applications"),
-        "bulk_accept": t.gettext("Accept them"),
-        "bulk_reject": t.gettext("Do not accept them"),
-        "bulk_reason": t.gettext("The explanation sent to each volunteer (when not accepting)"),
-        "bulk_go": t.gettext("Continue…"),
-        "template": t.gettext("A template"),
-        "own_reason": t.gettext("— write your own —"),
-    }
 
 
 # ---- one application ---------------------------------------------------------------------------
@@ -316,59 +291,10 @@ async def application(request: Request, viewer: Viewer) -> Response:
         templates=await ReasonTemplates(services.db).all() if found.status in OPEN else [],
         can_decide=found.status in OPEN,
         can_ask=found.status == Status.SUBMITTED,
-        done=_done_text(t, done, found.id),
-        problem=_problem_text(t, request.query_params.get("problem")),
+        done=panel_texts.done_text(t, done, found.id),
+        problem=panel_texts.problem_text(t, request.query_params.get("problem")),
         back=panel_url(request, "/applications?" + qs),
         next_href=panel_url(request, f"/applications/{following}?{qs}") if following else None,
         action=panel_url(request, f"/applications/{found.id}/decide?{qs}"),
-        ui_app=_application_texts(t),
+        ui_app=panel_texts.application_texts(t),
     )
-
-
-def _done_text(t: Translator, done: str | None, application_id: int) -> str | None:
-    texts = {
-        "accepted": t.gettext("✅ Application #%(id)d accepted.", id=application_id),
-        "rejected": t.gettext("❌ Application #%(id)d not accepted.", id=application_id),
-        "asked": t.gettext("❓ Your question has been sent. You will get the answer here."),
-        "note": t.gettext("The note is saved."),
-        "fixed": t.gettext("The answer is corrected; the volunteer has been told."),
-    }
-    return texts.get(done or "")
-
-
-def _problem_text(t: Translator, problem: str | None) -> str | None:
-    texts = {
-        "reason": t.gettext(
-            "Write the reason (up to 1000 characters) or choose a template: it is sent to the volunteer."
-        ),
-        "question": t.gettext("Write the question (up to 1000 characters): it is sent to the volunteer."),
-        "note": t.gettext("Write the note (up to 2000 characters)."),
-    }
-    return texts.get(problem or "")
-
-
-def _application_texts(t: Translator) -> dict[str, str]:
-    return {
-        "answers": t.gettext("Answers"),
-        "history": t.gettext("History"),
-        "decision": t.gettext("Decision"),
-        "telegram": t.gettext("Telegram"),
-        "status": t.gettext("Status"),
-        "accept": t.gettext("✅ Accept"),
-        "reject": t.gettext("❌ Reject"),
-        "ask": t.gettext("❓ Ask for more information"),
-        "reason": t.gettext("Why is the application not accepted? (sent to the volunteer)"),
-        "question": t.gettext("What would you like to ask? (sent to the volunteer)"),
-        "back": t.gettext("« Back to the list"),
-        "next": t.gettext("Next application »"),
-        "no_next": t.gettext("No other application in this list."),
-        "notes": t.gettext("Internal notes"),
-        "notes_hint": t.gettext("Only coordinators see these notes; the volunteer does not get them."),
-        "note": t.gettext("A new note"),
-        "add_note": t.gettext("Save the note"),
-        "template": t.gettext("A template"),
-        "own_reason": t.gettext("— write your own —"),
-        "fix": t.gettext("✏️ Correct"),
-        "fix_one": t.gettext("Correct the answer: %(label)s"),
-        "or_typed": t.gettext("Or your own explanation (it takes precedence over the template)"),
-    }

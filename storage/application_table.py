@@ -38,6 +38,7 @@ class Filters:
     sent_until: datetime | None = None  # exclusive
     search: str = ""
     newest_first: bool = False
+    consent: str | None = None  # a consents.kind ('optional:<id>') the person has granted now
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,13 @@ class ApplicationTable:
                 f"AND value IN ({values}))"
             )
             params += [*self._competences, *filters.competences]
+        if filters.consent is not None:
+            # The person's latest answer to that consent (consents_by_user: one index lookup).
+            where.append(
+                "(SELECT c.granted FROM consents c WHERE c.telegram_id = a.telegram_id AND c.kind = ? "
+                "ORDER BY c.id DESC LIMIT 1) = 1"
+            )
+            params.append(filters.consent)
         if filters.sent_from is not None:
             where.append("a.submitted_at >= ?")
             params.append(to_db_time(filters.sent_from))

@@ -358,3 +358,22 @@ async def test_correcting_an_answer_uses_the_forms_validation_and_tells_the_volu
     assert "+48 601 222 333" in volunteer.last.text
     history = await app.services.applications.history(application.id)
     assert history[-1].action == "fixed" and history[-1].actor_id == COORDINATOR_ID
+
+
+async def test_the_table_filters_by_an_optional_consent_given_now(app, double, coordinator):
+    from storage.consents import optional
+
+    agreed = double.user(user_id=3901)
+    await submitted_application(agreed, {**ANSWERS_PL, "full_name": "Zgoda Jest"})
+    withdrawn = double.user(user_id=3902)
+    await submitted_application(withdrawn, {**ANSWERS_PL, "full_name": "Zgoda Cofnięta", "email": "z@example.org"})
+    await app.services.consents.record(withdrawn.id, optional("other_programmes"), "2026-01", False)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        everyone = await client.get(PANEL + "/applications")
+        assert "Zgoda Jest" in everyone.text and "Zgoda Cofnięta" in everyone.text
+        assert "Informacje o innych programach" in everyone.text
+        with_consent = await client.get(PANEL + "/applications", params={"consent": "other_programmes"})
+        assert "Zgoda Jest" in with_consent.text and "Zgoda Cofnięta" not in with_consent.text
+        unknown = await client.get(PANEL + "/applications", params={"consent": "nonexistent"})
+        assert "Zgoda Cofnięta" in unknown.text  # an unknown consent filters nothing
