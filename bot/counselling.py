@@ -123,7 +123,7 @@ def staff_buttons(t: Translator, thread: Thread):
     return keyboard(
         [
             [(t.gettext("✍️ Answer"), ThreadButton(act="rep", thread=thread.id).pack())],
-            [(t.gettext("📋 Conversation"), ThreadButton(act="o", thread=thread.id).pack())],
+            [(t.gettext("📋 Conversation"), ThreadButton(act="n", thread=thread.id).pack())],
         ]
     )
 

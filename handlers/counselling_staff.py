@@ -152,7 +152,7 @@ async def list_command(update: Update, context: BotContext) -> None:
     await list_threads(update, context, None)
 
 
-async def card(update: Update, context: BotContext, thread: Thread) -> None:
+async def card(update: Update, context: BotContext, thread: Thread, *, new_message: bool = False) -> None:
     t = context.t
     services = context.services
     person = await services.people.one(thread.telegram_id)
@@ -187,19 +187,22 @@ async def card(update: Update, context: BotContext, thread: Thread) -> None:
             [(t.gettext("✅ Close"), _button("cls", thread)), (t.gettext("👤 Hand over"), _button("hand", thread))]
         )
     rows.append([(t.gettext("« Conversations"), THREADS)])
-    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows))
+    query = update.callback_query
+    if query is not None and query.message is not None and not getattr(query.message, "text", None):
+        new_message = True  # pressed under a photo or a document: there is no text to edit
+    await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows), new_message=new_message)
 
 
 @requires_role(Role.COORDINATOR)
 async def pressed(update: Update, context: BotContext, press: ThreadButton) -> None:
     services = context.services
     t = context.t
-    if press.act == "o":
+    if press.act in ("o", "n"):
         thread = await services.threads.get(press.thread)
         if thread is None:
             await stale_button(update, context)
             return
-        await card(update, context, thread)
+        await card(update, context, thread, new_message=press.act == "n")  # n: the relayed message stays
         return
     thread = await _current(update, context, press.thread)
     if thread is None:
@@ -244,7 +247,7 @@ async def pressed(update: Update, context: BotContext, press: ThreadButton) -> N
                     id=thread.id,
                     name=person.name,
                 ),
-                keyboard([[(pt.gettext("📋 Conversation"), _button("o", thread))]]),
+                keyboard([[(pt.gettext("📋 Conversation"), _button("n", thread))]]),
             )
 
         await tell(context.bot, services, press.who, compose)

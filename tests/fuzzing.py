@@ -893,19 +893,17 @@ class Fuzzer:
 
     def _newest(self, chat: UserChat):
         """The bot's message changed last: what the person looks at."""
-        best = None
-        for stored in chat.chat.messages.values():
-            if stored.from_bot and (best is None or stored.changed > best.changed):
-                best = stored
-        return best
+        return self._looked_at([m for m in chat.chat.messages.values() if m.from_bot])
 
     def _keyboard_message(self, chat: UserChat):
         """The newest message (by last change) with inline buttons, as a person sees their screen."""
-        best = None
-        for stored in chat.chat.messages.values():
-            if stored.from_bot and "reply_markup" in stored.data and (best is None or stored.changed > best.changed):
-                best = stored
-        return best
+        return self._looked_at([m for m in chat.chat.messages.values() if m.from_bot and "reply_markup" in m.data])
+
+    def _looked_at(self, messages: list):
+        """The newest of `messages`; a person's message relayed to a coordinator (issue 15) is left
+        for later, as a coordinator busy with something else does (a stale press may still pick it)."""
+        messages = sorted(messages, key=lambda m: m.changed, reverse=True)
+        return next((m for m in messages if not _relayed(m)), messages[0] if messages else None)
 
     async def _press_real(self, person: Person, newest, stale: float = 0.2) -> None:
         rng = self.rng
@@ -1630,6 +1628,12 @@ class Fuzzer:
 
 
 # ---- small helpers ---------------------------------------------------------------------------------
+def _relayed(stored) -> bool:
+    """A person's message relayed to a coordinator, with "Answer" under it."""
+    rows = (stored.data.get("reply_markup") or {}).get("inline_keyboard", [])
+    return any(str(b.get("callback_data", "")).startswith("th:rep") for row in rows for b in row)
+
+
 def _weight(label: str, data: str) -> float:
     """Going forward is more interesting than going back through menus, or deleting things."""
     if _DESTRUCTIVE.search(data):

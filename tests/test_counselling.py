@@ -98,6 +98,10 @@ async def test_photos_and_documents_reach_the_team_stickers_get_a_clear_answer(a
     await anna.send_photo(b"PHOTO", caption="Zdjęcie dokumentu")
     assert anna.last.text.startswith("✅ Twoja wiadomość dotarła do zespołu")
     assert coordinator.last.text.endswith("Zdjęcie dokumentu")
+    photo = coordinator.last
+    await coordinator.tap("📋 Rozmowa")  # under a photo: the card comes as a new message
+    assert coordinator.last.text.startswith("Rozmowa #1: Anna") and "🖼 Zdjęcie dokumentu" in coordinator.last.text
+    assert coordinator.messages[-2].message_id == photo.message_id
     await anna.send("/pytanie")
     await anna.send_document(b"%PDF-1.4", "cv.pdf", "application/pdf")
     assert coordinator.last.document_name == "cv.pdf"

@@ -20,8 +20,9 @@ class OfferButton(CallbackData, prefix="tho"):
 
 
 class ThreadButton(CallbackData, prefix="th"):
-    # o: the conversation's card · rep: answer · cls: close · hand: choose who takes it · to: hand to `who`
-    act: Literal["o", "rep", "cls", "hand", "to"]
+    # o: the conversation's card (n: as a new message, under a relayed one) · rep: answer · cls: close
+    # hand: choose who takes it · to: hand to `who`
+    act: Literal["o", "n", "rep", "cls", "hand", "to"]
     thread: int
     who: int | None = None
 

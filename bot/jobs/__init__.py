@@ -51,17 +51,16 @@ JOBS = (
     # New applications that waited for a digest (an alert went out a few minutes before them).
     Repeating("applications", timedelta(minutes=1), timedelta(seconds=25), (send_application_alerts,)),
     # The ten-minute jobs start apart, so they do not compete for the database at the same moment.
-    # Draft reminders, new rules, and before a month ends the quota of hours (bot/jobs/hours.py).
+    # Draft reminders, new rules, and before a month ends the quota of hours (bot/jobs/hours.py);
+    # an unanswered conversation reminds the coordinators once (bot/jobs/threads.py).
     Repeating(
         "reminders",
         CHECK_EVERY,
         timedelta(seconds=30),
-        (send_draft_reminders, ask_to_accept_new_rules, remind_short_of_quota),
+        (send_draft_reminders, ask_to_accept_new_rules, remind_short_of_quota, remind_unanswered),
     ),
     Repeating("agreements", CHECK_EVERY, timedelta(seconds=40), (update_agreement_states, send_agreement_reminders)),
     Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention, purge_old_threads)),
-    # Unanswered conversations remind the coordinators once (bot/jobs/threads.py).
-    Repeating("threads", timedelta(minutes=5), timedelta(seconds=35), (remind_unanswered,)),
 )
 
 
