@@ -51,6 +51,8 @@ async def on_group_update(update: Update, context: BotContext) -> bool:
                 await report_problem(context.bot, services, group, "the bot was removed from the group")
             elif new.status != "administrator" or not getattr(new, "can_manage_topics", False):
                 await report_problem(context.bot, services, group, "the bot is not an admin who manages topics")
+            elif group.problem is not None:  # an admin again, with the right to manage topics
+                await services.threads.group_problem(chat.id, None)
         return True
     message = update.message
     if message is None:

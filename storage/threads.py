@@ -295,8 +295,9 @@ class ThreadRepository:
             )._rows
         return sorted((_thread(r) for r in rows), key=lambda t: t.id)
 
-    async def purge(self, last_message_before: datetime, batch: int = 200) -> int:
-        """The retention period: threads whose last message is older go, with their messages."""
+    async def purge(self, last_message_before: datetime, offered_before: datetime, batch: int = 200) -> int:
+        """The retention period: threads whose last message is older go, with their messages; so do
+        texts offered and never sent."""
         deleted = 0
         while True:
             count = await self._db.execute(
@@ -306,7 +307,7 @@ class ThreadRepository:
             deleted += count
             if count < batch:
                 break
-        await self._db.execute("DELETE FROM thread_offers WHERE offered_at < ?", (to_db_time(last_message_before),))
+        await self._db.execute("DELETE FROM thread_offers WHERE offered_at < ?", (to_db_time(offered_before),))
         return deleted
 
     # ---- a text offered to be sent ----------------------------------------------------------------

@@ -245,3 +245,14 @@ async def test_deleting_the_account_erases_the_conversations(app, double, coordi
     assert erased["threads"] == 1 and erased["thread_offers"] == 1
     rows = await app.services.db.fetch_all("SELECT * FROM thread_messages")
     assert rows == []
+
+
+async def test_a_reply_to_an_announcement_opens_no_conversation_by_itself(app, double, coordinator):
+    anna = double.user(user_id=5016, first_name="Anna")
+    await anna.send("/start")
+    announcement = anna.last  # stands for an announcement or a reminder the bot sent
+    reply_to = {"message_id": announcement.message_id, "chat": anna.chat.info, "date": 0, "text": announcement.text}
+    await anna.send_other(text="Czy to dotyczy też mnie?", reply_to_message=reply_to)
+    assert anna.last.buttons[0] == "✉️ Wyślij do koordynatorów"  # only offered
+    assert await _thread_of(app, anna.id) is None
+    assert not [m for m in coordinator.messages if "Czy to dotyczy" in m.text]

@@ -83,6 +83,12 @@ async def test_the_bot_removed_from_the_group_falls_back_to_private_chats(app, d
     await anna.send("/pytanie")
     await anna.send("Halo?")
     assert "Halo?" in coordinator.last.text  # nothing lost: the private chats take over
+    # Made an admin again: the group takes the messages again.
+    await group.bot_status("administrator", marek)
+    assert (await app.services.threads.group()).problem is None
+    await anna.send("/pytanie")
+    await anna.send("Jeszcze raz")
+    assert group.last_in(group.topic_named("Anna")).text.endswith("Jeszcze raz")
 
 
 async def test_an_answer_to_a_person_who_blocked_the_bot_gets_a_note_in_the_topic(app, double, coordinator):
@@ -108,6 +114,10 @@ async def test_members_who_are_not_coordinators_are_ignored_removed_and_reported
     assert "Ja też odpowiem" not in anna.last.text
     assert "nie jest osobą koordynującą" in admin.last.text
     assert double.chats[group.id].members[6666]["status"] == "left"
+    # Someone who joins and does not coordinate is removed at once.
+    await group.joins({"id": 6667, "is_bot": False, "first_name": "Nowy"})
+    assert double.chats[group.id].members[6667]["status"] == "left"
+    assert "Nowy (id 6667)" in admin.last.text
     # A coordinator removed from coordinators leaves the group too.
     from bot.staff_group import remove_from_group
     from handlers.coordinators import remove  # noqa: F401  (the button path is tested in test_coordinators)

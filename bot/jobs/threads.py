@@ -15,6 +15,8 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+OFFER_KEPT = timedelta(days=7)  # a text offered to be sent and never sent is forgotten after this
+
 
 async def remind_unanswered(app: Application) -> int:
     services: Services = app.bot_data[SERVICES_KEY]
@@ -34,5 +36,6 @@ async def remind_unanswered(app: Application) -> int:
 
 async def purge_old_threads(app: Application) -> int:
     services: Services = app.bot_data[SERVICES_KEY]
+    now = services.clock()
     days = services.org.counselling.retention_days
-    return await services.threads.purge(services.clock() - timedelta(days=days))
+    return await services.threads.purge(now - timedelta(days=days), now - OFFER_KEPT)
