@@ -10,7 +10,7 @@ CREATE TABLE documents (
     agreement_id    INTEGER NOT NULL REFERENCES agreements (id) ON DELETE CASCADE,
     attestation_id  INTEGER REFERENCES attestations (id) ON DELETE CASCADE,  -- kind 'attestation'
     number          TEXT NOT NULL,               -- the number the document states
-    text_sha256     TEXT NOT NULL,               -- of the text issued (an agreement's offered text)
+    text_sha256     TEXT NOT NULL,               -- of the text issued (an attestation's first; an opinion re-issues it)
     facts           TEXT NOT NULL,               -- JSON: what it states (issuer, name, period, hours...)
     issued_at       TEXT NOT NULL,
     issued_by       INTEGER,                     -- a coordinator who replaced an earlier one; else NULL
