@@ -256,3 +256,42 @@ async def test_a_reply_to_an_announcement_opens_no_conversation_by_itself(app, d
     assert anna.last.buttons[0] == "✉️ Wyślij do koordynatorów"  # only offered
     assert await _thread_of(app, anna.id) is None
     assert not [m for m in coordinator.messages if "Czy to dotyczy" in m.text]
+
+
+async def test_a_long_text_written_outside_a_conversation_is_offered_whole(app, double, coordinator):
+    anna = double.user(user_id=5017, first_name="Anna")
+    await anna.send("a" * 4096)  # Telegram split a 5 000-character message in two
+    await anna.send("b" * 904)
+    await anna.tap("✉️ Wyślij do koordynatorów")
+    thread = await _thread_of(app, anna.id)
+    body = (await app.services.threads.messages(thread.id))[0].content.body
+    assert body == "a" * 4096 + "b" * 904
+    relayed = "".join(m.text for m in coordinator.messages)
+    assert relayed.count("a") >= 4096 and relayed.count("b") >= 904
+
+
+async def test_the_list_pages_by_key_and_the_cards_offer_to_write(app, double, coordinator):
+    from tests.flow_paths import World, _sent_application
+
+    for user_id in range(5100, 5111):
+        person = double.user(user_id=user_id, first_name=f"Osoba{user_id}")
+        await person.send("/pytanie")
+        await person.send("Pytanie")
+    await coordinator.send("/pytania")
+    first_page = [b for b in coordinator.last.buttons if b.startswith("#")]
+    assert len(first_page) == 8 and first_page[0].startswith("#1 ")
+    await coordinator.tap("Następne »")
+    second_page = [b for b in coordinator.last.buttons if b.startswith("#")]
+    assert [b.split()[0] for b in second_page] == ["#9", "#10", "#11"]
+    await coordinator.tap("« Poprzednie")
+    assert [b for b in coordinator.last.buttons if b.startswith("#")] == first_page
+    # "✉️ Napisz" on an application card starts a message to that person.
+    world = World(app=app, double=double, coordinator=coordinator, admin=double.user(user_id=ADMIN_ID))
+    ola = await _sent_application(world, "Ola Nowak")
+    await coordinator.send("/zgloszenia")
+    await coordinator.tap(next(b for b in coordinator.last.buttons if b.startswith("Nowe (")))
+    await coordinator.tap(coordinator.last.buttons[0])
+    await coordinator.tap("✉️ Napisz")
+    assert "Ola Nowak" in coordinator.last.text
+    await coordinator.send("Dzień dobry, mamy pytanie o Twoje zgłoszenie.")
+    assert "mamy pytanie o Twoje zgłoszenie" in ola.last.text
