@@ -17,7 +17,7 @@ from bot.context import BotContext
 from bot.routing import Routes
 from bot.services import Role
 from bot.web.server import PANEL_URL_KEY
-from handlers import panel_applications, panel_bulk, panel_decisions, panel_fixes, panel_notes
+from handlers import panel_applications, panel_bulk, panel_dashboard, panel_decisions, panel_fixes, panel_notes
 from handlers.common import audit, requires_role, show
 from storage.panel_sessions import PanelSessions
 
@@ -29,6 +29,9 @@ PAGES = [
     Route("/applications/{application_id}/notes", panel_notes.add_note, methods=["POST"]),
     Route("/applications/{application_id}/fix/{field_id}", panel_fixes.fix_form, methods=["GET"]),
     Route("/applications/{application_id}/fix/{field_id}", panel_fixes.fix, methods=["POST"]),
+    Route("/dashboard", panel_dashboard.page),
+    Route("/dashboard/report.pdf", panel_dashboard.report),
+    Route("/dashboard/{name}.csv", panel_dashboard.table_csv),
     Route("/templates", panel_notes.templates, methods=["GET"]),
     Route("/templates", panel_notes.save_template, methods=["POST"]),
 ]

@@ -3,8 +3,9 @@ Selenium, against the panel served by uvicorn in the test's event loop beside th
 
 A coordinator signs in with the link /panel sends, filters the table, opens an application and
 accepts it; the volunteer's chat gets the message. At 360 px the pages do not scroll sideways, and
-the keyboard reaches the content first. `.ci/run` installs `chromium` and `chromium-driver`; on a
-developer's machine without them these tests are skipped, saying so (never in CI)."""
+the keyboard reaches the content first; the dashboard shows its charts. `.ci/run` installs
+`chromium` and `chromium-driver`; on a developer's machine without them these tests are skipped,
+saying so (never in CI)."""
 
 from __future__ import annotations
 
@@ -69,7 +70,7 @@ async def run(call, *args):
 
 def _fill_filters_and_open(driver, name: str) -> None:
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import Select
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     Select(driver.find_element(By.ID, "f-status")).select_by_visible_text("Nowe")
     Select(driver.find_element(By.ID, "f-county")).select_by_value("lubelski")
@@ -77,7 +78,19 @@ def _fill_filters_and_open(driver, name: str) -> None:
     search.clear()
     search.send_keys("Kowalska")
     driver.find_element(By.ID, "apply-filters").click()
+    WebDriverWait(driver, 10).until(lambda d: "q=Kowalska" in d.current_url)
     driver.find_element(By.LINK_TEXT, name).click()
+
+
+def _heading(driver, text: str) -> None:
+    """Wait for the page whose heading reads `text` (a click starts loading it, it may not be there yet)."""
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(
+        lambda d: text in d.find_element(By.TAG_NAME, "h1").text
+    )
 
 
 def _sideways(driver) -> int:
@@ -87,6 +100,7 @@ def _sideways(driver) -> int:
 async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinator, panel_site, browser):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
     volunteer = double.user(user_id=3401, first_name="Anna")
     await submitted_application(volunteer)
@@ -98,8 +112,8 @@ async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinat
 
     await run(browser.get, link)
     await run(lambda: browser.find_element(By.ID, "sign-in").click())
+    await run(_heading, browser, "Zgłoszenia")
     assert "/panel/applications" in browser.current_url
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Zgłoszenia"
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "pl"
 
     # The keyboard reaches "skip to the content" first.
@@ -107,9 +121,11 @@ async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinat
     assert browser.switch_to.active_element.text == "Przejdź do treści"
 
     await run(_fill_filters_and_open, browser, "Anna Kowalska")
-    assert "Zgłoszenie nr" in browser.find_element(By.TAG_NAME, "h1").text
+    await run(_heading, browser, "Zgłoszenie nr")
     assert "Od pięciu lat piszę wnioski" in browser.page_source
     await run(lambda: browser.find_element(By.ID, "accept").click())
+    await run(_heading, browser, "Zgłoszenie nr")
+    await run(lambda: WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done")))
     assert "przyjęte" in browser.find_element(By.CSS_SELECTOR, ".done").text
     assert browser.find_element(By.ID, "status").text == "przyjęte"
 
@@ -126,4 +142,14 @@ async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinat
     await run(browser.get, panel_site + "/panel/applications?status=")
     assert await run(_sideways, browser) <= 0
     await run(lambda: browser.find_element(By.LINK_TEXT, "Jan Nowak").click())
+    await run(_heading, browser, "Zgłoszenie nr")
+    assert await run(_sideways, browser) <= 0
+
+    # The dashboard: charts drawn without a script, each with its table.
+    await run(browser.set_window_size, 1280, 900)
+    await run(lambda: browser.find_element(By.LINK_TEXT, "W skrócie").click())
+    await run(_heading, browser, "Program w skrócie")
+    assert len(browser.find_elements(By.CSS_SELECTOR, "svg[role=img]")) == 3  # no event yet: said in words
+    assert "Nic w tym okresie." in browser.page_source
+    await run(browser.set_window_size, 360, 800)
     assert await run(_sideways, browser) <= 0

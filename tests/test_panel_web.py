@@ -377,3 +377,25 @@ async def test_the_table_filters_by_an_optional_consent_given_now(app, double, c
         assert "Zgoda Jest" in with_consent.text and "Zgoda Cofnięta" not in with_consent.text
         unknown = await client.get(PANEL + "/applications", params={"consent": "nonexistent"})
         assert "Zgoda Cofnięta" in unknown.text  # an unknown consent filters nothing
+
+
+async def test_a_persons_data_includes_the_notes_about_them_and_erasing_removes_them(app, double, coordinator):
+    """GDPR: the notes are about the person, so their copy of their data has them, and they go with it."""
+    from storage import privacy
+
+    volunteer = double.user(user_id=3951)
+    await submitted_application(volunteer)
+    application = await app.services.applications.latest(volunteer.id)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        detail = await client.get(f"{PANEL}/applications/{application.id}")
+        await client.post(
+            f"{PANEL}/applications/{application.id}/notes", data={"note": "Oddzwoni", "csrf": csrf_of(detail.text)}
+        )
+    data = await privacy.personal_data(app.services.db, volunteer.id)
+    assert "Oddzwoni" in str(data)
+    await privacy.erase(app.services.db, volunteer.id)
+    assert await app.services.db.fetch_one("SELECT 1 FROM application_notes") is None
+    assert (
+        await app.services.db.fetch_one("SELECT 1 FROM application_search WHERE rowid = ?", (application.id,)) is None
+    )
