@@ -153,3 +153,29 @@ async def test_sign_in_filter_open_and_accept_in_chromium(app, double, coordinat
     assert "Nic w tym okresie." in browser.page_source
     await run(browser.set_window_size, 360, 800)
     assert await run(_sideways, browser) <= 0
+
+
+async def test_the_mini_app_signs_in_with_telegrams_init_data_and_takes_its_colours(
+    app, double, coordinator, panel_site, browser
+):
+    from urllib.parse import quote
+
+    from selenium.webdriver.common.by import By
+
+    from bot.double import DEFAULT_TOKEN
+    from tests.panel_helpers import init_data
+
+    theme = '{"bg_color":"#212121","text_color":"#ffffff","link_color":"#8cc8ff","button_color":"#2ea6ff"}'
+    launch = f"#tgWebAppData={quote(init_data(DEFAULT_TOKEN, coordinator.id))}&tgWebAppThemeParams={quote(theme)}"
+    await run(browser.get, panel_site + "/panel/app" + launch)
+    await run(_heading, browser, "Zgłoszenia")
+    assert "tgWebAppData" not in browser.current_url
+    background = browser.execute_script(
+        "return getComputedStyle(document.documentElement).getPropertyValue('--bg').trim()"
+    )
+    assert background == "#212121"
+    # Opened outside Telegram, the page says where it works; nothing is signed in.
+    await run(browser.delete_all_cookies)
+    await run(browser.get, panel_site + "/panel/app")
+    status = browser.find_element(By.ID, "mini-app-status")
+    assert "otwiera się w Telegramie" in status.text
