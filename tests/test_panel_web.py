@@ -399,3 +399,15 @@ async def test_a_persons_data_includes_the_notes_about_them_and_erasing_removes_
     assert (
         await app.services.db.fetch_one("SELECT 1 FROM application_search WHERE rowid = ?", (application.id,)) is None
     )
+
+
+async def test_a_body_too_large_is_refused_before_it_is_read(app, double, coordinator):
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        page = await client.get(PANEL + "/applications")
+        answer = await client.post(
+            PANEL + "/templates", data={"title": "x", "pl": "y" * 2_000_000, "csrf": csrf_of(page.text)}
+        )
+        assert answer.status_code == 413
+        assert answer.headers["x-content-type-options"] == "nosniff"
+    assert await app.services.db.fetch_one("SELECT 1 FROM rejection_templates") is None

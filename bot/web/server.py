@@ -14,6 +14,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -65,6 +66,36 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+MAX_BODY = 1_048_576  # forms and Telegram's updates are far smaller
+
+
+class BodyLimit:
+    """A request body over MAX_BODY is refused with 413 before it is read into memory."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers", [])).get(b"content-length", b"0")
+        if not length.isdigit() or int(length) > MAX_BODY:
+            await Response("Request body too large", status_code=413)(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY:  # a body sent in chunks without a length
+                raise HTTPException(413)
+            return message
+
+        await self.app(scope, counted, send)
 
 
 _ENV = Environment(
@@ -197,5 +228,6 @@ def build_web(
     app.state.application = application
     app.state.services = services
     app.state.key = server_key(application.bot.token)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit)
+    app.add_middleware(SecurityHeaders)  # added last, so outermost: on every answer, 413 too
     return app
