@@ -16,7 +16,7 @@ from bot.buttons.threads import ASK, ThreadButton
 from bot.i18n import Translator, html_escape
 from bot.replies import keyboard
 from bot.sending import translator_for
-from storage.threads import Content, Thread, ThreadMessage
+from storage.threads import COUNSELLING, Content, Thread, ThreadMessage
 
 log = logging.getLogger(__name__)
 
@@ -119,19 +119,19 @@ def staff_header(t: Translator, name: str, thread: Thread, *, reminder: bool = F
     return t._("✉️ <b>%(name)s</b> writes (conversation #%(id)d):", name=name, id=thread.id)
 
 
-def staff_buttons(t: Translator, thread: Thread):
-    return keyboard(
-        [
-            [(t.gettext("✍️ Answer"), ThreadButton(act="rep", thread=thread.id).pack())],
-            [(t.gettext("📋 Conversation"), ThreadButton(act="n", thread=thread.id).pack())],
-        ]
-    )
+def staff_buttons(t: Translator, thread: Thread, *, card: bool = True):
+    rows = [[(t.gettext("✍️ Answer"), ThreadButton(act="rep", thread=thread.id).pack())]]
+    if card:  # the conversation's card is the coordinators' (an expert in a relay only answers)
+        rows.append([(t.gettext("📋 Conversation"), ThreadButton(act="n", thread=thread.id).pack())])
+    return keyboard(rows)
 
 
 async def staff_recipients(services, thread: Thread) -> list[int]:
-    """Who is told: the coordinator it was handed to (while they still coordinate), else everyone."""
+    """Who is told: the coordinator it was handed to (while they still coordinate), else everyone.
+    A conversation of another kind (the relay of stage two) goes to the participant it is assigned
+    to, the expert, whether or not they coordinate."""
     staff = await services.staff_ids()
-    if thread.assigned_to is not None and thread.assigned_to in staff:
+    if thread.assigned_to is not None and (thread.assigned_to in staff or thread.kind != COUNSELLING):
         return [thread.assigned_to]
     return staff
 
@@ -142,8 +142,9 @@ async def to_staff(app, services, thread: Thread, message: ThreadMessage, *, rem
     from bot.staff_group import to_topic
 
     name = (await services.people.one(thread.telegram_id)).name
-    if await to_topic(app, services, thread, message, name, reminder=reminder):
+    if thread.kind == COUNSELLING and await to_topic(app, services, thread, message, name, reminder=reminder):
         return 1
+    staff = set(await services.staff_ids())
     sent = 0
     for staff_id in await staff_recipients(services, thread):
         t = await translator_for(services, staff_id)
@@ -153,7 +154,7 @@ async def to_staff(app, services, thread: Thread, message: ThreadMessage, *, rem
                 staff_id,
                 staff_header(t, name, thread, reminder=reminder),
                 message.content,
-                staff_buttons(t, thread),
+                staff_buttons(t, thread, card=staff_id in staff),
             )
             sent += 1
         except Forbidden:

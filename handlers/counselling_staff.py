@@ -25,7 +25,7 @@ from handlers.common import alert, audit, keyboard, requires_role, show, stale_b
 from handlers.counselling import CONTENT_KINDS, read_content
 from handlers.menu import deep_link
 from storage.paging import page_of
-from storage.threads import Content, Refused, Thread, ThreadState
+from storage.threads import COUNSELLING, Content, Refused, Thread, ThreadState
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,9 @@ async def _ask(run: FlowRun) -> Prompt:
 async def _send(run: FlowRun, value: dict) -> End:
     t = run.t
     services = run.services
-    if await services.role_of(run.user_id) < Role.COORDINATOR:
+    thread_id = run.data.get("thread")
+    answering = await services.threads.get(thread_id) if thread_id is not None else None
+    if not await may_answer(services, run.user_id, answering):
         return End(t._("This is only available to coordinators."))
     person_id = run.data["person"]
     try:
@@ -72,7 +74,8 @@ async def _send(run: FlowRun, value: dict) -> End:
     app = run.context.application
 
     async def deliver() -> None:
-        await mirror_answer(app, services, thread, message, author)  # the group's topic shows it too
+        if thread.kind == COUNSELLING:  # the group's topic shows it too
+            await mirror_answer(app, services, thread, message, author)
         if not await to_person(bot, services, thread, message):
             await bot.send_message(
                 chat_id,
@@ -93,6 +96,14 @@ REPLY = Flow(
     lambda run: [Step("msg", _ask, CONTENT_KINDS, read=read_content, done=_send, numbered=False)],
     cancelled=lambda run: run.t._("Stopped. Nothing was sent."),
 )
+
+
+async def may_answer(services, user_id: int, thread: Thread | None) -> bool:
+    """Coordinators answer every conversation. In a conversation of another kind (the expert-
+    organisation relay of stage two) the participant it is assigned to, the expert, answers too."""
+    if await services.role_of(user_id) >= Role.COORDINATOR:
+        return True
+    return thread is not None and thread.kind != COUNSELLING and thread.assigned_to == user_id
 
 
 async def _current(update: Update, context: BotContext, thread_id: int) -> Thread | None:
@@ -193,8 +204,22 @@ async def card(update: Update, context: BotContext, thread: Thread, *, new_messa
     await show(update, context, "\n".join(str(line) for line in lines), keyboard(rows), new_message=new_message)
 
 
-@requires_role(Role.COORDINATOR)
 async def pressed(update: Update, context: BotContext, press: ThreadButton) -> None:
+    if press.act == "rep":  # the one press a relay's participant may make too (may_answer)
+        thread = await context.services.threads.get(press.thread)
+        if not await may_answer(context.services, update.effective_user.id, thread):
+            await alert(update, context.t.gettext("This is only available to coordinators."))
+            return
+        if await _current(update, context, press.thread) is not None:
+            await update.callback_query.answer()
+            data = {"person": thread.telegram_id, "thread": thread.id}
+            await context.flows.start(update, context, REPLY_FLOW, data)
+        return
+    await _managed(update, context, press)
+
+
+@requires_role(Role.COORDINATOR)
+async def _managed(update: Update, context: BotContext, press: ThreadButton) -> None:
     services = context.services
     t = context.t
     if press.act in ("o", "n"):
@@ -208,10 +233,7 @@ async def pressed(update: Update, context: BotContext, press: ThreadButton) -> N
     if thread is None:
         return
     actor = update.effective_user.id
-    if press.act == "rep":
-        await update.callback_query.answer()
-        await context.flows.start(update, context, REPLY_FLOW, {"person": thread.telegram_id, "thread": thread.id})
-    elif press.act == "cls":
+    if press.act == "cls":
         try:
             thread = await services.threads.close(thread.id, actor, services.clock())
         except Refused:

@@ -295,3 +295,35 @@ async def test_the_list_pages_by_key_and_the_cards_offer_to_write(app, double, c
     assert "Ola Nowak" in coordinator.last.text
     await coordinator.send("Dzień dobry, mamy pytanie o Twoje zgłoszenie.")
     assert "mamy pytanie o Twoje zgłoszenie" in ola.last.text
+
+
+async def test_a_conversation_of_another_kind_is_answered_by_the_participant_it_is_assigned_to(
+    app, double, coordinator
+):
+    """How the expert-organisation relay of stage two plugs in: a thread of its own kind and
+    subject, assigned to the expert, relayed and answered with the same mechanism."""
+    from bot.counselling import to_staff
+    from storage.threads import Content
+
+    services = app.services
+    contact = double.user(user_id=5201, first_name="Ewa")
+    expert = double.user(user_id=5202, first_name="Jan")
+    other = double.user(user_id=5203, first_name="Obcy")
+    for person in (contact, expert, other):
+        await person.send("/start")
+    thread, message = await services.threads.from_person(
+        contact.id, Content("text", "Kiedy możemy się spotkać?"), services.clock(), kind="relay", subject="request:1"
+    )
+    thread = await services.threads.hand_over(thread.id, expert.id)
+    assert await to_staff(app, services, thread, message) == 1
+    assert "Kiedy możemy się spotkać?" in expert.last.text and expert.last.buttons == ["✍️ Odpowiedz"]
+    assert not [m for m in coordinator.messages if "spotkać" in m.text]
+    await other.press(other.last.message_id, ThreadButton(act="rep", thread=thread.id).pack())
+    assert other.alerts[-1].startswith("Ta funkcja jest dostępna tylko")
+    await expert.tap("✍️ Odpowiedz")
+    await expert.send("W czwartek o 17:00.")
+    assert "W czwartek o 17:00." in contact.last.text and "— Jan" in contact.last.text
+    await expert.press(expert.last.message_id, ThreadButton(act="cls", thread=thread.id).pack())
+    assert expert.alerts[-1].startswith("Ta funkcja jest dostępna tylko")  # closing is the coordinators'
+    assert (await services.threads.get(thread.id)).state == ThreadState.ANSWERED
+    assert await services.threads.current(contact.id) is None  # counselling is another conversation
