@@ -11,12 +11,21 @@ import logging
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.i18n import Translator, translator
+from bot.i18n import N_, Translator, translator
 from bot.replies import keyboard
 from bot.sending import tell_coordinators
 from storage.threads import StaffGroup, Thread, ThreadMessage
 
 log = logging.getLogger(__name__)
+
+# The words of the coordinators' agreement lists (handlers/agreement_text.py STATE_GROUPS, which
+# bot/ may not import); only the states an agreement in progress has.
+AGREEMENT_STATES = {
+    "draft": N_("Being prepared"),
+    "offered": N_("Offered, not accepted yet"),
+    "accepted": N_("Accepted in chat"),
+    "signed": N_("Signed, not in force yet"),
+}
 
 TOPIC_NAME_LIMIT = 128
 
@@ -79,7 +88,9 @@ async def header_card(services, t: Translator, telegram_id: int) -> str:
             lines.append(t._("County: %(county)s", county=county))
     pending = await services.agreements.pending_for(telegram_id)
     if pending is not None:
-        lines.append(t._("Agreement #%(id)d: %(state)s", id=pending.id, state=str(pending.state)))
+        lines.append(
+            t._("Agreement #%(id)d: %(state)s", id=pending.id, state=t.gettext(AGREEMENT_STATES[pending.state]))
+        )
     lines.append(t._("Answer by writing in this topic: every message goes to the person."))
     return "\n".join(str(line) for line in lines)
 

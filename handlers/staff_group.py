@@ -54,6 +54,14 @@ async def on_group_update(update: Update, context: BotContext) -> bool:
             elif group.problem is not None:  # an admin again, with the right to manage topics
                 await services.threads.group_problem(chat.id, None)
         return True
+    if update.callback_query is not None:
+        if linked:
+            await update.callback_query.answer()
+        return linked
+    if update.edited_message is not None:
+        if linked:
+            await _edited(update, context, group)
+        return linked
     message = update.message
     if message is None:
         return linked
@@ -77,6 +85,19 @@ async def on_group_update(update: Update, context: BotContext) -> bool:
         return True
     await _from_coordinator(update, context, group, command)
     return True
+
+
+async def _edited(update: Update, context: BotContext, group) -> None:
+    """A coordinator edited what they wrote in a person's topic: the person has the first version."""
+    edited = update.edited_message
+    user = update.effective_user
+    if user is None or not edited.is_topic_message or await context.services.role_of(user.id) < Role.COORDINATOR:
+        return
+    if await context.services.threads.person_of_topic(group.chat_id, edited.message_thread_id) is None:
+        return
+    await edited.reply_text(
+        context.t._("ℹ️ A change to a sent message does not reach the person: send the correction as a new message.")
+    )
 
 
 async def _from_coordinator(update: Update, context: BotContext, group, command: str | None) -> None:

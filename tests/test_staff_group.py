@@ -171,3 +171,15 @@ async def test_an_answer_given_in_private_shows_in_the_topic_and_the_card_links_
     anna_tries = double.user(user_id=6008, first_name="Ola")
     await anna_tries.send(f"/start th_{anna.id}")
     assert anna_tries.last.text.startswith("Ta funkcja jest dostępna tylko")
+
+
+async def test_an_edited_answer_gets_a_note_and_the_card_names_the_agreement_in_polish(app, double, coordinator):
+    group, _, kasia = await _linked(app, double, coordinator)
+    anna = double.user(user_id=6009, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pytanie")
+    topic = group.topic_named("Anna")
+    await group.send(kasia, "Odpowiedź z błędem", topic=topic)
+    await group.edit(kasia, topic, "Odpowiedź poprawiona")
+    assert group.last_in(topic).text.startswith("ℹ️ Zmiana wysłanej wiadomości nie dociera")
+    assert "Odpowiedź z błędem" in anna.last.text  # the person has what was sent

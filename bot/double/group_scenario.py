@@ -83,6 +83,17 @@ class GroupChat:
         self.chat.messages[message_id] = StoredMessage(self.id, message_id, False, data)
         await self.double.deliver({"update_id": self.double.next_update_id(), "message": data})
 
+    async def edit(self, user: dict, topic: int | None, new_text: str) -> None:
+        """A member edits their latest message in a topic."""
+        for stored in reversed(list(self.chat.messages.values())):
+            mine = not stored.from_bot and stored.data["from"]["id"] == user["id"]
+            if mine and stored.data.get("message_thread_id") == topic:
+                stored.data = {**stored.data, "text": new_text, "edit_date": int(self.double.clock())}
+                update = {"update_id": self.double.next_update_id(), "edited_message": stored.data}
+                await self.double.deliver(update)
+                return
+        raise AssertionError("no message of that member in that topic")
+
     async def bot_status(self, status: str, by: dict, **rights: bool) -> None:
         """The bot is made admin, demoted or removed: Telegram tells it with my_chat_member."""
         old = dict(self.chat.bot_member or {"status": "left", "user": self.double.bot_user})
