@@ -74,10 +74,11 @@ async def send_content(bot, chat_id: int, header: str, content: Content, markup=
 
 
 def signature(services, t: Translator, author_first_name: str | None) -> str:
+    """How an answer is signed (plain text: escaped where it is shown)."""
     programme = services.org.programme.name.get(t.locale)
     if services.org.counselling.signature == "coordinator" and author_first_name:
-        return t._("— %(name)s, %(programme)s", name=author_first_name, programme=programme)
-    return t._("— %(programme)s", programme=programme)
+        return t.gettext("— %(name)s, %(programme)s", name=author_first_name, programme=programme)
+    return t.gettext("— %(programme)s", programme=programme)
 
 
 async def to_person(bot, services, thread: Thread, message: ThreadMessage, author_name: str | None = None) -> bool:
@@ -88,13 +89,13 @@ async def to_person(bot, services, thread: Thread, message: ThreadMessage, autho
     header = t._("💬 <b>Message from the coordinators</b>")
     content = message.content
     sign = signature(services, t, (author.first_name if author else None) or author_name)
-    if content.kind == "text":
-        content = Content("text", (content.body or "") + "\n\n" + str(sign_plain(sign)))
+    if content.kind == "text":  # signed below the text; a file's caption has it under the header
+        content = Content("text", (content.body or "") + "\n\n" + sign)
+    else:
+        header = header + "\n" + html_escape(sign)
     markup = keyboard([[(t.gettext("↩️ Reply"), ASK)]])
     try:
-        await send_content(
-            bot, thread.telegram_id, header if content.kind == "text" else header + "\n" + sign, content, markup
-        )
+        await send_content(bot, thread.telegram_id, header, content, markup)
     except Forbidden:
         await services.threads.undelivered(message.id)
         await services.users.mark_unreachable(thread.telegram_id, services.clock())
@@ -104,13 +105,6 @@ async def to_person(bot, services, thread: Thread, message: ThreadMessage, autho
         await services.threads.undelivered(message.id)
         return False
     return True
-
-
-def sign_plain(sign: str) -> str:
-    """The signature as plain text (it is escaped again with the body it ends)."""
-    from markupsafe import Markup
-
-    return Markup(sign).unescape()
 
 
 def staff_header(t: Translator, name: str, thread: Thread, *, reminder: bool = False) -> str:

@@ -327,3 +327,19 @@ async def test_a_conversation_of_another_kind_is_answered_by_the_participant_it_
     assert expert.alerts[-1].startswith("Ta funkcja jest dostępna tylko")  # closing is the coordinators'
     assert (await services.threads.get(thread.id)).state == ThreadState.ANSWERED
     assert await services.threads.current(contact.id) is None  # counselling is another conversation
+
+
+async def test_answers_signed_with_the_programme_name_and_a_photo_answer(app, double, coordinator):
+    from bot.counselling_settings import Counselling
+
+    org = app.services.org
+    app.services.org = org.model_copy(update={"counselling": Counselling(signature="programme")})
+    anna = double.user(user_id=5018, first_name="Anna")
+    await anna.send("/pytanie")
+    await anna.send("Pytanie")
+    await coordinator.tap("✍️ Odpowiedz")
+    await coordinator.send_photo(b"PLAKAT", caption="Plakat <szkolenia> & zapisy")
+    answer = anna.last
+    programme = org.programme.name.get("pl")
+    assert f"— {programme}" in answer.text and "Kasia" not in answer.text
+    assert answer.text.endswith("Plakat <szkolenia> & zapisy")  # escaped, shown as written
