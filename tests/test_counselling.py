@@ -343,3 +343,32 @@ async def test_answers_signed_with_the_programme_name_and_a_photo_answer(app, do
     programme = org.programme.name.get("pl")
     assert f"— {programme}" in answer.text and "Kasia" not in answer.text
     assert answer.text.endswith("Plakat <szkolenia> & zapisy")  # escaped, shown as written
+
+
+async def test_a_coordinator_writes_to_one_person_from_an_events_sign_up_list(app, double, coordinator):
+    from tests.events_helpers import published_event, sign_up
+
+    event = await published_event(app, coordinator_id=COORDINATOR_ID)
+    anna = double.user(user_id=5019, first_name="Anna")
+    await anna.send(f"/start event_{event.id}")
+    await sign_up(anna)
+    await coordinator.send(f"/start event_{event.id}")
+    await coordinator.tap("🛠 Zarządzaj")
+    await coordinator.tap("👥 Lista zapisanych")
+    await coordinator.tap("✉️ 1")
+    await coordinator.send("Prosimy o przyniesienie laptopa.")
+    assert "Prosimy o przyniesienie laptopa." in anna.last.text
+
+
+async def test_a_coordinator_writes_to_the_volunteer_from_the_agreement_card(app, double, coordinator):
+    from tests.flow_paths import World, _agreement_card
+
+    world = World(app=app, double=double, coordinator=coordinator, admin=double.user(user_id=ADMIN_ID))
+    card_holder = await _agreement_card(world, "draft")
+    await card_holder.tap("✉️ Napisz")
+    await card_holder.send("Proszę o adres do porozumienia.")
+    row = await app.services.db.fetch_one("SELECT telegram_id, opened_by FROM threads")
+    agreement = await app.services.agreements.pending_for(row["telegram_id"])
+    assert agreement is not None and row["opened_by"] == card_holder.id  # the agreement's volunteer
+    volunteer = double.user(user_id=row["telegram_id"], first_name="Ola")
+    assert "Proszę o adres do porozumienia." in volunteer.last.text
