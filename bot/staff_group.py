@@ -14,7 +14,8 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.i18n import N_, Translator, translator
 from bot.replies import keyboard
 from bot.sending import tell_coordinators
-from storage.threads import StaffGroup, Thread, ThreadMessage
+from storage.staff_topics import StaffGroup
+from storage.threads import Thread, ThreadMessage
 
 log = logging.getLogger(__name__)
 
