@@ -17,7 +17,15 @@ from bot.context import BotContext
 from bot.routing import Routes
 from bot.services import Role
 from bot.web.server import PANEL_URL_KEY
-from handlers import panel_applications, panel_bulk, panel_dashboard, panel_decisions, panel_fixes, panel_notes
+from handlers import (
+    panel_applications,
+    panel_bulk,
+    panel_dashboard,
+    panel_decisions,
+    panel_fixes,
+    panel_notes,
+    panel_people,
+)
 from handlers.common import audit, requires_role, show
 from storage.panel_sessions import PanelSessions
 
@@ -29,6 +37,10 @@ PAGES = [
     Route("/applications/{application_id}/notes", panel_notes.add_note, methods=["POST"]),
     Route("/applications/{application_id}/fix/{field_id}", panel_fixes.fix_form, methods=["GET"]),
     Route("/applications/{application_id}/fix/{field_id}", panel_fixes.fix, methods=["POST"]),
+    Route("/people", panel_people.people),
+    Route("/people/{telegram_id}", panel_people.person),
+    Route("/hours", panel_people.hours),
+    Route("/hours.csv", panel_people.hours_csv),
     Route("/dashboard", panel_dashboard.page),
     Route("/dashboard/report.pdf", panel_dashboard.report),
     Route("/dashboard/{name}.csv", panel_dashboard.table_csv),

@@ -1,15 +1,15 @@
 """The programme at a glance (the panel's dashboard, issue 17): the figures a funder's report asks
 for, for a period of whole months in the organisation's time zone.
 
-Every figure is a grouped count over an index: applications by the month they were sent
-(applications_by_submission) and their status now, team members (users.expert) by the county of
+Every figure is a grouped count over one index range: applications by the month they were sent
+(applications_by_submission) and their status now, team members (users_in_team) by the county of
 their latest application (answer_choices), events by type with their sign-ups and attendance
-(events_by_start), confirmed hours by month (hours_entries_by_time). A month's bounds are computed
-in the time zone and passed as UTC, so the months are the organisation's, not UTC's."""
+(events_by_start), confirmed hours by month (hours_entries_for_reports, read off the event loop).
+A month's bounds are computed in the time zone and passed as UTC, so the months are the
+organisation's, not UTC's."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -57,39 +57,46 @@ class Dashboard:
         self._tz = tz
         self._county = county_fields
 
-    def _bounds(self, periods: list[Month]) -> str:
-        """The months as JSON rows [key, from, until] in UTC, for a json_each join."""
+    def _bounds(self, periods: list[Month]) -> list[tuple[str, str, str]]:
+        """Each month as (key, from, until) in UTC."""
         rows = []
         for month in periods:
             start = datetime(month.first.year, month.first.month, 1, tzinfo=self._tz)
             nxt = month.following().first
             end = datetime(nxt.year, nxt.month, 1, tzinfo=self._tz)
-            rows.append([month.key, to_db_time(start), to_db_time(end)])
-        return json.dumps(rows)
+            rows.append((month.key, to_db_time(start), to_db_time(end)))
+        return rows
+
+    @staticmethod
+    def _month_of(column: str, bounds: list[tuple[str, str, str]]) -> tuple[str, list[str]]:
+        """SQL naming the month a time falls in: one range scan of the period, each row's month
+        found by its bounds (months in the time zone, not UTC's)."""
+        sql = "CASE " + " ".join(f"WHEN {column} < ? THEN ?" for _ in bounds) + " END"
+        params = [value for key, _, until in bounds for value in (until, key)]
+        return sql, params
 
     async def figures(self, first: date, last: date) -> Figures:
         periods = months(first, last)
         bounds = self._bounds(periods)
         keys = [m.key for m in periods]
-        months_sql = (
-            "WITH m AS (SELECT json_extract(value, '$[0]') AS key, json_extract(value, '$[1]') AS lo, "
-            "json_extract(value, '$[2]') AS hi FROM json_each(?)) "
-        )
+        start, end = bounds[0][1], bounds[-1][2]
         applications = {key: dict.fromkeys(STATUSES, 0) for key in keys}
+        month, params = self._month_of("submitted_at", bounds)
         for row in await self._db.fetch_all(
-            months_sql + "SELECT m.key, a.status, COUNT(*) FROM m JOIN applications a "
-            "ON a.submitted_at >= m.lo AND a.submitted_at < m.hi WHERE a.status != 'draft' GROUP BY m.key, a.status",
-            (bounds,),
+            f"SELECT {month} AS month, status, COUNT(*) FROM applications "
+            "WHERE submitted_at >= ? AND submitted_at < ? AND status != 'draft' GROUP BY month, status",
+            (*params, start, end),
         ):
             applications[row[0]][row[1]] = row[2]
         hours = dict.fromkeys(keys, (0.0, 0))
-        for row in await self._db.fetch_all(
-            months_sql + "SELECT m.key, SUM(h.hours), COUNT(DISTINCT h.telegram_id) FROM m JOIN hours_entries h "
-            "ON h.worked_at >= m.lo AND h.worked_at < m.hi WHERE h.status = 'confirmed' GROUP BY m.key",
-            (bounds,),
+        month, params = self._month_of("worked_at", bounds)
+        # A year of a large programme's hours is a few hundred thousand entries: read off the loop.
+        for row in await self._db.fetch_all_off_the_loop(
+            f"SELECT {month} AS month, SUM(hours), COUNT(DISTINCT telegram_id) FROM hours_entries "
+            "WHERE worked_at >= ? AND worked_at < ? AND status = 'confirmed' GROUP BY month",
+            (*params, start, end),
         ):
             hours[row[0]] = (float(row[1] or 0), int(row[2]))
-        start, end = json.loads(bounds)[0][1], json.loads(bounds)[-1][2]
         events = [
             (r[0], r[1], int(r[2] or 0), int(r[3] or 0))
             for r in await self._db.fetch_all(

@@ -37,6 +37,8 @@ CREATE INDEX panel_init_data_by_time ON panel_init_data (used_at);
 CREATE INDEX applications_by_submission ON applications (submitted_at, id, status);
 -- The dashboard's team members by county: the team alone, with their latest application.
 CREATE INDEX users_in_team ON users (latest_application_id) WHERE expert = 1;
+-- The hours of a period (the dashboard's months, everyone's hours): read from the index alone.
+CREATE INDEX hours_entries_for_reports ON hours_entries (worked_at, status, telegram_id, hours, source, event_id);
 
 -- Search by name, e-mail and phone: a trigram index (any part of a word, 3 characters or more)
 -- of the answers of the questions listed in `search_fields` (set from the organisation file when
