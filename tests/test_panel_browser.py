@@ -179,3 +179,30 @@ async def test_the_mini_app_signs_in_with_telegrams_init_data_and_takes_its_colo
     await run(browser.get, panel_site + "/panel/app")
     status = browser.find_element(By.ID, "mini-app-status")
     assert "otwiera się w Telegramie" in status.text
+
+
+async def test_taking_attendance_in_chromium(app, double, coordinator, panel_site, browser):
+    from datetime import timedelta
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from tests.test_panel_events import _event
+
+    volunteer = double.user(user_id=3451, first_name="Anna")
+    await submitted_application(volunteer)
+    event_id = await _event(app, app.services.clock() - timedelta(hours=1), capacity=None)
+    await app.services.events.join(event_id, volunteer.id, app.services.clock() - timedelta(days=1))
+    await coordinator.send("/panel")
+    await run(browser.get, link_in(coordinator.last.text))
+    await run(lambda: browser.find_element(By.ID, "sign-in").click())
+    await run(_heading, browser, "Zgłoszenia")
+    await run(lambda: browser.find_element(By.LINK_TEXT, "Wydarzenia").click())
+    await run(_heading, browser, "Wydarzenia")
+    await run(lambda: browser.find_element(By.PARTIAL_LINK_TEXT, "Budżet").click())
+    await run(_heading, browser, "Budżet")
+    await run(lambda: browser.find_element(By.ID, f"present-{volunteer.id}").click())
+    await run(lambda: browser.find_element(By.ID, "save-attendance").click())
+    await run(lambda: WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done")))
+    registration = await app.services.events.registration(event_id, volunteer.id)
+    assert registration.attendance == "attended" and registration.hours == 2.0
