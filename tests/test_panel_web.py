@@ -5,6 +5,7 @@ the same rules and messages as in the chat."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.double import DEFAULT_TOKEN
 from storage.applications import Status
@@ -411,3 +412,76 @@ async def test_a_body_too_large_is_refused_before_it_is_read(app, double, coordi
         assert answer.status_code == 413
         assert answer.headers["x-content-type-options"] == "nosniff"
     assert await app.services.db.fetch_one("SELECT 1 FROM rejection_templates") is None
+
+
+async def test_every_panel_page_refuses_a_volunteers_session_and_no_session(app, double, coordinator):
+    """Each route of handlers/panel.py PAGES: without a session 401, with a volunteer's 403, and a
+    POST is refused before it reads anything."""
+    from handlers.panel import PAGES
+    from storage.panel_sessions import PanelSessions
+
+    volunteer = double.user(user_id=3990)
+    await volunteer.send("/start")
+    token = await PanelSessions(app.services.db).start(volunteer.id, "link", app.services.clock(), timedelta(hours=1))
+    paths = [
+        (
+            route.path.replace("{application_id}", "1")
+            .replace("{field_id}", "phone")
+            .replace("{event_id}", "1")
+            .replace("{telegram_id}", "1")
+            .replace("{name}", "hours"),
+            method,
+        )
+        for route in PAGES
+        for method in sorted(route.methods - {"HEAD"})
+    ]
+    assert len(paths) >= 20
+    async with browser(app) as anonymous:
+        for path, method in paths:
+            answer = await anonymous.request(method, PANEL + path)
+            assert answer.status_code == 401, (path, method)
+    async with browser(app) as client:
+        client.cookies.set("vb_panel", token, domain="panel.test", path="/panel/")
+        for path, method in paths:
+            answer = await client.request(method, PANEL + path, data={"csrf": "x"} if method == "POST" else None)
+            assert answer.status_code == 403, (path, method)
+            assert "tylko dla osób koordynujących" in answer.text
+
+
+async def test_a_hostile_name_is_escaped_on_every_page_that_shows_it(app, double, coordinator):
+    from tests.test_panel_dashboard import _event_with_attendance
+
+    hostile = double.user(user_id=3995)
+    await submitted_application(hostile, {**ANSWERS_PL, "full_name": HOSTILE, "email": "h@example.org"})
+    application = await app.services.applications.latest(hostile.id)
+    await _event_with_attendance(app, hostile.id, app.services.clock() - timedelta(hours=3), 2)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        detail = await client.get(f"{PANEL}/applications/{application.id}")
+        token = csrf_of(detail.text)
+        await client.post(f"{PANEL}/applications/{application.id}/decide", data={"action": "accept", "csrf": token})
+        await client.post(f"{PANEL}/applications/{application.id}/notes", data={"note": HOSTILE, "csrf": token})
+        await client.post(PANEL + "/templates", data={"title": HOSTILE, "pl": HOSTILE, "csrf": token})
+        event_id = (await app.services.db.fetch_one("SELECT MAX(id) FROM events"))[0]
+        pages = [
+            "/applications?status=",
+            f"/applications/{application.id}",
+            f"/applications/{application.id}/fix/full_name",
+            "/people",
+            f"/people/{hostile.id}",
+            "/hours",
+            "/events",
+            f"/events/{event_id}",
+            "/templates",
+        ]
+        for path in pages:
+            page = await client.get(PANEL + path)
+            assert page.status_code == 200, path
+            assert HOSTILE not in page.text, path
+            if path != "/events":  # the list of events names no person
+                assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; Ewa" in page.text, path
+        bulk = await client.post(
+            PANEL + "/applications/bulk",
+            data={"action": "reject", "id": [application.id], "reason": HOSTILE, "csrf": token},
+        )
+        assert HOSTILE not in bulk.text and "&lt;script&gt;" in bulk.text
