@@ -206,3 +206,28 @@ async def test_taking_attendance_in_chromium(app, double, coordinator, panel_sit
     await run(lambda: WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done")))
     registration = await app.services.events.registration(event_id, volunteer.id)
     assert registration.attendance == "attended" and registration.hours == 2.0
+
+
+async def test_importing_a_csv_with_one_bad_row_in_chromium(app, double, coordinator, panel_site, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    spreadsheet = tmp_path / "wolontariusze.csv"
+    spreadsheet.write_text(
+        "Imię i nazwisko;E-mail;Telefon\r\nJan Nowak;jan@example.org;600700800\r\nZły Wiersz;nie-email;\r\n",
+        encoding="utf-8",
+    )
+    await coordinator.send("/panel")
+    await run(browser.get, link_in(coordinator.last.text))
+    await run(lambda: browser.find_element(By.ID, "sign-in").click())
+    await run(_heading, browser, "Zgłoszenia")
+    await run(browser.get, panel_site + "/panel/import")
+    await run(lambda: browser.find_element(By.ID, "file").send_keys(str(spreadsheet)))
+    await run(lambda: browser.find_element(By.ID, "check-file").click())
+    await run(lambda: WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.ID, "confirm-import")))
+    assert "1 poprawny wiersz zostanie zaimportowany" in browser.page_source
+    assert "1 wiersz z problemami zostanie pominięty" in browser.page_source
+    await run(lambda: browser.find_element(By.ID, "confirm-import").click())
+    await run(lambda: WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".done")))
+    people = await app.services.db.fetch_all("SELECT email FROM imported_people")
+    assert [r[0] for r in people] == ["jan@example.org"]

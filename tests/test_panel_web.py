@@ -429,7 +429,8 @@ async def test_every_panel_page_refuses_a_volunteers_session_and_no_session(app,
             .replace("{field_id}", "phone")
             .replace("{event_id}", "1")
             .replace("{telegram_id}", "1")
-            .replace("{name}", "hours"),
+            .replace("{name}", "hours")
+            .replace("{batch_id}", "1"),
             method,
         )
         for route in PAGES

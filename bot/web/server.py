@@ -69,10 +69,12 @@ class SecurityHeaders:
 
 
 MAX_BODY = 1_048_576  # forms and Telegram's updates are far smaller
+MAX_UPLOAD = 3 * MAX_BODY  # a spreadsheet of volunteers (1 MB, sent again as base64 to confirm it)
+UPLOADS = ("/import", "/import/confirm")
 
 
 class BodyLimit:
-    """A request body over MAX_BODY is refused with 413 before it is read into memory."""
+    """A request body over MAX_BODY (an import: MAX_UPLOAD) is refused with 413 before it is read."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -81,9 +83,10 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = MAX_UPLOAD if scope["path"].endswith(UPLOADS) else MAX_BODY
         length = dict(scope.get("headers", [])).get(b"content-length", b"0")
-        if not length.isdigit() or int(length) > MAX_BODY:
-            await Response("Request body too large", status_code=413)(scope, receive, send)
+        if not length.isdigit() or int(length) > limit:
+            await too_large(Request(scope))(scope, receive, send)
             return
         seen = 0
 
@@ -91,7 +94,7 @@ class BodyLimit:
             nonlocal seen
             message = await receive()
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY:  # a body sent in chunks without a length
+            if seen > limit:  # a body sent in chunks without a length
                 raise HTTPException(413)
             return message
 
@@ -127,6 +130,7 @@ def chrome(request: Request, t: Translator, viewer: Viewer | None) -> dict[str, 
             "dashboard": t.gettext("At a glance"),
             "people": t.gettext("Team members"),
             "events": t.gettext("Events"),
+            "import": t.gettext("Import"),
             "sign_out": t.gettext("Sign out"),
             "main_nav": t.gettext("Main menu"),
             "back": t.gettext("« Back to the list"),
@@ -198,6 +202,18 @@ def forged(request: Request, viewer: Viewer) -> Response:
 def not_found(request: Request, viewer: Viewer | None) -> Response:
     t = viewer.t if viewer else default_translator(request)
     return message_page(request, t, viewer, t.gettext("Not found"), [t.gettext("This page does not exist.")], 404)
+
+
+def too_large(request: Request) -> Response:
+    t = default_translator(request)
+    return message_page(
+        request,
+        t,
+        None,
+        t.gettext("Nothing was changed"),
+        [t.gettext("What was sent is too large: a file may have 1 MB at most.")],
+        413,
+    )
 
 
 def build_web(

@@ -121,3 +121,32 @@ CREATE TABLE rejection_templates (
     updated_at TEXT NOT NULL,
     deleted_at TEXT
 );
+
+-- Volunteers the organisation already has, imported from a CSV (issue 17, import). Nothing is
+-- written before the coordinator confirms the preview; each person then gets a personal link
+-- (t.me/<bot>?start=imp_<token>, only its hash kept, usable once) that connects their Telegram
+-- account to the record: an accepted application is made from it in the same transaction.
+CREATE TABLE import_batches (
+    id           INTEGER PRIMARY KEY,
+    created_by   INTEGER NOT NULL,
+    created_at   TEXT NOT NULL,
+    file_name    TEXT NOT NULL,
+    people       INTEGER NOT NULL
+);
+
+CREATE TABLE imported_people (
+    id           INTEGER PRIMARY KEY,
+    batch_id     INTEGER NOT NULL REFERENCES import_batches (id) ON DELETE CASCADE,
+    token_hash   TEXT NOT NULL UNIQUE,
+    answers      TEXT NOT NULL,          -- JSON: form field id -> answer, as the form stores them
+    email        TEXT,                   -- lower case, for finding duplicates
+    phone        TEXT,                   -- E.164
+    telegram_id  INTEGER,                -- once connected
+    linked_at    TEXT,
+    application_id INTEGER REFERENCES applications (id) ON DELETE SET NULL
+);
+CREATE INDEX imported_people_by_batch ON imported_people (batch_id, id);
+CREATE INDEX imported_people_by_person ON imported_people (telegram_id);
+CREATE INDEX imported_people_by_email ON imported_people (email);
+CREATE INDEX imported_people_by_phone ON imported_people (phone);
+CREATE INDEX imported_people_by_application ON imported_people (application_id);
