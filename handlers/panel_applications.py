@@ -222,7 +222,7 @@ async def table(request: Request, viewer: Viewer) -> Response:
 
 
 # ---- one application ---------------------------------------------------------------------------
-async def next_open(services, application_id: int, shown: dict, filters: Filters) -> int | None:
+async def next_open(services, application_id: int, filters: Filters) -> int | None:
     """The application after this one in the table the coordinator came from, else the first of
     it (skipping this one): "Next application" after a decision."""
     table_ = table_of(services)
@@ -247,7 +247,7 @@ async def application(request: Request, viewer: Viewer) -> Response:
     people = await services.people.named({found.telegram_id, *(h.actor_id for h in history if h.actor_id)})
     user = await services.users.get(found.telegram_id)
     org = services.org
-    following = await next_open(services, found.id, shown, filters)
+    following = await next_open(services, found.id, filters)
     notes = await ApplicationNotes(services.db).of(found.id)
     authors = await services.people.named({n.author_id for n in notes})
     qs = query_string(shown)
