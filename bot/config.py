@@ -54,6 +54,10 @@ class Settings:
     panel_session_hours: int = 12
     panel_link_minutes: int = 10
     panel_init_data_minutes: int = 15
+    # Outgoing e-mail (the import's personal links): smtp://user:password@host:587 (STARTTLS) or
+    # smtps://user:password@host:465; unset, nothing is sent by e-mail.
+    smtp_url: str | None = None
+    smtp_from: str | None = None
 
     @property
     def base_file_url(self) -> str:
@@ -104,6 +108,7 @@ class Settings:
             panel_init_data_minutes=_positive_int(
                 "BOT_PANEL_INIT_DATA_MINUTES", get("BOT_PANEL_INIT_DATA_MINUTES"), 15
             ),
+            **_smtp(get("BOT_SMTP_URL"), get("BOT_SMTP_FROM")),
             **_broadcast_settings(get("BOT_BROADCAST_RATE"), get("BOT_BROADCAST_PAID"), get("BOT_QUIET_HOURS")),
         )
 
@@ -210,6 +215,19 @@ def _panel_path(value: str | None) -> str:
     if not re.match(r"^/[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*/?$", value):
         raise ConfigError(f"BOT_PANEL_PATH: expected a path such as /panel (letters, digits, - and _), got {value!r}")
     return value.rstrip("/")
+
+
+def _smtp(url: str | None, sender: str | None) -> dict:
+    from urllib.parse import urlsplit
+
+    if url is None:
+        return {}
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ConfigError("BOT_SMTP_URL: expected smtp://user:password@host:587 or smtps://user:password@host:465")
+    if not sender or not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", sender):
+        raise ConfigError("BOT_SMTP_FROM: the sender's e-mail address is needed with BOT_SMTP_URL")
+    return {"smtp_url": url, "smtp_from": sender}
 
 
 def _positive_int(name: str, value: str | None, default: int) -> int:

@@ -54,6 +54,7 @@ PAGES = [
     Route("/import", panel_import.preview, methods=["POST"]),
     Route("/import/confirm", panel_import.confirm, methods=["POST"]),
     Route("/import/{batch_id}/links", panel_import.links, methods=["POST"]),
+    Route("/import/{batch_id}/email", panel_import.email_links, methods=["POST"]),
     Route("/dashboard", panel_dashboard.page),
     Route("/dashboard/report.pdf", panel_dashboard.report),
     Route("/dashboard/{name}.csv", panel_dashboard.table_csv),

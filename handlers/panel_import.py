@@ -6,14 +6,18 @@ connects its person's Telegram account to the record (handlers/panel.py, the dee
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import csv
 import io
+import logging
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from bot import mailer
+from bot.i18n import translator
 from bot.organisation import FieldType
 from bot.volunteer_import import NotASpreadsheet, mark_known, read
 from bot.web.auth import Viewer, coordinators_only, services_of
@@ -24,6 +28,7 @@ from handlers.panel_decisions import context_for
 from storage.panel_import import VolunteerImports
 
 PREVIEW_ROWS = 200  # shown; the counts cover them all
+log = logging.getLogger(__name__)
 
 
 def _fields(services) -> tuple[str | None, str | None]:
@@ -66,12 +71,20 @@ async def start_page(request: Request, viewer: Viewer) -> Response:
                 "people": b.people,
                 "linked": b.linked,
                 "links": panel_url(request, f"/import/{b.id}/links"),
+                "email": panel_url(request, f"/import/{b.id}/email"),
             }
             for b in batches
         ],
         done=t.gettext("Imported. Download the links and send each person theirs.")
         if request.query_params.get("done")
+        else t.ungettext(
+            "%(count)d e-mail with a personal link is being sent.",
+            "%(count)d e-mails with personal links are being sent.",
+            int(emailed),
+        )
+        if (emailed := request.query_params.get("emailed", "")).isdecimal()
         else None,
+        smtp=bool(services.settings.smtp_url),
         ui_import=_texts(t),
     )
 
@@ -92,6 +105,7 @@ def _texts(t) -> dict[str, str]:
         "linked": t.gettext("Connected"),
         "links": t.gettext("Links for those not connected yet (CSV)"),
         "links_hint": t.gettext("New links replace the earlier ones, which stop working."),
+        "email": t.gettext("Send the links by e-mail"),
         "row": t.gettext("Row"),
         "problems": t.gettext("Problems"),
         "confirm": t.gettext("Import the correct rows"),
@@ -216,6 +230,58 @@ async def links(request: Request, viewer: Viewer) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": f'attachment; filename="linki-import-{batch_id}.csv"'},
     )
+
+
+@coordinators_only
+async def email_links(request: Request, viewer: Viewer) -> Response:
+    """New links for those not connected yet who have an e-mail address, sent to each of them in the
+    organisation's language from BOT_SMTP_URL, in the background (the page does not wait)."""
+    services = services_of(request)
+    settings = services.settings
+    raw = request.path_params["batch_id"]
+    batch_id = int(raw) if raw.isdecimal() and len(raw) < 12 else None
+    if batch_id is None or not settings.smtp_url:
+        return not_found(request, viewer)
+    made = await VolunteerImports(services.db).new_links(batch_id, with_email=True)
+    t = translator(settings.default_locale, settings.timezone)
+    username = request.app.state.application.bot.username
+    programme = services.org.programme.name.get(t.locale)
+    email, _ = _fields(services)
+    messages = [
+        mailer.message(
+            answers[email],
+            t.gettext("%(programme)s: connect your Telegram account", programme=programme),
+            t.gettext(
+                "Hello %(name)s,\n\n%(organisation)s invites you to its Telegram bot for %(programme)s. "
+                "Open this link in Telegram to connect your account to the data the organisation has about you "
+                "(it works once):\n\n%(link)s\n\nIf you did not expect this message, ignore it.",
+                name=answers.get("full_name", ""),
+                organisation=services.org.organisation.name,
+                programme=programme,
+                link=f"https://t.me/{username}?start=imp_{token}",
+            ),
+        )
+        for answers, token in made
+        if email and answers.get(email)
+    ]
+    task = asyncio.create_task(_deliver(settings, messages, batch_id))
+    request.app.state.mailing = task  # kept until done
+    await audit(
+        context_for(request, viewer),
+        viewer.telegram_id,
+        "volunteers.import_emailed",
+        f"import:{batch_id}",
+        count=len(messages),
+    )
+    return RedirectResponse(panel_url(request, f"/import?emailed={len(messages)}"), status_code=303)
+
+
+async def _deliver(settings, messages, batch_id: int) -> None:
+    try:
+        sent = await mailer.send(settings.smtp_url, settings.smtp_from, messages)
+        log.info("import %s: %d e-mails with personal links sent", batch_id, sent)
+    except mailer.MailFailed as exc:
+        log.warning("import %s: the e-mails with personal links could not be sent: %s", batch_id, exc)
 
 
 def _cell(text: str) -> str:

@@ -113,12 +113,14 @@ class VolunteerImports:
         )
         return [Batch(r[0], r[1], from_db_time(r[2]), r[3], r[4], r[5]) for r in rows]
 
-    async def new_links(self, batch_id: int) -> list[tuple[dict[str, Any], str]]:
-        """New links for the batch's people not yet connected (the earlier ones stop working)."""
+    async def new_links(self, batch_id: int, *, with_email: bool = False) -> list[tuple[dict[str, Any], str]]:
+        """New links for the batch's people not yet connected (the earlier ones stop working); only
+        those with an e-mail address, `with_email`."""
         found = []
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "SELECT id, answers FROM imported_people WHERE batch_id = ? AND telegram_id IS NULL ORDER BY id",
+                "SELECT id, answers FROM imported_people WHERE batch_id = ? AND telegram_id IS NULL "
+                f"{'AND email IS NOT NULL ' if with_email else ''}ORDER BY id",
                 (batch_id,),
             )
             for row in await cursor.fetchall():

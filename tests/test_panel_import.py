@@ -97,3 +97,73 @@ async def test_files_that_are_not_a_csv_of_volunteers_get_a_clear_answer(app, do
         )
         assert huge.status_code == 413 and "1 MB" in huge.text
     assert await app.services.db.fetch_one("SELECT 1 FROM import_batches") is None
+
+
+class FakeSmtp:
+    """Just enough of an SMTP server on 127.0.0.1 to receive what the bot sends."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        received = self.received = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 fake ESMTP\r\n")
+                while line := self.rfile.readline():
+                    command = line.decode().strip().upper()
+                    if command.startswith(("EHLO", "HELO")):
+                        self.wfile.write(b"250-fake\r\n250 8BITMIME\r\n")
+                    elif command == "DATA":
+                        self.wfile.write(b"354 go on\r\n")
+                        body = b""
+                        while (chunk := self.rfile.readline()) != b".\r\n":
+                            body += chunk
+                        received.append(body.decode("utf-8", "replace"))
+                        self.wfile.write(b"250 queued\r\n")
+                    elif command == "QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_the_links_go_by_e_mail_when_smtp_is_set(app, double, coordinator):
+    import asyncio
+    import email
+
+    smtp = FakeSmtp()
+    app.services.settings = app.services.settings.with_changes(
+        smtp_url=f"smtp://127.0.0.1:{smtp.port}", smtp_from="biuro@example.org"
+    )
+    try:
+        async with browser(app) as client:
+            await sign_in(client, coordinator)
+            preview, token = await _preview(client, CSV.encode("utf-8"))
+            data = re.search(r'name="data" value="([^"]+)"', preview.text).group(1)
+            await client.post(PANEL + "/import/confirm", data={"data": data, "file_name": "a.csv", "csrf": token})
+            page = await client.get(PANEL + "/import")
+            action = re.search(r'action="(/panel/import/\d+/email)"', page.text).group(1)
+            sent = await client.post(action, data={"csrf": token})
+            assert "emailed=3" in sent.headers["location"]  # Anna is not in the bot in this test
+            shown = await client.get(sent.headers["location"])
+            assert "3 e-maile z linkami osobistymi są wysyłane." in shown.text
+            for _ in range(100):
+                if len(smtp.received) == 3:
+                    break
+                await asyncio.sleep(0.05)
+    finally:
+        smtp.close()
+    mails = [email.message_from_string(m) for m in smtp.received]
+    assert sorted(m["To"] for m in mails) == ["anna.kowalska@example.org", "jan.nowak@example.org", "piotr@example.org"]
+    body = mails[0].get_payload(decode=True).decode()
+    assert "?start=imp_" in body and mails[0]["From"] == "biuro@example.org"
