@@ -93,3 +93,32 @@ def test_the_offline_chat_serves_the_panel_and_prints_a_link_that_signs_in_once(
         if process.poll() is None:
             process.kill()
             process.wait(timeout=10)
+
+
+def test_the_webhook_and_the_panel_on_one_port(tmp_path):
+    from tests.test_cli import webhook_args
+
+    port = free_port()
+    with FakeBotApi() as api:
+        env = clean_env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=api.url,
+            DATABASE_URL=str(tmp_path / "bot.db"),
+            BOT_WEBHOOK_SECRET="s3cret",
+        )
+        process = start_bot(tmp_path, *webhook_args(port), env=env)
+        try:
+            wait_for(lambda: listening(port), "the web server", process=process)
+            wait_for(lambda: "setWebhook" in api.methods(), "setWebhook", process=process)
+            status, page, _ = fetch(f"http://127.0.0.1:{port}/panel/")
+            assert status == 401 and "Logowanie do panelu" in page
+            assert fetch(f"http://127.0.0.1:{port}/hook", data=b"{}")[0] == 403  # no secret: refused
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=15)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        out, err = process.communicate(timeout=15)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert_no_token(out + err)
