@@ -31,6 +31,8 @@ async def test_a_one_time_link_signs_in_once_and_the_pages_carry_the_security_he
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["referrer-policy"] == "same-origin"
         assert headers["cache-control"] == "no-store"
+        missing = await client.get(PANEL + "/nothing-here")
+        assert missing.status_code == 404 and "Ta strona nie istnieje." in missing.text
         cookie = (await client.post(link)).headers.get("set-cookie")
     assert cookie is None  # the used link does not sign in again
     async with browser(app) as other:

@@ -242,7 +242,7 @@ def build_web(
             ],
         )
     )
-    app = Starlette(routes=routes)
+    app = Starlette(routes=routes, exception_handlers={404: lambda request, exc: not_found(request, None)})
     app.state.application = application
     app.state.services = services
     app.state.key = server_key(application.bot.token)
