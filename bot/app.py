@@ -58,6 +58,7 @@ from handlers import (
     review,
     session,
     support_requests,
+    work,
 )
 from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
@@ -188,6 +189,7 @@ CAPABILITIES = (
     preferences,
     organisations,
     support_requests,
+    work,
     hours,
     hours_admin,
     counselling,

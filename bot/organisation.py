@@ -30,6 +30,7 @@ from bot.counselling_settings import Counselling
 from bot.hours_quota import HoursSettings
 from bot.org_placeholders import AGREEMENT_PLACEHOLDERS, ATTESTATION_PLACEHOLDERS, check_placeholders
 from bot.partners import PartnerSettings
+from bot.work_settings import WorkSettings
 
 DEFAULT_LOCALE = "pl"
 OTHER = "other"  # the id stored for "other" in a choice with allow_other
@@ -317,6 +318,7 @@ class Organisation(_Strict):
     hours: HoursSettings = HoursSettings()
     counselling: Counselling = Counselling()  # "Napisz do koordynatora" (bot/counselling_settings.py)
     partners: PartnerSettings | None = None  # stage two: organisations and their requests (bot/partners.py)
+    work: WorkSettings = WorkSettings()  # stage two: confirming logged work (bot/work_settings.py)
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Organisation:

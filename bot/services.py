@@ -28,6 +28,7 @@ from storage.sessions import SessionStore
 from storage.support_requests import SupportRequestRepository
 from storage.threads import ThreadRepository
 from storage.users import UserRepository
+from storage.work_logs import WorkLogRepository
 
 
 class Role(IntEnum):
@@ -58,6 +59,7 @@ class Services:
     sessions: SessionStore = field(init=False)
     people: PeopleDirectory = field(init=False)
     documents: DocumentRepository = field(init=False)
+    work_logs: WorkLogRepository = field(init=False)
     hours: HoursLedger = field(init=False)
     organisations: OrganisationRepository = field(init=False)
     support_requests: SupportRequestRepository = field(init=False)
@@ -83,6 +85,7 @@ class Services:
         self.hours = HoursLedger(self.db, self.settings.tz)
         self.organisations = OrganisationRepository(self.db)
         self.support_requests = SupportRequestRepository(self.db)
+        self.work_logs = WorkLogRepository(self.db, self.hours)
         self.threads = ThreadRepository(self.db)
 
     def _field_of(self, kind: FieldType) -> str | None:

@@ -23,6 +23,7 @@ from bot.buttons.panel import PANEL_MENU
 from bot.buttons.preferences import MENU as NOTIFICATIONS_MENU
 from bot.buttons.review import APPLICATIONS
 from bot.buttons.threads import ASK, THREADS
+from bot.buttons.work_logs import SUPPORT_WORK
 from bot.context import BotContext
 from bot.i18n import N_, html_escape
 from bot.services import Role
@@ -31,6 +32,7 @@ from handlers.command_menu import commands_for
 from handlers.common import alert, keyboard, requires_role, show
 from handlers.counselling import hold_offer
 from handlers.partner_common import menu_entry as organisation_entry
+from handlers.work_log import menu_entry as work_entry
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ _COORDINATOR_SECTIONS = [
     (N_("⏱ Hours and the quota"), QUOTA_LIST),
     (N_("🏢 Organisations"), ORGANISATIONS),
     (N_("🤝 Requests for support"), REQUESTS),
+    (N_("🧾 Support work"), SUPPORT_WORK),
     (N_("💬 Conversations"), THREADS),
     (N_("🖥 Panel in the browser"), PANEL_MENU),
 ]
@@ -65,6 +68,8 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
     organisation = await organisation_entry(context, user_id)  # stage two: a contact, or registering
     rows += [[organisation]] if organisation else []
+    work = await work_entry(context, user_id)  # stage two: an expert assigned to a request
+    rows += [[work]] if work else []
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]
     rows.append([(t.gettext("✉️ Write to a coordinator"), ASK)])
     rows.append([(t.gettext("🔔 Notifications"), NOTIFICATIONS)])

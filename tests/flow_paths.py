@@ -546,3 +546,12 @@ async def _correcting_a_request(world: World, step_id: str) -> UserChat:
     form = world.app.services.org.partners.request_form
     await coordinator.tap("✏️ " + next(f.label.get("pl") for f in form if f.id == step_id))
     return coordinator
+
+
+def _work_paths() -> None:  # work done on requests for support (issue 14, part 4): tests/work_helpers.py
+    from tests.work_helpers import WORK_PATHS
+
+    PATHS.update(WORK_PATHS)
+
+
+_work_paths()

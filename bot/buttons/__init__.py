@@ -22,6 +22,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     preferences,
     review,
     threads,
+    work_logs,
 )
 from bot.callback_data import CallbackData
 from bot.flow import FlowButton

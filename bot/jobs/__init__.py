@@ -23,6 +23,7 @@ from bot.jobs.events import ask_about_attendance, send_event_notices, send_event
 from bot.jobs.hours import remind_short_of_quota
 from bot.jobs.retention import apply_retention
 from bot.jobs.threads import purge_old_threads, remind_unanswered
+from bot.jobs.work_logs import ask_coordinators_about_work
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,13 @@ JOBS = (
         "reminders",
         CHECK_EVERY,
         timedelta(seconds=30),
-        (send_draft_reminders, ask_to_accept_new_rules, remind_short_of_quota, remind_unanswered),
+        (
+            send_draft_reminders,
+            ask_to_accept_new_rules,
+            remind_short_of_quota,
+            remind_unanswered,
+            ask_coordinators_about_work,  # work the organisation left unconfirmed (bot/jobs/work_logs.py)
+        ),
     ),
     Repeating("agreements", CHECK_EVERY, timedelta(seconds=40), (update_agreement_states, send_agreement_reminders)),
     Repeating("retention", CHECK_EVERY, timedelta(seconds=50), (apply_retention, purge_old_threads)),
