@@ -57,6 +57,7 @@ from handlers import (
     preferences,
     review,
     session,
+    support_matching,
     support_requests,
     work,
 )
@@ -188,6 +189,7 @@ CAPABILITIES = (
     broadcasts,
     preferences,
     organisations,
+    support_matching,
     support_requests,
     work,
     hours,

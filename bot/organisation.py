@@ -28,6 +28,7 @@ from pydantic import (
 from bot.config import SUPPORTED_LOCALES, ConfigError
 from bot.counselling_settings import Counselling
 from bot.hours_quota import HoursSettings
+from bot.matching_settings import MatchingSettings, check_matching
 from bot.org_placeholders import AGREEMENT_PLACEHOLDERS, ATTESTATION_PLACEHOLDERS, check_placeholders
 from bot.partners import PartnerSettings
 from bot.work_settings import WorkSettings
@@ -318,6 +319,7 @@ class Organisation(_Strict):
     hours: HoursSettings = HoursSettings()
     counselling: Counselling = Counselling()  # "Napisz do koordynatora" (bot/counselling_settings.py)
     partners: PartnerSettings | None = None  # stage two: organisations and their requests (bot/partners.py)
+    matching: MatchingSettings = MatchingSettings()  # stage two: matching experts (bot/matching_settings.py)
     work: WorkSettings = WorkSettings()  # stage two: confirming logged work (bot/work_settings.py)
 
     @model_validator(mode="after")
@@ -345,6 +347,11 @@ class Organisation(_Strict):
         wanted = self.hours.birth_date_field  # the quota's age comes from a date question of the form
         if wanted and not any(f.id == wanted and f.type == FieldType.DATE for f in self.form):
             raise ValueError(f"hours.birth_date_field: {wanted!r} is not a date question of [[form]]")
+        return self
+
+    @model_validator(mode="after")
+    def _matching(self) -> Organisation:
+        check_matching(self)
         return self
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from bot.organisation import FieldType, Organisation
 from storage import Database
 from storage.agreements import AgreementRepository
 from storage.applications import ApplicationRepository, CoordinatorSettingsRepository
+from storage.assignments import AssignmentRepository
 from storage.audit import AuditLog
 from storage.broadcasts import AnswerFields, BroadcastRepository
 from storage.consents import ConsentRepository, NoticeRepository
@@ -63,6 +64,7 @@ class Services:
     hours: HoursLedger = field(init=False)
     organisations: OrganisationRepository = field(init=False)
     support_requests: SupportRequestRepository = field(init=False)
+    assignments: AssignmentRepository = field(init=False)
     threads: ThreadRepository = field(init=False)
 
     def __post_init__(self) -> None:
@@ -85,6 +87,7 @@ class Services:
         self.hours = HoursLedger(self.db, self.settings.tz)
         self.organisations = OrganisationRepository(self.db)
         self.support_requests = SupportRequestRepository(self.db)
+        self.assignments = AssignmentRepository(self.db)
         self.work_logs = WorkLogRepository(self.db, self.hours)
         self.threads = ThreadRepository(self.db)
 

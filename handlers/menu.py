@@ -31,6 +31,7 @@ from handlers.application_text import application_menu_label
 from handlers.command_menu import commands_for
 from handlers.common import alert, keyboard, requires_role, show
 from handlers.counselling import hold_offer
+from handlers.matching_expert import menu_entry as matching_entry
 from handlers.partner_common import menu_entry as organisation_entry
 from handlers.work_log import menu_entry as work_entry
 
@@ -68,6 +69,8 @@ async def main_menu_markup(context: BotContext) -> InlineKeyboardMarkup:
     rows.append([(t.gettext("📄 My agreement"), MY_AGREEMENT)])
     organisation = await organisation_entry(context, user_id)  # stage two: a contact, or registering
     rows += [[organisation]] if organisation else []
+    browse = await matching_entry(context, user_id)  # stage two: an expert browses open requests
+    rows += [[browse]] if browse else []
     work = await work_entry(context, user_id)  # stage two: an expert assigned to a request
     rows += [[work]] if work else []
     rows += [[(t.gettext(label), data)] for label, data in _VOLUNTEER_SECTIONS]

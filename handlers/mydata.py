@@ -27,6 +27,7 @@ from bot.routing import Routes
 from bot.sending import tell_coordinators
 from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
+from handlers.assignment_relay import mydata_lines as matching_lines
 from handlers.common import alert, keyboard, show, stale_button
 from handlers.events import send_notices_now
 from handlers.counselling import mydata_lines as conversation_lines
@@ -91,6 +92,7 @@ async def my_data(update: Update, context: BotContext) -> None:
         lines.append(t._("Hours of volunteering recorded: %(hours)s.", hours=t.number(hours)))
     lines += await hours_lines(context, user_id)  # the hours ledger and a disability declared for the quota
     lines += await organisation_lines(context, user_id)  # stage two: the organisations they speak for
+    lines += await matching_lines(context, user_id)  # stage two: invitations and assignments of an expert
     lines += await conversation_lines(context, user_id)  # issue 15: their conversations with the team
     lines += ["", t._("The agreement and the development plan are under 📄 My agreement.")]
     rows = []

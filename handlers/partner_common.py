@@ -38,6 +38,7 @@ REQUEST_STATUS = {
     RequestStatus.SUBMITTED: N_("sent, waiting for a coordinator"),
     RequestStatus.NEEDS_INFO: N_("a coordinator asks for more information"),
     RequestStatus.APPROVED: N_("approved"),
+    RequestStatus.ASSIGNED: N_("an expert is assigned"),
     RequestStatus.DECLINED: N_("declined"),
     RequestStatus.WITHDRAWN: N_("withdrawn by the organisation"),
 }
@@ -45,6 +46,7 @@ REQUEST_GROUPS = {
     RequestStatus.SUBMITTED: N_("New"),
     RequestStatus.NEEDS_INFO: N_("Asked for more"),
     RequestStatus.APPROVED: N_("Approved"),
+    RequestStatus.ASSIGNED: N_("Assigned"),
     RequestStatus.DECLINED: N_("Declined"),
     RequestStatus.WITHDRAWN: N_("Withdrawn"),
 }
@@ -61,6 +63,7 @@ _ACTIONS = {
     "declined": N_("declined"),
     "withdrawn": N_("withdrawn by the organisation"),
     "edited": N_("corrected"),
+    "assigned": N_("expert assigned"),
 }
 PressHandler = Callable[[Update, BotContext, Any], Awaitable[Any]]
 

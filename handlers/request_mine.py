@@ -15,6 +15,7 @@ from bot.flow import End, Flow, FlowRun, Prompt, typed_step
 from bot.replies import confirm
 from bot.sending import tell_coordinators
 from bot.services import Role
+from handlers.assignment_relay import contact_lines
 from handlers.common import alert, audit, keyboard, show
 from handlers.partner_common import REQUEST_STATUS, contact_organisation, contact_request, request_lines, request_title
 from storage.organisations import Refused
@@ -29,6 +30,7 @@ _MARKS = {
     RequestStatus.SUBMITTED: "🕓",
     RequestStatus.NEEDS_INFO: "❓",
     RequestStatus.APPROVED: "✅",
+    RequestStatus.ASSIGNED: "🤝",
     RequestStatus.DECLINED: "❌",
     RequestStatus.WITHDRAWN: "↩️",
 }
@@ -79,6 +81,9 @@ async def show_request(update: Update, context: BotContext, press: RequestMine) 
         rows.append([(t.gettext("✍️ Answer the coordinator"), RequestMine(act="ans", ref=request.id).pack())])
     if request.status == RequestStatus.DECLINED and request.decision_note:
         lines += ["", t._("The coordinator's explanation: <i>%(reason)s</i>", reason=request.decision_note)]
+    assigned, write = await contact_lines(context, request.id, update.effective_user.id)  # after an assignment
+    lines += assigned
+    rows += write
     if request.status in WITHDRAWABLE:
         rows.append([(t.gettext("↩️ Withdraw the request"), RequestMine(act="w", ref=request.id).pack())])
     rows.append([(t.gettext("« Our requests"), RequestMineList(org=request.organisation_id).pack())])

@@ -12,6 +12,7 @@ from typing import Any
 
 from telegram import Update
 
+from bot.buttons.matching import MatchButton
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.buttons.organisations import REQUESTS, OrgReview, RequestList, RequestMine, RequestReview
 from bot.context import BotContext
@@ -32,6 +33,7 @@ from handlers.partner_common import (
 )
 from handlers.partner_fields import shown
 from handlers.request_form import request_steps
+from storage.assignments import MATCHABLE
 from storage.organisations import Refused
 from storage.paging import page_of
 from storage.support_requests import EDITABLE, OPEN, REVIEW_ORDER, RequestStatus, SupportRequest
@@ -126,6 +128,8 @@ async def open_one(update: Update, context: BotContext, press: RequestReview) ->
             rows.append([(t.gettext("❓ Ask for more information"), RequestReview(act="q", ref=request.id).pack())])
     if request.status in EDITABLE:
         rows.append([(t.gettext("✏️ Correct an answer"), RequestReview(act="e", ref=request.id).pack())])
+    if request.status in MATCHABLE:  # matching experts: handlers/matching.py
+        rows.append([(t.gettext("🔎 Experts for this request"), MatchButton(act="c", ref=request.id).pack())])
     rows.append([(t.gettext("🏢 The organisation"), OrgReview(act="o", org=request.organisation_id).pack())])
     rows.append([(t.gettext("« Back to the list"), RequestList(status=request.status).pack())])
     await show(update, context, "\n".join(str(line) for line in lines)[:4000], keyboard(rows))

@@ -22,7 +22,8 @@ from storage.paging import Section, keyed_page
 class RequestStatus(StrEnum):
     SUBMITTED = "submitted"
     NEEDS_INFO = "needs_info"
-    APPROVED = "approved"  # open for matching (the next part: invitations, assignments)
+    APPROVED = "approved"  # open for matching: experts invited (storage/assignments.py)
+    ASSIGNED = "assigned"  # an expert assigned (more may be, while it is)
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
 
@@ -34,6 +35,7 @@ REVIEW_ORDER = (
     RequestStatus.SUBMITTED,
     RequestStatus.NEEDS_INFO,
     RequestStatus.APPROVED,
+    RequestStatus.ASSIGNED,
     RequestStatus.DECLINED,
     RequestStatus.WITHDRAWN,
 )

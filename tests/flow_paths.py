@@ -555,3 +555,32 @@ def _work_paths() -> None:  # work done on requests for support (issue 14, part 
 
 
 _work_paths()
+
+
+# ---- matching: the expert <-> organisation relay (stage two) -------------------------------------
+@path("mx_msg")
+async def _writing_to_the_expert(world: World, step_id: str) -> UserChat:
+    from bot.buttons.matching import AssignmentPress
+    from tests.test_matching import expert
+
+    chat, request = await _a_request(world)
+    services = world.app.services
+    await services.support_requests.approve(request.id, world.coordinator.id)
+    expert_id = next(world._ids)
+    await expert(services, expert_id, "lubartowski", ["participation"])
+    await services.assignments.invite(request.id, [expert_id], world.coordinator.id, services.clock())
+    await services.assignments.answer(request.id, expert_id, True, services.clock())
+    assignment = await services.assignments.assign(
+        request.id, expert_id, world.coordinator.id, request.contact_id, services.clock()
+    )
+    await chat.press(chat.last.message_id, AssignmentPress(act="w", ref=assignment.id).pack())
+    return chat
+
+
+def _work_paths() -> None:  # work done on requests for support (issue 14, part 4): tests/work_helpers.py
+    from tests.work_helpers import WORK_PATHS
+
+    PATHS.update(WORK_PATHS)
+
+
+_work_paths()

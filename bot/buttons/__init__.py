@@ -14,6 +14,7 @@ from bot.buttons import (  # noqa: F401  (importing them declares the kinds)
     events,
     hours,
     language,
+    matching,
     menu,
     mydata,
     organisations,
