@@ -110,7 +110,7 @@ async def test_a_coordinator_matches_experts_answer_one_is_assigned_and_they_wri
     await anna.tap("✅ Biorę to")
     assert "Dziękujemy!" in anna.last.text
     await anna.press(anna.messages[0].message_id, ExpertPress(act="n", ref=request.id).pack())  # changes nothing
-    assert anna.alerts[-1] == "Ta odpowiedź została już udzielona."
+    assert anna.alerts[-1] == "Odpowiedź na to zaproszenie jest już zapisana."
     await coordinator.tap("🔔 Przypomnij: Ekspertka 7002")
     assert "Przypomnienie" in bea.last.text
     await coordinator.press(coordinator.last.message_id, MatchButton(act="rm", ref=request.id, who=7002).pack())
@@ -123,7 +123,7 @@ async def test_a_coordinator_matches_experts_answer_one_is_assigned_and_they_wri
     assert "🤝 Przydziel: Ekspertka 7002" not in coordinator.last.buttons
     await coordinator.tap("🤝 Przydziel: Ekspertka 7001")
     await coordinator.tap("🤝 Tak, przydziel")
-    assert "Ekspertka 7001: 🤝 przydzielona osoba" in coordinator.last.text
+    assert "Ekspertka 7001: 🤝 przydzielono" in coordinator.last.text
     assert (await s.support_requests.get(request.id)).status == "assigned"
     assert "Ola Nowak" in anna.last.text  # the contact's details come with the assignment
     assert "Ekspertka 7001" in ola.last.text and "e7001@example.org" not in ola.last.text
@@ -198,7 +198,7 @@ async def test_an_expert_browses_open_requests_and_offers_themselves(app, double
     assert "Dlaczego może do Ciebie pasować" in anna.last.text and "Ola Nowak" not in anna.last.text
     await anna.tap("🙋 Zgłaszam się")
     assert "Dziękujemy!" in anna.last.text
-    assert "Ekspertka 7021 zgłasza się do prośby" in coordinator.last.text
+    assert "Ekspertka 7021 chce pomóc przy prośbie" in coordinator.last.text
     invitation = await s.assignments.invitation(request.id, 7021)
     assert invitation.origin == "offered" and invitation.state == "accepted"
     await coordinator.tap("📋 Zaproszenia i odpowiedzi")
@@ -213,7 +213,7 @@ async def test_my_data_names_the_invitations_and_assignments(app, double, coordi
     anna = double.user(user_id=7031, first_name="Anna")
     await anna.send("/start")
     await anna.send("/moje_dane")
-    assert "Zaproszenia: 1, przydzielenia: 0" in anna.last.text
+    assert "Zaproszenia: 1, przydziały: 0" in anna.last.text
     exported = await privacy.personal_data(s.db, 7031)
     assert [row["request_id"] for row in exported["data"]["support_invitations"]] == [request.id]
 

@@ -41,7 +41,7 @@ async def test_a_preview_then_an_import_then_a_personal_link_connects_once(app, 
         text = preview.text
         assert "2 poprawne wiersze zostaną zaimportowane" in text
         assert "5 wierszy z problemami zostanie pominiętych" in text
-        assert "Tak samo jak w wierszu 2." in text  # the same e-mail in another case
+        assert "Powtórzenie wiersza 2." in text  # the same e-mail in another case
         assert "Już jest w bocie" in text
         assert "nie jest jedną z opcji" in text  # an unknown county
         assert "=HYPERLINK(&#34;http://x&#34;)" in text  # shown escaped, and refused as a name

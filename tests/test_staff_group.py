@@ -52,7 +52,7 @@ async def test_linking_is_refused_politely(app, double, coordinator):
     double.set_bot_status(forum.id, "member")
     marek = forum.member(ADMIN_ID, "Marek", "creator")
     await forum.send(marek, "/polacz_grupe")
-    assert forum.last_in(None).text.startswith("Zrób mnie administratorem")
+    assert forum.last_in(None).text.startswith("Nadaj mi w tej grupie uprawnienia administratora")
     assert await app.services.threads.group() is None
 
 

@@ -69,12 +69,12 @@ async def test_a_contact_asks_for_support_and_the_coordinator_approves(app, doub
     await ola.send(_date(app, -1))
     assert "Ta data już minęła" in ola.last.text
     await ola.send(_date(app, 400))
-    assert "To za daleko: najwyżej 365 dni od dzisiaj." in ola.last.text
+    assert "Ta data jest zbyt odległa: najpóźniej za 365 dni." in ola.last.text
     await ola.send("31.02.2027")
     assert "Taka data nie istnieje" in ola.last.text
     await ola.send(_date(app, 10))
     await ola.send(_date(app, 5))
-    assert "Koniec nie może być przed początkiem" in ola.last.text
+    assert "Data zakończenia nie może być wcześniejsza niż data rozpoczęcia" in ola.last.text
     await ola.send(_date(app, 30))
     await ola.send("500")
     assert "od 1 do 200" in ola.last.text
@@ -127,7 +127,7 @@ async def test_the_coordinator_asks_the_contact_answers_then_declines_with_a_rea
     await coordinator.tap("❌ Odrzuć")
     await coordinator.send("W tym terminie nikt z zespołu nie jest dostępny.")
     assert f"Prośba nr {request.id} odrzucona" in coordinator.last.text
-    assert "nie możemy podjąć się prośby" in ola.last.text and "nikt z zespołu" in ola.last.text
+    assert "nie możemy zrealizować prośby" in ola.last.text and "nikt z zespołu" in ola.last.text
     await ola.tap("Otwórz")
     assert "odrzucona" in ola.last.text and "↩️ Wycofaj prośbę" not in ola.last.buttons
 

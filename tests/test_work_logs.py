@@ -74,7 +74,7 @@ async def test_an_expert_logs_work_and_the_organisation_confirms_it(app, double,
     await expert.tap("🧾 Moja praca ekspercka")
     assert "Nie zapisano jeszcze żadnej pracy." in expert.last.text
     await expert.tap("➕ Zapisz wykonaną pracę")
-    assert "Którego dnia była praca?" in expert.last.text
+    assert "Którego dnia wykonano pracę?" in expert.last.text
     await expert.tap("Wczoraj")
     assert "Ile godzin?" in expert.last.text
     await expert.send("30")
@@ -255,7 +255,7 @@ async def test_closing_a_request_and_feedback_from_both_sides(app, double, world
     await contact.tap("4 ⭐")
     await contact.tap("Pomiń »")
     await contact.tap("⭐ Oceń współpracę")
-    assert "Opinia o tej prośbie została już przekazana" in contact.alerts[-1]
+    assert "Opinia o tej współpracy została już przekazana" in contact.alerts[-1]
 
     await coordinator.press(coordinator.last.message_id, WorkCard(act="o", ref=request.id).pack())
     card = coordinator.last.text
