@@ -48,6 +48,7 @@ from handlers import (
     events,
     hours,
     hours_admin,
+    import_link,
     language,
     menu,
     mydata,
@@ -198,6 +199,7 @@ CAPABILITIES = (
     counselling_staff,
     document_admin,
     panel,
+    import_link,
 )
 
 

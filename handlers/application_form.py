@@ -65,9 +65,9 @@ def _steps(run: FlowRun) -> list[Step]:
     steps = []
     for need in run.data.get("need", []):
         if need == "rules":
-            steps.append(Step("rules", _ask_rules, BUTTONS_ONLY, numbered=False))
+            steps.append(Step("rules", ask_rules, BUTTONS_ONLY, numbered=False))
         elif need == "privacy":
-            steps.append(Step("privacy", _ask_privacy, BUTTONS_ONLY, next=_privacy_next, numbered=False))
+            steps.append(Step("privacy", ask_privacy, BUTTONS_ONLY, next=_privacy_next, numbered=False))
         else:
             steps.append(Step(need, _optional_asker(need), BUTTONS_ONLY, numbered=False))
     steps += _field_steps(org.form)
@@ -102,7 +102,7 @@ def _field_step(form_field: FormField) -> Step:
     )
 
 
-async def _ask_rules(run: FlowRun) -> Prompt:
+async def ask_rules(run: FlowRun) -> Prompt:
     t, org = run.t, run.services.org
     parts = []
     if run.data.get("intro"):
@@ -124,7 +124,7 @@ async def _ask_rules(run: FlowRun) -> Prompt:
     )
 
 
-async def _ask_privacy(run: FlowRun) -> Prompt:
+async def ask_privacy(run: FlowRun) -> Prompt:
     t, org = run.t, run.services.org
     text = "\n".join(
         [

@@ -29,8 +29,6 @@ from handlers import (
     panel_people,
 )
 from handlers.common import audit, requires_role, show
-from handlers.menu import deep_link, menu_after
-from storage.panel_import import LinkRefused, VolunteerImports
 from storage.panel_sessions import PanelSessions
 
 PAGES = [
@@ -145,35 +143,6 @@ _ACTIONS = {"menu": screen, "link": send_link, "end": end_sessions}
 
 async def pressed(update: Update, context: BotContext, press: PanelButton) -> None:
     await _ACTIONS[press.act](update, context, press)
-
-
-@deep_link("imp")
-async def connect_imported(update: Update, context: BotContext, token: str) -> None:
-    """A personal link from an import: this Telegram account becomes the imported record's (an
-    accepted application made from it), once."""
-    t = context.t
-    services = context.services
-    user_id = update.effective_user.id
-    try:
-        application_id = await VolunteerImports(services.db).link(token[:100], user_id, services.clock())
-    except LinkRefused as refused:
-        text = (
-            t._("You have an application in progress: finish or withdraw it first, then open the link again.")
-            if refused.reason == "in_progress"
-            else t._("This link does not work any more. Ask a coordinator for a new one.")
-        )
-        await menu_after(update, context, text)
-        return
-    await audit(context, user_id, "volunteers.connected", f"application:{application_id}")
-    programme = services.org.programme.name.get(t.locale)
-    await menu_after(
-        update,
-        context,
-        t._(
-            "✅ Your Telegram account is now connected to your data in %(programme)s. Welcome to the team!",
-            programme=programme,
-        ),
-    )
 
 
 def register(routes: Routes) -> None:

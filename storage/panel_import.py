@@ -129,6 +129,13 @@ class VolunteerImports:
                 found.append((json.loads(row[1]), token))
         return found
 
+    async def usable(self, token: str) -> bool:
+        """Whether a personal link can still connect an account (known and not used yet)."""
+        row = await self._db.fetch_one(
+            "SELECT 1 FROM imported_people WHERE token_hash = ? AND telegram_id IS NULL", (digest(token),)
+        )
+        return row is not None
+
     async def link(self, token: str, telegram_id: int, now: datetime) -> int:
         """Connect the account to the record and make its accepted application; its id."""
         stamp = to_db_time(now)

@@ -61,9 +61,22 @@ async def test_a_preview_then_an_import_then_a_personal_link_connects_once(app, 
     jan_link = next(r[3] for r in rows if r[0] == "Jan Nowak")
     assert jan_link.startswith("https://t.me/") and "?start=imp_" in jan_link
 
+    # The spreadsheet carried no consent: the person accepts the rules and the data notice first.
+    refusing = double.user(user_id=4404, first_name="Piotr")
+    piotr_link = next(r[3] for r in rows if r[0] == "Piotr Prosty")
+    await refusing.send("/start " + piotr_link.split("start=")[1])
+    await refusing.tap("✅ Akceptuję regulamin")
+    await refusing.tap("❌ Nie wyrażam zgody")
+    assert "nie możemy połączyć" in refusing.last.text
+    assert await app.services.applications.latest(refusing.id) is None
+
     jan = double.user(user_id=4402, first_name="Jan")
     await jan.send("/start " + jan_link.split("start=")[1])
+    assert await app.services.applications.latest(jan.id) is None  # nothing before the consents
+    await jan.tap("✅ Akceptuję regulamin")
+    await jan.tap("✅ Wyrażam zgodę")
     assert "połączone" in jan.last.text.lower()
+    assert await app.services.consents.has_current(jan.id, "rules", app.services.org.rules.version)
     application = await app.services.applications.latest(jan.id)
     assert application.status == Status.ACCEPTED
     answers = await app.services.applications.answers(application.id)
