@@ -273,3 +273,21 @@ async def test_closing_a_request_and_feedback_from_both_sides(app, double, world
     data = await personal_data(app.services.db, EXPERT_ID)
     assert data["data"]["work_logs"][0]["summary"].startswith("Poprowadziłem")
     assert data["data"]["support_feedback"][0]["score"] == 5
+
+
+async def test_deleting_an_account_takes_its_logs_and_feedback(app, double, world):
+    from storage.privacy import erase
+
+    expert, contact = world["expert"], world["contact"]
+    await log_work(expert)
+    await expert.tap("Pomiń »")
+    await expert.tap("📨 Wyślij do potwierdzenia")
+    await contact.tap("✅ Potwierdzam")
+    services = app.services
+    await services.work_logs.close(world["request"].id, COORDINATOR_ID, services.clock())
+    await services.work_logs.give_feedback(world["request"].id, CONTACT_ID, "organisation", 5, None, services.clock())
+    await erase(services.db, EXPERT_ID)
+    assert await services.work_logs.of_person(EXPERT_ID) == []
+    assert await services.hours.entries(EXPERT_ID) == []
+    # The organisation's feedback is the contact's own data and stays with them.
+    assert [f.telegram_id for f in await services.work_logs.feedback(world["request"].id)] == [CONTACT_ID]
