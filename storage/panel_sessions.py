@@ -63,13 +63,13 @@ class PanelSessions:
         return row[0] if row else None
 
     # ---- the Mini App's initData -----------------------------------------------------------
-    async def first_use_of_init_data(self, raw: str, now: datetime, keep: timedelta) -> bool:
-        """True the first time this exact initData is exchanged; False for a replay."""
+    async def first_use_of_init_data(self, data_hash: str, now: datetime, keep: timedelta) -> bool:
+        """True the first time this initData (its signed hash) is exchanged; False for a replay."""
         async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM panel_init_data WHERE used_at < ?", (to_db_time(now - keep),))
             cursor = await conn.execute(
                 "INSERT INTO panel_init_data (data_hash, used_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                (digest(raw), to_db_time(now)),
+                (digest(data_hash), to_db_time(now)),
             )
             return cursor.rowcount == 1
 

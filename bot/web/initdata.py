@@ -3,7 +3,8 @@
 the data-check string is every field but `hash`, sorted by key, as `key=value` lines of the values
 decoded from the raw query string; the key is HMAC-SHA256("WebAppData", bot token); the hash is
 HMAC-SHA256(key, data-check string) in hex. Checked against the raw string the client sent (never
-a re-encoded copy), with `auth_date` no older than allowed.
+a re-encoded copy), with `auth_date` no older than allowed. A replay is recognised by the signed
+hash (`data_hash`), not by the raw string: the same fields re-encoded or reordered are the same data.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class MiniAppUser:
     first_name: str
     language_code: str | None
     auth_date: datetime
+    data_hash: str  # the signed data's identity: what a replay repeats, however it is encoded
 
 
 def sign(fields: dict[str, str], token: str) -> str:
@@ -43,21 +45,23 @@ def validate(raw: str, token: str, now: datetime, max_age: timedelta) -> MiniApp
     try:
         pairs = parse_qsl(raw, keep_blank_values=True, strict_parsing=True, errors="strict")
     except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidInitData(f"not a query string: {exc}") from None
+        raise InvalidInitData(f"not a query string ({type(exc).__name__})") from None  # its text quotes the data
     fields = dict(pairs)
     if len(fields) != len(pairs):
         raise InvalidInitData("a field given twice")
     given = fields.get("hash", "")
-    if not hmac.compare_digest(sign(fields, token), given.lower()):
+    expected = sign(fields, token)
+    # Bytes: compare_digest refuses a str with a letter outside ASCII (a TypeError, an error page).
+    if not hmac.compare_digest(expected.encode(), given.lower().encode()):
         raise InvalidInitData("the hash does not match")
     try:
         auth_date = datetime.fromtimestamp(int(fields["auth_date"]), UTC)
         user = json.loads(fields["user"])
         telegram_id = int(user["id"])
     except (KeyError, ValueError, TypeError) as exc:
-        raise InvalidInitData(f"signed but incomplete: {exc!r}") from None
+        raise InvalidInitData(f"signed but incomplete ({type(exc).__name__})") from None
     if auth_date < now - max_age:
         raise InvalidInitData(f"too old (signed {auth_date.isoformat()})")
     if auth_date > now + timedelta(minutes=5):  # clocks differ a little, not by more
         raise InvalidInitData("signed in the future")
-    return MiniAppUser(telegram_id, str(user.get("first_name", "")), user.get("language_code"), auth_date)
+    return MiniAppUser(telegram_id, str(user.get("first_name", "")), user.get("language_code"), auth_date, expected)

@@ -92,7 +92,8 @@ async def exchange_init_data(request: Request) -> Response:
     except initdata.InvalidInitData as exc:
         log.warning("panel: Mini App initData refused: %s", exc)
         return JSONResponse({"error": "invalid"}, status_code=403)
-    if not await PanelSessions(services.db).first_use_of_init_data(raw, now, max_age + timedelta(minutes=10)):
+    sessions = PanelSessions(services.db)
+    if not await sessions.first_use_of_init_data(user.data_hash, now, max_age + timedelta(minutes=10)):
         log.warning("panel: Mini App initData of user %s used again (a replay) refused", user.telegram_id)
         return JSONResponse({"error": "replayed"}, status_code=403)
     answer = JSONResponse({"next": panel_url(request, "/applications")})

@@ -1,0 +1,34 @@
+"""The panel under attack: what a forged, replayed or hostile request does (nothing, with a clear
+answer, never an error page), found in the security review of issue 17."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+from bot.double import DEFAULT_TOKEN
+from tests.conftest import COORDINATOR_ID
+from tests.panel_helpers import PANEL, browser, init_data
+
+
+async def test_a_mini_app_init_data_replayed_reordered_or_re_encoded_is_refused(app, double, coordinator):
+    good = init_data(DEFAULT_TOKEN, COORDINATOR_ID)
+    pairs = parse_qsl(good)
+    reordered = urlencode(list(reversed(pairs)))
+    re_encoded = good.replace("%7B", "%7b").replace("%22", "%22")
+    async with browser(app) as client:
+        answer = await client.post(PANEL + "/auth/mini-app", data={"init_data": good})
+        assert answer.status_code == 200
+    for replay in (reordered, re_encoded):
+        assert replay != good
+        async with browser(app) as attacker:
+            again = await attacker.post(PANEL + "/auth/mini-app", data={"init_data": replay})
+            assert again.status_code == 403 and again.json() == {"error": "replayed"}, replay
+            assert "set-cookie" not in again.headers
+
+
+async def test_init_data_whose_hash_is_not_ascii_is_refused_not_an_error(app, double, coordinator):
+    good = init_data(DEFAULT_TOKEN, COORDINATOR_ID)
+    for hostile in (good.rsplit("hash=", 1)[0] + "hash=%C4%85", "user=%7B%7D&hash=%E2%80%8B"):
+        async with browser(app) as client:
+            answer = await client.post(PANEL + "/auth/mini-app", data={"init_data": hostile})
+            assert answer.status_code == 403 and answer.json() == {"error": "invalid"}
