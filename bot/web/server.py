@@ -187,8 +187,8 @@ def not_allowed(request: Request, viewer: Viewer) -> Response:
     )
 
 
-def forged(request: Request, viewer: Viewer) -> Response:
-    t = viewer.t
+def forged(request: Request, viewer: Viewer | None) -> Response:
+    t = viewer.t if viewer else default_translator(request)
     return message_page(
         request,
         t,

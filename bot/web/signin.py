@@ -12,8 +12,17 @@ from starlette.routing import Route
 
 from bot.services import Role
 from bot.web import initdata
-from bot.web.auth import COOKIE, CSRF_FIELD, same_site, services_of, session_cookie, translator_of, viewer_of
-from bot.web.server import default_translator, message_page, panel_url, render, signed_out
+from bot.web.auth import (
+    COOKIE,
+    CSRF_FIELD,
+    same_site,
+    services_of,
+    session_cookie,
+    token_matches,
+    translator_of,
+    viewer_of,
+)
+from bot.web.server import default_translator, forged, message_page, panel_url, render, signed_out
 from storage.panel_sessions import PanelSessions
 
 log = logging.getLogger("volunteer_bot.panel")
@@ -48,8 +57,11 @@ async def link_page(request: Request) -> Response:
 async def use_link(request: Request) -> Response:
     services = services_of(request)
     now = services.clock()
-    telegram_id = await PanelSessions(services.db).use_link(request.path_params["token"][:100], now)
     t = default_translator(request)
+    if not same_site(request):  # another site's form would sign this browser in as someone else
+        log.warning("panel: a one-time link posted from another site was refused")
+        return forged(request, None)
+    telegram_id = await PanelSessions(services.db).use_link(request.path_params["token"][:100], now)
     if telegram_id is None:
         log.info("panel: a one-time link that is unknown, used or expired was refused")
         return message_page(
@@ -112,7 +124,11 @@ async def _signed_in(request: Request, telegram_id: int, via: str, response: Res
             request, t, None, t.gettext("No access"), [t.gettext("This is only available to coordinators.")], 403
         )
     now = services.clock()
-    token = await PanelSessions(services.db).start(telegram_id, via, now, _session_length(request))
+    sessions = PanelSessions(services.db)
+    earlier = request.cookies.get(COOKIE)
+    if earlier and len(earlier) <= 100:  # a new session replaces this browser's earlier one
+        await sessions.end(earlier, now)
+    token = await sessions.start(telegram_id, via, now, _session_length(request))
     await services.audit.record(telegram_id, "panel.signed_in", f"user:{telegram_id}", now, via=via)
     session_cookie(response, request, token, _session_length(request), via)
     return response
@@ -122,11 +138,12 @@ async def sign_out(request: Request) -> Response:
     viewer = await viewer_of(request)
     if viewer is not None:
         form = await request.form()
-        if same_site(request) and str(form.get(CSRF_FIELD, "")) == viewer.csrf:
-            services = services_of(request)
-            now = services.clock()
-            await PanelSessions(services.db).end(viewer.session_token, now)
-            await services.audit.record(viewer.telegram_id, "panel.signed_out", f"user:{viewer.telegram_id}", now)
+        if not same_site(request) or not token_matches(str(form.get(CSRF_FIELD, "")), viewer.csrf):
+            return forged(request, viewer)  # another site cannot sign a coordinator out either
+        services = services_of(request)
+        now = services.clock()
+        await PanelSessions(services.db).end(viewer.session_token, now)
+        await services.audit.record(viewer.telegram_id, "panel.signed_out", f"user:{viewer.telegram_id}", now)
     response = RedirectResponse(panel_url(request, "/"), status_code=303)
     response.delete_cookie(COOKIE, path=services_of(request).settings.panel_path + "/")
     return response
