@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.buttons.matching import ExpertPress
 from bot.context import BotContext
 from bot.i18n import N_, Translator
+from bot.matching_settings import availability_field
 from bot.replies import keyboard
 from handlers.partner_common import request_lines
 from storage import matching
@@ -27,11 +28,10 @@ INVITATION_STATE = {
 
 def choice_fields(services) -> ChoiceFields:
     form = services.org.form
-    settings = services.org.matching
     return ChoiceFields(
         county=tuple(f.id for f in form if f.choices_from == "counties"),
         competences=tuple(f.id for f in form if f.choices_from == "competence_areas"),
-        availability=settings.availability_field or None,
+        availability=availability_field(services.org),
     )
 
 

@@ -238,3 +238,19 @@ def test_the_organisation_file_gives_every_availability_choice_hours(tmp_path):
     path.write_text(default_org_text().replace("over_20 = 30 }", "over_20 = 30, never = 1 }"), encoding="utf-8")
     with pytest.raises(ConfigError, match="never is not a choice of availability"):
         load_organisation(path)
+
+
+def test_a_file_without_matching_uses_the_defaults_when_they_fit(tmp_path):
+    from bot.matching_settings import availability_field
+    from bot.organisation import default_org_text, load_organisation
+
+    text = default_org_text()
+    start = text.index("[matching]")
+    without = text[:start] + text[text.index("shown = 10", start) + len("shown = 10") :]
+    path = tmp_path / "org.toml"
+    path.write_text(without, encoding="utf-8")
+    assert availability_field(load_organisation(path)) == "availability"
+    path.write_text(without.replace('id = "up_to_5"', 'id = "a_little"'), encoding="utf-8")
+    assert availability_field(load_organisation(path)) is None  # the defaults do not fit: not counted
+    path.write_text(text.replace('availability_field = "availability"', 'availability_field = ""'), encoding="utf-8")
+    assert availability_field(load_organisation(path)) is None
