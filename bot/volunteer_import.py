@@ -62,6 +62,13 @@ def columns_of(org: Organisation) -> dict[str, str]:
 
 def read(data: bytes, org: Organisation, t: Translator) -> tuple[list[str], list[Row]]:
     """The form fields the columns fill, and every row checked (nothing is written here)."""
+    try:
+        return _read(data, org, t)
+    except csv.Error:  # a cell over the csv module's limit (128 KiB), a stray NUL: not a spreadsheet of people
+        raise NotASpreadsheet(N_("This file is not a CSV text file.")) from None
+
+
+def _read(data: bytes, org: Organisation, t: Translator) -> tuple[list[str], list[Row]]:
     text = _decode(data)
     first = text.split("\n", 1)[0]
     delimiter = max(";,\t", key=first.count)  # Polish Excel writes ";", others ","

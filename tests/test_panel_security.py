@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from bot.double import DEFAULT_TOKEN
 from tests.conftest import COORDINATOR_ID
-from tests.panel_helpers import PANEL, browser, init_data, link_in, sign_in
+from tests.panel_helpers import PANEL, browser, csrf_of, init_data, link_in, sign_in
 
 
 async def test_a_mini_app_init_data_replayed_reordered_or_re_encoded_is_refused(app, double, coordinator):
@@ -65,3 +65,15 @@ async def test_signing_in_again_ends_the_browsers_earlier_session(app, double, c
     async with browser(app) as stolen:
         stolen.cookies.set("vb_panel", earlier, domain="panel.test", path="/panel/")
         assert (await stolen.get(PANEL + "/applications")).status_code == 401
+
+
+async def test_a_csv_with_a_cell_over_the_csv_modules_limit_is_refused_clearly(app, double, coordinator):
+    hostile = ('full_name;email\n"' + "A" * 200_000 + '";x@example.org\n').encode()
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        page = await client.get(PANEL + "/import")
+        answer = await client.post(
+            PANEL + "/import", data={"csrf": csrf_of(page.text)}, files={"file": ("a.csv", hostile, "text/csv")}
+        )
+        assert answer.status_code == 400 and "Nic nie zostało zaimportowane" in answer.text
+    assert await app.services.db.fetch_one("SELECT 1 FROM import_batches") is None
