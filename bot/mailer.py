@@ -33,6 +33,9 @@ def _send(url: str, sender: str, messages: list[EmailMessage]) -> int:
             if not secure and server.has_extn("starttls"):
                 server.starttls(context=context)
                 server.ehlo()
+            elif not secure and parts.username:
+                # No STARTTLS offered (or stripped on the way): the password is not sent in the clear.
+                raise MailFailed(f"{parts.hostname}:{port} offers no STARTTLS; the login was not sent")
             if parts.username:
                 server.login(unquote(parts.username), unquote(parts.password or ""))
             sent = 0

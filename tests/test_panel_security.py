@@ -77,3 +77,66 @@ async def test_a_csv_with_a_cell_over_the_csv_modules_limit_is_refused_clearly(a
         )
         assert answer.status_code == 400 and "Nic nie zostało zaimportowane" in answer.text
     assert await app.services.db.fetch_one("SELECT 1 FROM import_batches") is None
+
+
+class _PlainSmtpWithAuth:
+    """An SMTP server on 127.0.0.1 offering AUTH but no STARTTLS (or a man in the middle who removed
+    it): it records every line it is sent."""
+
+    def __init__(self) -> None:
+        import socketserver
+        import threading
+
+        lines = self.lines = []
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 plain ESMTP\r\n")
+                while line := self.rfile.readline():
+                    lines.append(line.decode("utf-8", "replace"))
+                    command = line.decode().strip().upper()
+                    if command.startswith(("EHLO", "HELO")):
+                        self.wfile.write(b"250-plain\r\n250 AUTH PLAIN LOGIN\r\n")
+                    elif command.startswith("AUTH"):
+                        self.wfile.write(b"235 ok\r\n")
+                    elif command == "DATA":
+                        self.wfile.write(b"354 go on\r\n")
+                        while self.rfile.readline() != b".\r\n":
+                            pass
+                        self.wfile.write(b"250 queued\r\n")
+                    elif command == "QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+async def test_the_smtp_password_is_never_sent_without_starttls():
+    import base64
+
+    import pytest
+
+    from bot import mailer
+
+    server = _PlainSmtpWithAuth()
+    try:
+        with pytest.raises(mailer.MailFailed) as refused:
+            await mailer.send(
+                f"smtp://biuro:tajne-haslo@127.0.0.1:{server.port}",
+                "biuro@example.org",
+                [mailer.message("anna@example.org", "Temat", "Treść")],
+            )
+    finally:
+        server.close()
+    sent = "".join(server.lines)
+    assert not any(line.upper().startswith("AUTH") for line in server.lines)
+    assert "tajne-haslo" not in sent and base64.b64encode(b"\0biuro\0tajne-haslo").decode() not in sent
+    assert "tajne-haslo" not in str(refused.value)
