@@ -63,11 +63,15 @@ def table_of(services) -> ApplicationTable:
     return ApplicationTable(services.db, fields.counties, fields.competences)
 
 
+YEARS = range(1900, 3000)  # a date far outside overflows when converted to UTC (an error page)
+
+
 def _day(value: str, t: Translator) -> datetime | None:
     try:
-        return datetime.combine(date.fromisoformat(value), time(0), t.tz)
+        day = date.fromisoformat(value)
     except ValueError:
         return None
+    return datetime.combine(day, time(0), t.tz) if day.year in YEARS else None
 
 
 def filters_from(request: Request, services, t: Translator) -> tuple[Filters, dict[str, str | list[str]], list[str]]:

@@ -17,6 +17,7 @@ from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import not_found, panel_url, render
 from handlers import panel_charts
 from handlers.application_text import STATUS_GROUPS
+from handlers.panel_applications import YEARS
 from storage.application_model import Status
 from storage.dashboard import STATUSES, Dashboard, Figures
 
@@ -26,9 +27,10 @@ LONGEST = 36  # months in one view or report
 def _month(value: str) -> date | None:
     try:
         year, month = value.split("-")
-        return date(int(year), int(month), 1)
+        found = date(int(year), int(month), 1)
     except ValueError:
         return None
+    return found if found.year in YEARS else None  # the period's arithmetic stays within dates
 
 
 def period(request: Request, t: Translator) -> tuple[date, date]:

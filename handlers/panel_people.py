@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.web.auth import Viewer, coordinators_only, services_of
 from bot.web.server import not_found, panel_url, render
 from handlers.agreement_text import state_name
-from handlers.panel_applications import search_ready
+from handlers.panel_applications import YEARS, search_ready
 from handlers.plan_text import STATUS_NAMES as PLAN_NAMES
 from storage.agreements import State
 from storage.application_table import search_expression
@@ -194,9 +194,10 @@ def _period(request: Request, t: Translator, now: datetime) -> tuple[date, date]
 
     def day(name: str) -> date | None:
         try:
-            return date.fromisoformat(request.query_params.get(name, ""))
+            found = date.fromisoformat(request.query_params.get(name, ""))
         except ValueError:
             return None
+        return found if found.year in YEARS else None
 
     today = t.local(now).date()
     first = day("from") or today.replace(day=1)

@@ -140,3 +140,19 @@ async def test_the_smtp_password_is_never_sent_without_starttls():
     assert not any(line.upper().startswith("AUTH") for line in server.lines)
     assert "tajne-haslo" not in sent and base64.b64encode(b"\0biuro\0tajne-haslo").decode() not in sent
     assert "tajne-haslo" not in str(refused.value)
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_ignored_not_an_error(app, double, coordinator):
+    queries = [
+        "/applications?status=&from=0001-01-01&until=9999-12-31",
+        "/hours?from=0001-01-01&until=9999-12-31",
+        "/hours.csv?from=0001-01-01&until=9999-12-31",
+        "/dashboard?from=0001-01&until=9999-12",
+        "/dashboard?until=0001-01",
+        "/dashboard/hours.csv?from=0001-01",
+        "/dashboard/report.pdf?until=9999-12",
+    ]
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        for query in queries:
+            assert (await client.get(PANEL + query)).status_code == 200, query
