@@ -270,6 +270,19 @@ async def contact_lines(context: BotContext, request_id: int, user_id: int):
     return (["", *lines] if lines else []), rows
 
 
+async def expert_lines(context: BotContext, assignment: Assignment):
+    """For the assigned expert's card of the request: the organisation's contact and "✍️ Write"."""
+    t = context.t
+    contact = await _contact(context.services, assignment)
+    if contact is None:
+        return [], []
+    reach = _reach(t, contact.email, contact.phone)
+    line = t._(
+        "🤝 You are assigned. The organisation's contact person: %(name)s, %(reach)s.", name=contact.name, reach=reach
+    )
+    return ["", line], [[_write(t, assignment, t.gettext("✍️ Write to the organisation"))]]
+
+
 async def mydata_lines(context: BotContext, user_id: int) -> list[str]:
     """ "Moje dane": the invitations and assignments of an expert (all of them are in the JSON file)."""
     services, t = context.services, context.t

@@ -98,7 +98,7 @@ def reasons_text(services, t: Translator, found: Fit) -> str:
             parts.append(t.gettext("⏳ availability not declared"))
         elif reason == Reason.LOAD:
             count = int(detail)
-            parts.append(t.ngettext("%(count)d open assignment", "%(count)d open assignments", count, count=count))
+            parts.append(t.ngettext("%(count)d open assignment", "%(count)d open assignments", count))
     confirmed = format(found.candidate.month_hours, "g")
     parts.append(t.gettext("%(hours)s h confirmed this month", hours=confirmed))
     return " · ".join(parts)

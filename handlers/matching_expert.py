@@ -14,6 +14,7 @@ from bot.buttons.menu import MAIN_MENU
 from bot.context import BotContext
 from bot.routing import Routes
 from bot.sending import tell_coordinators
+from handlers.assignment_relay import expert_lines
 from handlers.common import alert, audit, keyboard, show, stale_button
 from handlers.matching_common import fit_one, one_candidate, reasons_text
 from handlers.partner_common import REQUEST_STATUS, partners, request_lines, request_title
@@ -103,6 +104,11 @@ async def browse(update: Update, context: BotContext, press: BrowseRequests) -> 
     if not page:
         lines = [t._("<b>🔎 Open requests for support</b>"), t._("There are no open requests now.")]
     rows = [[(request_title(context, r)[:60], ExpertPress(act="v", ref=r.id).pack())] for _f, r in page]
+    if press.page == 0:  # one's own assignments first: their card has the contact and "Write"
+        for assignment in [a for a in await services.assignments.of_person(me.telegram_id) if a.state == "active"][:5]:
+            assigned = await services.support_requests.get(assignment.request_id)
+            title = "🤝 " + request_title(context, assigned)
+            rows.insert(0, [(title[:60], ExpertPress(act="v", ref=assigned.id).pack())])
     paging = []
     if press.page > 0:
         paging.append((t.gettext("« Previous"), BrowseRequests(page=press.page - 1).pack()))
@@ -119,6 +125,7 @@ async def view(update: Update, context: BotContext, press: ExpertPress) -> None:
     me = await one_candidate(services, user) if partners(context) is not None else None
     request = await services.support_requests.get(press.ref)
     invitation = await services.assignments.invitation(press.ref, user) if request else None
+    assignment = await services.assignments.assignment_of(press.ref, user) if invitation else None
     if me is None or request is None or (request.status not in MATCHABLE and invitation is None):
         await stale_button(update, context)
         return
@@ -138,6 +145,10 @@ async def view(update: Update, context: BotContext, press: ExpertPress) -> None:
                 (t.gettext("🙅 Not this time"), ExpertPress(act="n", ref=request.id).pack()),
             ]
         )
+    elif assignment is not None and assignment.state == "active":
+        contact_lines, write = await expert_lines(context, assignment)
+        lines += contact_lines
+        rows += write
     elif invitation is not None:
         lines += ["", t._("You have answered already; the coordinators will let you know.")]
     rows.append([(t.gettext("« Open requests"), BROWSE)])

@@ -143,6 +143,27 @@ async def test_a_coordinator_matches_experts_answer_one_is_assigned_and_they_wri
     wanted = {"matching.invited", "matching.answered", "matching.reminded", "matching.assigned", "matching.shared"}
     assert wanted <= set(actions)
 
+    # The expert finds the assignment first in "🔎 Prośby o wsparcie", with the contact and "Write".
+    await anna.send("/start")
+    await anna.tap("🔎 Prośby o wsparcie")
+    await anna.tap(next(b for b in anna.last.buttons if b.startswith("🤝 nr")))
+    assert "Jesteś przydzielony/a. Osoba kontaktowa organizacji: Ola Nowak" in anna.last.text
+    assert "✍️ Napisz do organizacji" in anna.last.buttons
+    assert "1 otwarty przydział" in anna.last.text  # the load the rule counts
+
+    # Nobody else acts on the assignment: the expert not chosen, another organisation's contact.
+    assignment_id = (await s.assignments.of_person(7001))[0].id
+    zosia = double.user(user_id=5302, first_name="Zosia", language_code="pl")
+    await verified_organisation(app, zosia, name="Koło Gospodyń Wiejskich", contact="Zosia Wiśniewska")
+    for stranger in (bea, zosia):
+        for act in ("w", "sh"):
+            await stranger.press(stranger.last.message_id, AssignmentPress(act=act, ref=assignment_id).pack())
+            assert stranger.alerts[-1] == STALE
+    await zosia.press(zosia.last.message_id, RequestMine(act="o", ref=request.id).pack())
+    assert zosia.alerts[-1] == STALE and "Ekspertka 7001" not in zosia.last.text
+    await ola.press(ola.last.message_id, MatchButton(act="c", ref=request.id).pack())
+    assert ola.alerts[-1] == "Ta funkcja jest dostępna tylko dla osób koordynujących."
+
     # The contact's card shows the expert, with the details shared.
     await ola.press(ola.last.message_id, RequestMine(act="o", ref=request.id).pack())
     assert "Osoba ekspercka: Ekspertka 7001 (e7001@example.org)" in ola.last.text
