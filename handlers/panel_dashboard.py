@@ -152,7 +152,7 @@ async def table_csv(request: Request, viewer: Viewer) -> Response:
         return not_found(request, viewer)
     header, rows = shown[name]
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)  # whole cells in any locale
     writer.writerow(header)
     writer.writerows([[_cell(v) for v in row] for row in rows])
     filename = f"{name}-{first:%Y-%m}-{until:%Y-%m}.csv"

@@ -207,7 +207,7 @@ async def links(request: Request, viewer: Viewer) -> Response:
     username = request.app.state.application.bot.username
     email, phone = _fields(services)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)  # whole cells in any locale
     writer.writerow([t.gettext("Name"), t.gettext("E-mail"), t.gettext("Phone"), t.gettext("Personal link")])
     for answers, token in made:
         writer.writerow(

@@ -270,7 +270,7 @@ async def hours_csv(request: Request, viewer: Viewer) -> Response:
     first, until, rows = await _report(request, t)
     names = await services.people.named(r.telegram_id for r in rows)
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n", quoting=csv.QUOTE_ALL)  # whole cells in any locale
     writer.writerow(
         [
             t.gettext("Name"),

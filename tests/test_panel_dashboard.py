@@ -57,12 +57,12 @@ async def test_the_dashboard_shows_a_periods_figures_as_charts_tables_csv_and_a_
         csv_file = await client.get(PANEL + "/dashboard/applications.csv", params={"from": month, "until": month})
         assert csv_file.headers["content-type"].startswith("text/csv")
         lines = csv_file.content.decode("utf-8-sig").splitlines()
-        assert lines[0].startswith("Miesiąc;Nowe;") and lines[0].endswith(";Razem")
-        assert lines[1].endswith(";1;0;1;0;0;2")
+        assert lines[0].startswith('"Miesiąc";"Nowe";') and lines[0].endswith(';"Razem"')  # every cell quoted
+        assert lines[1].endswith(';"1";"0";"1";"0";"0";"2"')
         hours = await client.get(PANEL + "/dashboard/hours.csv", params={"from": month, "until": month})
-        assert hours.content.decode("utf-8-sig").splitlines()[1].endswith(";2,5;1")
+        assert hours.content.decode("utf-8-sig").splitlines()[1].endswith(';"2,5";"1"')
         events = await client.get(PANEL + "/dashboard/events.csv", params={"from": month, "until": month})
-        assert events.content.decode("utf-8-sig").splitlines()[1] == "Szkolenie;1;1;1"
+        assert events.content.decode("utf-8-sig").splitlines()[1] == '"Szkolenie";"1";"1";"1"'
         assert (await client.get(PANEL + "/dashboard/other.csv")).status_code == 404
         report = await client.get(PANEL + "/dashboard/report.pdf", params={"from": month, "until": month})
         assert report.headers["content-type"] == "application/pdf" and report.content.startswith(b"%PDF")

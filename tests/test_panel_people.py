@@ -52,6 +52,6 @@ async def test_the_team_directory_a_persons_page_and_the_hours_report(app, doubl
         assert report.status_code == 200 and "Anna Kowalska" in report.text
         csv_file = await client.get(PANEL + "/hours.csv")
         lines = csv_file.content.decode("utf-8-sig").splitlines()
-        assert lines[0].startswith("Imię i nazwisko;E-mail;")
-        assert lines[1] == "Anna Kowalska;Anna.Kowalska@example.org;3;0;3;1"
+        assert lines[0].startswith('"Imię i nazwisko";"E-mail";')  # every cell quoted: whole in any locale
+        assert lines[1] == '"Anna Kowalska";"Anna.Kowalska@example.org";"3";"0";"3";"1"'
     assert "hours.exported" in [e.action for e in await app.services.audit.latest(5)]

@@ -156,3 +156,53 @@ async def test_dates_at_the_ends_of_the_calendar_are_ignored_not_an_error(app, d
         await sign_in(client, coordinator)
         for query in queries:
             assert (await client.get(PANEL + query)).status_code == 200, query
+
+
+FORMULA_AFTER_A_COMMA = "Jan Kowalski,=cmd|' /C calc'!A0"
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cells_read_with(content: bytes, delimiter: str) -> list[str]:
+    """Every cell as a spreadsheet whose list separator is `delimiter` reads the file."""
+    import csv
+    import io
+
+    return [cell for row in csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter) for cell in row]
+
+
+async def test_a_csv_has_no_formula_even_read_with_a_comma_or_a_tab_as_the_separator(app, double, coordinator):
+    """Excel outside Poland splits a line on commas: a name 'Kowalski,=cmd…' must not start a cell there."""
+    from datetime import timedelta
+
+    from tests.test_application import ANSWERS_PL
+    from tests.test_panel_dashboard import _event_with_attendance
+    from tests.test_review import submitted_application
+
+    hostile = double.user(user_id=3996)
+    await submitted_application(hostile, {**ANSWERS_PL, "full_name": FORMULA_AFTER_A_COMMA, "email": "k@example.org"})
+    application = await app.services.applications.latest(hostile.id)
+    await _event_with_attendance(app, hostile.id, app.services.clock() - timedelta(hours=3), 2)
+    spreadsheet = (
+        "Imię i nazwisko;E-mail\r\n" + f"{FORMULA_AFTER_A_COMMA.replace('Jan', 'Ewa')};ewa@example.org\r\n"
+    ).encode()
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        token = csrf_of((await client.get(f"{PANEL}/applications/{application.id}")).text)
+        await client.post(f"{PANEL}/applications/{application.id}/decide", data={"action": "accept", "csrf": token})
+        hours = (await client.get(PANEL + "/hours.csv")).content
+        preview = await client.post(
+            PANEL + "/import", data={"csrf": token}, files={"file": ("a.csv", spreadsheet, "text/csv")}
+        )
+        import re
+
+        data = re.search(r'name="data" value="([^"]+)"', preview.text).group(1)
+        await client.post(PANEL + "/import/confirm", data={"data": data, "file_name": "a.csv", "csrf": token})
+        page = await client.get(PANEL + "/import")
+        links_url = re.search(r'action="(/panel/import/\d+/links)"', page.text).group(1)
+        links = (await client.post(links_url, data={"csrf": token})).content
+    assert FORMULA_AFTER_A_COMMA in _cells_read_with(hours, ";")  # what was typed, whole, in Polish Excel
+    assert FORMULA_AFTER_A_COMMA.replace("Jan", "Ewa") in _cells_read_with(links, ";")
+    for content in (hours, links):
+        for delimiter in (",", "\t", ";"):
+            cells = _cells_read_with(content, delimiter)
+            assert not [c for c in cells if c.startswith(TRIGGERS)], (delimiter, content)
