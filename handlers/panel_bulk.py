@@ -13,7 +13,7 @@ from bot.web.server import message_page, render
 from handlers.panel_applications import NAME_FIELD, table_url
 from handlers.panel_decisions import accept, context_for, reason_for, reject, text_field
 from handlers.review_decisions import REASON_LIMIT
-from storage.application_model import OPEN, TransitionRefused
+from storage.application_model import OPEN, Status, TransitionRefused
 from storage.application_notes import ReasonTemplates
 
 LIMIT = 100  # a page of the table is 25; more at once is not a decision anyone reads
@@ -38,7 +38,11 @@ async def bulk(request: Request, viewer: Viewer) -> Response:
         return RedirectResponse(back + "&problem=bulk", status_code=303)
     if action == "reject" and reason is None and template is None:
         return RedirectResponse(back + "&problem=bulk_reason", status_code=303)
-    applications = [a for a in [await services.applications.get(i) for i in ids] if a is not None]
+    # A draft is the volunteer's own (as in the chat): not named, not decided.
+    found = [await services.applications.get(i) for i in ids]
+    applications = [a for a in found if a is not None and a.status != Status.DRAFT]
+    if not applications:
+        return RedirectResponse(back + "&problem=bulk", status_code=303)
     if form.get("confirm") != "1":
         people = await services.people.named(a.telegram_id for a in applications)
         answers = {a.id: await services.applications.answers(a.id) for a in applications}

@@ -206,3 +206,21 @@ async def test_a_csv_has_no_formula_even_read_with_a_comma_or_a_tab_as_the_separ
         for delimiter in (",", "\t", ";"):
             cells = _cells_read_with(content, delimiter)
             assert not [c for c in cells if c.startswith(TRIGGERS)], (delimiter, content)
+
+
+async def test_a_draft_is_not_named_nor_decided_through_the_bulk_form(app, double, coordinator):
+    """IDOR: the bulk form takes ids; a draft's answers are the volunteer's own, as in the chat."""
+    from storage.application_model import Status
+    from tests.broadcast_helpers import applicant
+
+    draft = await applicant(app.services, 3997, Status.DRAFT)
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        token = csrf_of((await client.get(PANEL + "/applications")).text)
+        for confirm in ("", "1"):
+            answer = await client.post(
+                PANEL + "/applications/bulk",
+                data={"action": "accept", "id": [draft.id], "csrf": token, "confirm": confirm},
+            )
+            assert "Osoba 3997" not in answer.text
+    assert (await app.services.applications.get(draft.id)).status == Status.DRAFT
