@@ -149,19 +149,21 @@ class ThreadRepository(StaffTopics):
         return [_message(r) for r in reversed(rows)]
 
     async def waiting(self, limit: int, *, after: int | None = None, before: int | None = None) -> list[Thread]:
-        """Open threads, the longest waiting first, by key on threads_waiting (state, waiting_since, id)."""
+        """Open conversations with the coordinators (not the relays between an expert and an
+        organisation, which the two sides answer), the longest waiting first, by key on
+        threads_waiting (state, waiting_since, id)."""
         from storage.paging import Section, keyed_page
 
         start = None
         if after is not None or before is not None:
             anchor = await self._db.fetch_one(
-                "SELECT waiting_since, id FROM threads WHERE id = ? AND state = 'open'",
+                f"SELECT waiting_since, id FROM threads WHERE id = ? AND state = 'open' AND kind = '{COUNSELLING}'",
                 (after if after is not None else before,),
             )
             if anchor is None:
                 return []
             start = (0, (anchor["waiting_since"], anchor["id"]))
-        section = Section("state = 'open'", (), (("waiting_since", True), ("id", True)))
+        section = Section(f"state = 'open' AND kind = '{COUNSELLING}'", (), (("waiting_since", True), ("id", True)))
         rows = await keyed_page(
             self._db.fetch_all,
             "SELECT * FROM threads",
@@ -173,16 +175,16 @@ class ThreadRepository(StaffTopics):
         return [_thread(r) for r in rows]
 
     async def count_of_person(self, telegram_id: int) -> tuple[int, int]:
-        """(conversations, messages) stored about the person ("Moje dane")."""
+        """(conversations with the coordinators, their messages) stored about the person ("Moje dane")."""
         row = await self._db.fetch_one(
             "SELECT COUNT(DISTINCT t.id), COUNT(m.id) FROM threads t "
-            "LEFT JOIN thread_messages m ON m.thread_id = t.id WHERE t.telegram_id = ?",
+            f"LEFT JOIN thread_messages m ON m.thread_id = t.id WHERE t.telegram_id = ? AND t.kind = '{COUNSELLING}'",
             (telegram_id,),
         )
         return int(row[0]), int(row[1])
 
     async def count_waiting(self) -> int:
-        row = await self._db.fetch_one("SELECT COUNT(*) FROM threads WHERE state = 'open'")
+        row = await self._db.fetch_one(f"SELECT COUNT(*) FROM threads WHERE state = 'open' AND kind = '{COUNSELLING}'")
         return int(row[0])
 
     # ---- writing ------------------------------------------------------------------------------
@@ -279,12 +281,13 @@ class ThreadRepository(StaffTopics):
             return await self.get(thread_id)
 
     async def claim_reminders(self, waiting_before: datetime, now: datetime) -> list[Thread]:
-        """Open threads waiting since before then and not reminded yet, marked reminded in the same
-        transaction: each reminds once, even across restarts or with two processes."""
+        """Open conversations with the coordinators waiting since before then and not reminded yet,
+        marked reminded in the same transaction: each reminds once, even across restarts or with
+        two processes. A relay's two sides answer it themselves: no reminder to the coordinators."""
         async with self._db.transaction() as conn:
             rows = conn.execute(
                 "UPDATE threads SET reminded_at = ? WHERE state = 'open' AND reminded_at IS NULL "
-                "AND waiting_since <= ? RETURNING *",
+                f"AND waiting_since <= ? AND kind = '{COUNSELLING}' RETURNING *",
                 (to_db_time(now), to_db_time(waiting_before)),
             )._rows
         return sorted((_thread(r) for r in rows), key=lambda t: t.id)

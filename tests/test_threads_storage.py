@@ -98,3 +98,16 @@ async def test_the_waiting_list_is_the_longest_waiting_first_by_key(threads):
     assert [t.id for t in await threads.waiting(2, after=order[1])] == order[2:4]
     assert [t.id for t in await threads.waiting(2, before=order[2])] == order[:2]
     assert await threads.waiting(2, after=999) == []  # an unknown place: the caller shows the first page
+
+
+async def test_a_relay_between_an_expert_and_an_organisation_is_not_the_coordinators_to_answer(threads):
+    """The coordinators' open list, its count, their reminders and the "Moje dane" count are about
+    conversations with them; a relay's two sides answer it themselves."""
+    asked, _ = await threads.from_person(1, Content("text", "Pytanie do zespołu"), T0)
+    await threads.from_person(2, Content("text", "Do eksperta"), T0, kind="assignment", subject="assignment:7")
+    assert [t.id for t in await threads.waiting(10)] == [asked.id]
+    assert await threads.count_waiting() == 1
+    reminded = await threads.claim_reminders(T0 + timedelta(hours=1), T0 + timedelta(hours=5))
+    assert [t.id for t in reminded] == [asked.id]
+    assert await threads.count_of_person(2) == (0, 0)
+    assert await threads.count_of_person(1) == (1, 1)
