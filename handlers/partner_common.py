@@ -39,6 +39,7 @@ REQUEST_STATUS = {
     RequestStatus.NEEDS_INFO: N_("a coordinator asks for more information"),
     RequestStatus.APPROVED: N_("approved"),
     RequestStatus.ASSIGNED: N_("an expert is assigned"),
+    RequestStatus.DONE: N_("done and closed"),
     RequestStatus.DECLINED: N_("declined"),
     RequestStatus.WITHDRAWN: N_("withdrawn by the organisation"),
 }
@@ -47,6 +48,7 @@ REQUEST_GROUPS = {
     RequestStatus.NEEDS_INFO: N_("Asked for more"),
     RequestStatus.APPROVED: N_("Approved"),
     RequestStatus.ASSIGNED: N_("Assigned"),
+    RequestStatus.DONE: N_("Completed"),
     RequestStatus.DECLINED: N_("Declined"),
     RequestStatus.WITHDRAWN: N_("Withdrawn"),
 }
@@ -64,6 +66,7 @@ _ACTIONS = {
     "withdrawn": N_("withdrawn by the organisation"),
     "edited": N_("corrected"),
     "assigned": N_("expert assigned"),
+    "closed": N_("closed as done"),
 }
 PressHandler = Callable[[Update, BotContext, Any], Awaitable[Any]]
 

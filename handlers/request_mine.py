@@ -31,6 +31,7 @@ _MARKS = {
     RequestStatus.NEEDS_INFO: "❓",
     RequestStatus.APPROVED: "✅",
     RequestStatus.ASSIGNED: "🤝",
+    RequestStatus.DONE: "🏁",
     RequestStatus.DECLINED: "❌",
     RequestStatus.WITHDRAWN: "↩️",
 }

@@ -24,6 +24,7 @@ class RequestStatus(StrEnum):
     NEEDS_INFO = "needs_info"
     APPROVED = "approved"  # open for matching: experts invited (storage/assignments.py)
     ASSIGNED = "assigned"  # an expert assigned (more may be, while it is)
+    DONE = "done"  # closed by a coordinator when the work was done (storage/work_logs.py)
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
 
@@ -36,6 +37,7 @@ REVIEW_ORDER = (
     RequestStatus.NEEDS_INFO,
     RequestStatus.APPROVED,
     RequestStatus.ASSIGNED,
+    RequestStatus.DONE,
     RequestStatus.DECLINED,
     RequestStatus.WITHDRAWN,
 )
@@ -53,6 +55,7 @@ class RequestAction(StrEnum):
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
     EDITED = "edited"
+    CLOSED = "closed"
 
 
 @dataclass(frozen=True)

@@ -316,6 +316,15 @@ class WorkLogRepository:
                 "UPDATE assignments SET state = 'done', ended_at = ? WHERE request_id = ? AND state = 'active'",
                 (stamp, request_id),
             )
+            # Done: no longer open to matching, in the lists and on the organisation's side.
+            await conn.execute(
+                "UPDATE support_requests SET status = 'done', updated_at = ? WHERE id = ?", (stamp, request_id)
+            )
+            await conn.execute(
+                "INSERT INTO support_request_history (request_id, at, actor_id, action, note) "
+                "VALUES (?, ?, ?, 'closed', NULL)",
+                (request_id, stamp, by),
+            )
         return experts
 
     async def give_feedback(

@@ -1640,6 +1640,8 @@ def _weight(label: str, data: str) -> float:
         return 0.05
     if label.startswith("«") or _BACKWARDS.search(data):
         return 0.2
+    if data.startswith(("tha", "tho:", "thw:", "th:")):
+        return 0.2  # a message to the coordinators: it reaches every coordinator, who turn to answer it
     if data.endswith(":everyone") or "📣" in label:
         return 4.0  # published events volunteers can see and join
     if any(mark in label for mark in ("✅", "📣", "➕", "📨", "▶️", "✔", "👥")):

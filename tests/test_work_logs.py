@@ -245,6 +245,12 @@ async def test_closing_a_request_and_feedback_from_both_sides(app, double, world
     assert "Zamknięta" in coordinator.last.text and "Godziny potwierdzone: 3 h" in coordinator.last.text
     (assignment,) = await app.services.work_logs.assignments_of_request(request.id)
     assert assignment.state == "done"
+    closed = await app.services.support_requests.get(request.id)
+    assert closed.status == "done"  # no longer open to matching, and the organisation sees it done
+    await contact.send("/start")
+    await contact.tap("🏢 Moja organizacja")
+    await contact.tap(next(b for b in contact.last.buttons if "Prośby" in b or "prośby" in b))
+    assert any(b.startswith("🏁") for b in contact.last.buttons)
 
     assert "została zamknięta jako zrealizowana" in expert.last.text
     await expert.tap("⭐ Oceń współpracę")

@@ -40,7 +40,7 @@ class RequestReview(CallbackData, prefix="sr"):
 
 
 class RequestList(CallbackData, prefix="srs"):
-    status: Literal["submitted", "needs_info", "approved", "assigned", "declined", "withdrawn"]
+    status: Literal["submitted", "needs_info", "approved", "assigned", "done", "declined", "withdrawn"]
     after: int | None = None
     before: int | None = None
 
