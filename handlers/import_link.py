@@ -4,7 +4,8 @@ Opened in Telegram it connects this account to the imported record, once, and ma
 application from it — but only after the person has accepted the programme's rules and consented
 to the processing of their data, as everyone who applies does: the organisation's spreadsheet
 carried what it knew, not the person's consent. The consents still needed are asked as a flow
-(the token held in its payload, so a restart loses nothing); refusing ends it and connects nothing.
+(the token's hash held in its payload, so a restart loses nothing and the database holds no usable
+link); refusing ends it and connects nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from handlers.common import audit
 from handlers.menu import deep_link, menu_after
 from storage.consents import PRIVACY, RULES
 from storage.panel_import import LinkRefused, VolunteerImports
+from storage.panel_sessions import digest
 
 NAME = "imp"
 TOKEN_LENGTH = 100  # longer than any token the import makes; the rest of a payload is ignored
@@ -40,17 +42,17 @@ async def open_link(update: Update, context: BotContext, token: str) -> None:
     if not await services.consents.has_current(user_id, PRIVACY, services.org.data_protection.version):
         need.append("privacy")
     if not need:
-        await menu_after(update, context, await _connect(context, user_id, token))
+        await menu_after(update, context, await _connect(context, user_id, digest(token)))
         return
-    await context.flows.start(update, context, NAME, {"token": token, "need": need, "intro": True})
+    await context.flows.start(update, context, NAME, {"token_hash": digest(token), "need": need, "intro": True})
 
 
-async def _connect(context: BotContext, user_id: int, token: str) -> str:
+async def _connect(context: BotContext, user_id: int, token_hash: str) -> str:
     """Connects the account; what to tell the person."""
     t = context.t
     services = context.services
     try:
-        application_id = await VolunteerImports(services.db).link(token, user_id, services.clock())
+        application_id = await VolunteerImports(services.db).link_by_hash(token_hash, user_id, services.clock())
     except LinkRefused as refused:
         if refused.reason == "in_progress":
             return t._("You have an application in progress: finish or withdraw it first, then open the link again.")
@@ -93,7 +95,9 @@ async def _connected(run: FlowRun, value: str) -> End:
                 "whenever you decide to."
             )
         )
-    return End(await _connect(run.context, run.user_id, run.data["token"]))
+    # A flow started before the hash was kept holds the token itself.
+    token_hash = run.data.get("token_hash") or digest(run.data["token"])
+    return End(await _connect(run.context, run.user_id, token_hash))
 
 
 FLOW = Flow(NAME, _steps, save=_save)

@@ -138,12 +138,16 @@ class VolunteerImports:
 
     async def link(self, token: str, telegram_id: int, now: datetime) -> int:
         """Connect the account to the record and make its accepted application; its id."""
+        return await self.link_by_hash(digest(token), telegram_id, now)
+
+    async def link_by_hash(self, token_hash: str, telegram_id: int, now: datetime) -> int:
+        """As link(), from the token's hash (what a flow keeps while the person gives consents)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT p.id, p.answers, b.created_by FROM imported_people p "
                 "JOIN import_batches b ON b.id = p.batch_id WHERE p.token_hash = ? AND p.telegram_id IS NULL",
-                (digest(token),),
+                (token_hash,),
             )
             row = await cursor.fetchone()
             if row is None:

@@ -224,3 +224,26 @@ async def test_a_draft_is_not_named_nor_decided_through_the_bulk_form(app, doubl
             )
             assert "Osoba 3997" not in answer.text
     assert (await app.services.applications.get(draft.id)).status == Status.DRAFT
+
+
+async def test_a_personal_link_waiting_for_consents_is_kept_only_as_its_hash(app, double, coordinator):
+    """Only hashes of the import's links are stored: the consent flow too keeps the hash, not the link."""
+    from storage.panel_import import VolunteerImports
+
+    _, made = await VolunteerImports(app.services.db).create(
+        coordinator.id,
+        "a.csv",
+        [{"full_name": "Ewa Nowak", "email": "ewa@example.org"}],
+        "email",
+        "phone",
+        app.services.clock(),
+    )
+    token = made[0][1]
+    ewa = double.user(user_id=3998, first_name="Ewa")
+    await ewa.send("/start imp_" + token)
+    stored = await app.services.db.fetch_all("SELECT data FROM flow_state WHERE telegram_id = ?", (ewa.id,))
+    assert stored and token not in stored[0][0]
+    await ewa.tap("✅ Akceptuję regulamin")
+    await ewa.tap("✅ Wyrażam zgodę")
+    assert "połączone" in ewa.last.text.lower()
+    assert not await VolunteerImports(app.services.db).usable(token)  # used once
