@@ -172,6 +172,8 @@ async def confirm(request: Request, viewer: Viewer) -> Response:
     back = panel_url(request, "/import")
     try:
         data = base64.b64decode(str(form.get("data", "")), validate=True)
+        if len(data) > MAX_BODY:  # the file itself is held to 1 MB, as in the preview
+            return too_large(request)
         _, rows = await _checked(request, viewer, data)
     except (binascii.Error, NotASpreadsheet):
         return message_page(

@@ -247,3 +247,35 @@ async def test_a_personal_link_waiting_for_consents_is_kept_only_as_its_hash(app
     await ewa.tap("✅ Wyrażam zgodę")
     assert "połączone" in ewa.last.text.lower()
     assert not await VolunteerImports(app.services.db).usable(token)  # used once
+
+
+def _spreadsheet(people: int) -> bytes:
+    rows = "".join(f"Osoba Nowak;o{n}@example.org;{'x' * 400}\r\n" for n in range(people))
+    return ("Imię i nazwisko;E-mail;Uwagi\r\n" + rows).encode()
+
+
+async def test_a_file_near_1_mb_is_imported_and_one_over_it_refused_when_confirming(app, double, coordinator):
+    """The confirming request carries the file again as base64 (a third larger): a file the preview
+    took is imported; a file over 1 MB sent straight to the confirmation gets the page saying so."""
+    import base64
+    import re
+
+    near, over = _spreadsheet(2200), _spreadsheet(2700)
+    assert 800_000 < len(near) < 1_048_576 < len(over) and len(base64.b64encode(over)) < 3 * 1_048_576
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        token = csrf_of((await client.get(PANEL + "/import")).text)
+        refused = await client.post(
+            PANEL + "/import/confirm", data={"data": base64.b64encode(over).decode(), "csrf": token}
+        )
+        assert refused.status_code == 413 and "1 MB" in refused.text
+        assert await app.services.db.fetch_one("SELECT 1 FROM import_batches") is None
+        preview = await client.post(
+            PANEL + "/import", data={"csrf": token}, files={"file": ("a.csv", near, "text/csv")}
+        )
+        assert preview.status_code == 200
+        data = re.search(r'name="data" value="([^"]+)"', preview.text).group(1)
+        done = await client.post(PANEL + "/import/confirm", data={"data": data, "file_name": "a.csv", "csrf": token})
+        assert done.status_code == 303 and "done=1" in done.headers["location"]
+    batch = await app.services.db.fetch_one("SELECT people FROM import_batches")
+    assert batch[0] == 2200

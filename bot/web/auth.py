@@ -125,7 +125,8 @@ def coordinators_only(page: Page) -> Callable[[Request], Awaitable[Response]]:
             )
             return server.not_allowed(request, viewer)
         if request.method not in ("GET", "HEAD"):
-            form = await request.form()
+            # A field may be as large as the body allows (BodyLimit): the import's file comes back as base64.
+            form = await request.form(max_part_size=server.MAX_UPLOAD)
             sent = str(form.get(CSRF_FIELD, ""))
             if not same_site(request) or not token_matches(sent, viewer.csrf):
                 log.warning(
