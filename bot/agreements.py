@@ -254,12 +254,14 @@ def render_attestation(
     issued: date,
     hours: float | None,
     opinion: str | None,
+    work: tuple[str, ...] = (),
 ) -> str:
     settings = org.attestation
     info = org.organisation
     if hours:
         hours_text = format_decimal_pl(hours)
-        hours_line = Template(settings.hours_line).substitute(hours=hours_text)
+        # ${work}: the kinds of work, most hours first (a line written before it simply leaves it out)
+        hours_line = Template(settings.hours_line).substitute(hours=hours_text, work=", ".join(work))
     else:
         hours_line = settings.no_hours_line
     opinion_line = Template(settings.opinion_line).substitute(opinion=opinion.strip()) if opinion else ""

@@ -40,9 +40,10 @@ from handlers import (
     broadcasts,
     common,
     coordinators,
-    document_admin,
     counselling,
     counselling_staff,
+    document_admin,
+    document_page,
     errors,
     event_admin,
     events,
@@ -205,8 +206,8 @@ CAPABILITIES = (
 
 def web_routes() -> tuple[list, list]:
     """The pages of the web app (bot/web/server.py): the coordinators' panel, under BOT_PANEL_PATH,
-    and public pages at the site's root (document verification adds its own here)."""
-    return list(panel.PAGES), []
+    and public pages at the site's root (document verification)."""
+    return list(panel.PAGES), list(document_page.PUBLIC_PAGES)
 
 
 def register_handlers(app: Application) -> None:

@@ -284,7 +284,7 @@ class AttestationSettings(_Strict):
     @field_validator("hours_line")
     @classmethod
     def _hours(cls, value: str) -> str:
-        return check_placeholders(value, {"hours"})
+        return check_placeholders(value, {"hours", "work"})
 
     @field_validator("opinion_line")
     @classmethod

@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.document_issue import footer_code, issue_for_attestation, link_of
 from bot.documents import document_facts
 from bot.flow import End, Flow, FlowRun, question, typed_step
+from bot.hours_text import work_names
 from bot.i18n import N_
 from bot.pdf import file_slug, printable, render_pdf
 from bot.routing import Routes
@@ -83,8 +84,11 @@ async def attestation_terms(context, agreement: Agreement) -> AttestationTerms:
     volunteer = await volunteer_of(services, agreement.telegram_id, agreement.application_id)
     last_day = min(agreement.end_date, agreement.ended_on or agreement.end_date, today(services))
     last_day = max(last_day, agreement.start_date)
-    hours = await services.agreements.recorded_hours(agreement.telegram_id, agreement.start_date, last_day)
-    return AttestationTerms(volunteer.name, agreement.start_date, last_day, hours or None)
+    # The confirmed hours of the ledger: events attended and support work confirmed, by kind.
+    tally = await services.hours.for_attestation(agreement.telegram_id, agreement.start_date, last_day)
+    return AttestationTerms(
+        volunteer.name, agreement.start_date, last_day, tally.total or None, work=work_names(services.org, tally)
+    )
 
 
 async def attestation_text(
@@ -102,6 +106,7 @@ async def attestation_text(
         issued=today(services),
         hours=terms.hours,
         opinion=opinion,
+        work=terms.work,
     )
     return printable(text)  # what is kept and hashed is exactly what the PDF shows
 

@@ -591,6 +591,7 @@ async def test_an_attestation_with_hours_and_the_coordinators_opinion(capp, doub
     assert "ZAŚWIADCZENIE" in text and "Anna Kowalska" in text and "Fundacja Razem dla Regionu" in text
     assert "od 20 listopada 2026 r. do 20 listopada 2026 r." in text
     assert "dzielenie się wiedzą i doświadczeniem" in text and ": 3,5." in text
+    assert "Liczba potwierdzonych godzin świadczeń: 3,5. Rodzaje wykonywanej pracy: Szkolenie." in text
     assert staff.last.text.startswith("📜 Anna Kowalska – prośba o zaświadczenie")
     await staff.tap("📝 Dodaj opinię")
     await staff.send("Rzetelna, życzliwa i świetnie przygotowana do zajęć.")

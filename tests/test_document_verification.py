@@ -339,3 +339,29 @@ async def test_an_offer_not_accepted_yet_or_taken_back_is_not_valid(capp, double
     assert "✅ Ważny." in stranger.last.text and "Okres: 21.11.2026 – 19.12.2026" in stranger.last.text
     await stranger.send(f"/start verify_{first.code}")
     assert "⛔ Nieważny: ten tekst wycofano" in stranger.last.text
+
+
+async def test_the_public_page_behind_the_qr_code_tells_a_browser_what_the_document_states(
+    capp,
+    double,
+    staff,  # noqa: F811
+):
+    """Someone without Telegram opens <BOT_PUBLIC_URL>/verify/<code>: no sign-in, their browser's
+    language, the same facts as the bot's answer, counted; an unknown or malformed code: 404."""
+    from tests.panel_helpers import SITE, browser
+
+    _, agreement = await concluded(capp, double, staff, 6009)
+    document = (await capp.services.documents.of_agreement(agreement.id))[0]
+    async with browser(capp) as client:
+        page = await client.get(f"{SITE}/verify/{grouped(document.code).lower()}", headers={"accept-language": "pl"})
+        assert page.status_code == 200 and "<h1>Weryfikacja dokumentu</h1>" in page.text
+        assert "✅ <b>Ważny.</b>" in page.text and "Osoba: Anna Kowalska" in page.text and "<p></p>" not in page.text
+        assert "<b>" in page.text and "&lt;b&gt;" not in page.text  # the facts' own markup, not escaped twice
+        english = await client.get(f"{SITE}/verify/{document.code}", headers={"accept-language": "de, en;q=0.8"})
+        assert "✅ <b>Valid.</b>" in english.text and english.headers["content-security-policy"]
+        unknown = next(c for c in ("23456789ABCD", "23456789ABCE") if c != document.code)
+        missing = await client.get(f"{SITE}/verify/{unknown}")
+        assert missing.status_code == 404 and grouped(unknown) in missing.text
+        malformed = await client.get(f"{SITE}/verify/<script>")
+        assert malformed.status_code == 404 and "<script>" not in malformed.text
+    assert (await capp.services.documents.get(document.id)).verifications == 2

@@ -70,6 +70,17 @@ WHEN NEW.status = 'registered' AND NEW.attendance IS 'attended' AND COALESCE(NEW
     WHERE hours_entries.hours IS NOT excluded.hours OR hours_entries.status != 'confirmed';
 END;
 
+-- A seat written already attended (an import, a repair by hand) counts the same way.
+CREATE TRIGGER hours_from_attended_seat AFTER INSERT ON event_registrations
+WHEN NEW.status = 'registered' AND NEW.attendance IS 'attended' AND COALESCE(NEW.hours, 0) > 0 BEGIN
+    INSERT INTO hours_entries
+        (telegram_id, source, source_id, event_id, kind, worked_at, hours, status, confirmed_by, confirmed_at, updated_at)
+    SELECT NEW.telegram_id, 'event', NEW.id, NEW.event_id, e.type, e.starts_at, NEW.hours, 'confirmed',
+           NEW.attendance_by, COALESCE(NEW.attendance_at, NEW.updated_at), COALESCE(NEW.attendance_at, NEW.updated_at)
+    FROM events e WHERE e.id = NEW.event_id
+    ON CONFLICT (source, source_id) DO NOTHING;
+END;
+
 CREATE TRIGGER hours_withdrawn_with_attendance AFTER UPDATE OF status, attendance, hours ON event_registrations
 WHEN NOT (NEW.status = 'registered' AND NEW.attendance IS 'attended' AND COALESCE(NEW.hours, 0) > 0) BEGIN
     UPDATE hours_entries SET status = 'withdrawn', confirmed_by = NEW.attendance_by,
