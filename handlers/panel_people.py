@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -96,7 +97,7 @@ async def people(request: Request, viewer: Viewer) -> Response:
         before=_anchor(request, "before"),
         last=request.query_params.get("last") == "1",
     )
-    base = panel_url(request, "/people?") + (f"q={search}&" if search else "")
+    base = panel_url(request, "/people?") + (f"{urlencode({'q': search})}&" if search else "")
     rows = page.rows
     return render(
         request,

@@ -55,3 +55,16 @@ async def test_the_team_directory_a_persons_page_and_the_hours_report(app, doubl
         assert lines[0].startswith('"Imię i nazwisko";"E-mail";')  # every cell quoted: whole in any locale
         assert lines[1] == '"Anna Kowalska";"Anna.Kowalska@example.org";"3";"0";"3";"1"'
     assert "hours.exported" in [e.action for e in await app.services.audit.latest(5)]
+
+
+async def test_a_search_with_a_space_pages_on_with_the_same_search(app, double, coordinator, monkeypatch):
+    from handlers import panel_people
+
+    monkeypatch.setattr(panel_people, "PAGE_SIZE", 1)
+    anna, ola = (double.user(user_id=i) for i in (4111, 4112))
+    async with browser(app) as client:
+        await sign_in(client, coordinator)
+        await _accepted(app, client, anna, ANSWERS_PL)
+        await _accepted(app, client, ola, {**ANSWERS_PL, "full_name": "Ola Kowalska", "email": "ola@example.org"})
+        first = await client.get(PANEL + "/people", params={"q": "a Kowalska"})
+        assert "q=a+Kowalska&amp;" in first.text  # the next page's link keeps the search, encoded
