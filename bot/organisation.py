@@ -119,6 +119,11 @@ class Retention(_Strict):
     closed_application_days: Annotated[int, Field(ge=1)] = 365
     # People who have not written for this long and never joined the team are erased entirely.
     inactive_person_days: Annotated[int, Field(ge=30)] = 730
+    # Stage two, days after the decision: organisations rejected; requests for support declined or
+    # withdrawn; requests done (the programme's record of the work: 5 years, as the project's accounts).
+    rejected_organisation_days: Annotated[int, Field(ge=1)] = 365
+    closed_request_days: Annotated[int, Field(ge=1)] = 365
+    done_request_days: Annotated[int, Field(ge=1)] = 1825
 
 
 class Rules(_Strict):

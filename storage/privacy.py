@@ -204,12 +204,33 @@ async def stale_people(db: Database, last_seen_before: datetime) -> list[int]:
 PURGE_BATCH = 200
 
 
-async def purge_old(db: Database, now: datetime, *, draft_days: int, closed_days: int, agreement_years: int) -> dict:
+async def purge_old(
+    db: Database,
+    now: datetime,
+    *,
+    draft_days: int,
+    closed_days: int,
+    agreement_years: int,
+    partner_days: tuple[int, int, int] | None = None,
+) -> dict:
     """The retention periods: untouched drafts, closed applications, agreements past their keeping
-    period (and the bare profiles left only for them). Returns counts per kind."""
+    period (and the bare profiles left only for them); with `partner_days` (days after the decision:
+    rejected organisations, declined or withdrawn requests for support, done ones) stage two's too.
+    Returns counts per kind."""
     from datetime import timedelta
 
-    return {
+    partners = {}
+    if partner_days is not None:
+        rejected, closed, done = (to_db_time(now - timedelta(days=days)) for days in partner_days)
+        partners = {
+            # Its contacts, history and links go with it (it never had requests: only verified ones ask).
+            "rejected_organisations": await _purge(
+                db, "organisations", "id", "status = 'rejected' AND COALESCE(decided_at, updated_at) < ?", rejected
+            ),
+            "closed_requests": await _purge_requests(db, "status IN ('declined', 'withdrawn')", closed),
+            "done_requests": await _purge_requests(db, "status = 'done'", done),
+        }
+    return partners | {
         "drafts": await _purge(
             db,
             "applications",
@@ -254,5 +275,30 @@ async def _purge(db: Database, table: str, key: str, where: str, *params) -> int
             )
         deleted += cursor.rowcount
         if cursor.rowcount < PURGE_BATCH:
+            return deleted
+        await asyncio.sleep(0)
+
+
+async def _purge_requests(db: Database, where: str, before: str) -> int:
+    """Requests for support last changed (declined, withdrawn, closed) before `before`, in batches as
+    `_purge`, with what cascades from them (history, invitations, assignments, work logs, feedback).
+    The hours their work logs confirmed stay in the experts' ledgers (erased only with the account):
+    detached from the erased logs' ids (negated), which a work log logged later may be given again."""
+    deleted = 0
+    while True:
+        async with db.transaction() as conn:
+            query = f"SELECT id FROM support_requests WHERE {where} AND updated_at < ? LIMIT ?"
+            async with conn.execute(query, (before, PURGE_BATCH)) as cur:
+                ids = [r[0] for r in await cur.fetchall()]
+            marks = ", ".join("?" for _ in ids)
+            if ids:
+                await conn.execute(
+                    "UPDATE hours_entries SET source_id = -source_id WHERE source = 'support' AND source_id IN "
+                    f"(SELECT id FROM work_logs WHERE request_id IN ({marks}))",
+                    ids,
+                )
+                await conn.execute(f"DELETE FROM support_requests WHERE id IN ({marks})", ids)
+        deleted += len(ids)
+        if len(ids) < PURGE_BATCH:
             return deleted
         await asyncio.sleep(0)

@@ -27,6 +27,7 @@ async def apply_retention(app: Application) -> dict[str, int]:
         draft_days=retention.draft_days,
         closed_days=retention.closed_application_days,
         agreement_years=services.org.data_protection.agreements_kept_years,
+        partner_days=(retention.rejected_organisation_days, retention.closed_request_days, retention.done_request_days),
     )
     inactive = await privacy.stale_people(services.db, now - timedelta(days=retention.inactive_person_days))
     for telegram_id in inactive:
