@@ -16,6 +16,7 @@ from storage.assignments import AssignmentRepository
 from storage.audit import AuditLog
 from storage.broadcasts import AnswerFields, BroadcastRepository
 from storage.consents import ConsentRepository, NoticeRepository
+from storage.coordinator_alerts import CoordinatorAlerts
 from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.documents import DocumentRepository
@@ -50,6 +51,7 @@ class Services:
     consents: ConsentRepository = field(init=False)
     notices: NoticeRepository = field(init=False)
     coordinator_settings: CoordinatorSettingsRepository = field(init=False)
+    coordinator_alerts: CoordinatorAlerts = field(init=False)
     events: EventRepository = field(init=False)
     audit: AuditLog = field(init=False)
     invites: InviteRepository = field(init=False)
@@ -74,6 +76,7 @@ class Services:
         self.consents = ConsentRepository(self.db)
         self.notices = NoticeRepository(self.db)
         self.coordinator_settings = CoordinatorSettingsRepository(self.db)
+        self.coordinator_alerts = CoordinatorAlerts(self.db)
         self.events = EventRepository(self.db)
         self.audit = AuditLog(self.db)
         self.invites = InviteRepository(self.db)

@@ -55,6 +55,8 @@ _COORDINATOR_COMMANDS = {
         ("ogloszenie", N_("New announcement")),
         ("ogloszenia", N_("Announcements")),
         ("pytania", N_("Conversations waiting for an answer")),
+        ("organizacje", N_("Organisations and their verification")),
+        ("prosby", N_("Requests for support")),
         ("panel", N_("A sign-in link to the web panel")),
     ],
     "other": [
@@ -66,6 +68,8 @@ _COORDINATOR_COMMANDS = {
         ("announce", N_("New announcement")),
         ("announcements", N_("Announcements")),
         ("questions", N_("Conversations waiting for an answer")),
+        ("organisations", N_("Organisations and their verification")),
+        ("requests", N_("Requests for support")),
         ("panel", N_("A sign-in link to the web panel")),
     ],
 }

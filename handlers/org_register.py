@@ -160,7 +160,7 @@ async def _act(run: FlowRun, action: str):
         return text, keyboard([[(ct.gettext("Open"), OrgReview(act="o", org=organisation.id).pack())]])
 
     async def notify() -> None:
-        await tell_coordinators(context.bot, services, compose)
+        await tell_coordinators(context.bot, services, compose, wants=services.coordinator_alerts.wants_organisations)
 
     return End(
         t._(

@@ -30,6 +30,7 @@ from handlers.partner_common import (
     request_title,
     tell_contacts,
 )
+from handlers.partner_rows import alerts_row
 from storage.organisations import OPEN, REVIEW_ORDER, Organisation, OrgStatus, Refused
 from storage.paging import page_of
 
@@ -57,6 +58,7 @@ async def overview(update: Update, context: BotContext) -> None:
         ]
         for s in REVIEW_ORDER
     ]
+    rows.append(await alerts_row(context, update.effective_user.id, "organisations"))
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, t._("<b>🏢 Organisations</b>\nChoose a list:"), keyboard(rows))
 

@@ -112,7 +112,7 @@ async def _act(run: FlowRun, action: str):
         return text, keyboard([[(ct.gettext("Open"), RequestReview(act="o", ref=request.id).pack())]])
 
     async def notify() -> None:
-        await tell_coordinators(context.bot, services, compose)
+        await tell_coordinators(context.bot, services, compose, wants=services.coordinator_alerts.wants_requests)
 
     return End(
         t._(

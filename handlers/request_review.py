@@ -32,6 +32,7 @@ from handlers.partner_common import (
     tell_contacts,
 )
 from handlers.partner_fields import shown
+from handlers.partner_rows import alerts_row, work_rows
 from handlers.request_form import request_steps
 from storage.assignments import MATCHABLE
 from storage.organisations import Refused
@@ -62,6 +63,7 @@ async def overview(update: Update, context: BotContext) -> None:
         ]
         for s in REVIEW_ORDER
     ]
+    rows.append(await alerts_row(context, update.effective_user.id, "requests"))
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     await show(update, context, t._("<b>🤝 Requests for support</b>\nChoose a list:"), keyboard(rows))
 
@@ -130,6 +132,7 @@ async def open_one(update: Update, context: BotContext, press: RequestReview) ->
         rows.append([(t.gettext("✏️ Correct an answer"), RequestReview(act="e", ref=request.id).pack())])
     if request.status in MATCHABLE:  # matching experts: handlers/matching.py
         rows.append([(t.gettext("🔎 Experts for this request"), MatchButton(act="c", ref=request.id).pack())])
+    rows += await work_rows(context, request.id)  # its experts' work (handlers/work_close.py)
     rows.append([(t.gettext("🏢 The organisation"), OrgReview(act="o", org=request.organisation_id).pack())])
     rows.append([(t.gettext("« Back to the list"), RequestList(status=request.status).pack())])
     await show(update, context, "\n".join(str(line) for line in lines)[:4000], keyboard(rows))

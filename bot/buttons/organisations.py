@@ -59,6 +59,13 @@ class RequestMineList(CallbackData, prefix="srp"):
     before: int | None = None
 
 
+class PartnerAlerts(CallbackData, prefix="pal"):
+    """Alerts about new organisations or new requests for support, for the coordinator who presses."""
+
+    kind: Literal["organisations", "requests"]
+    on: bool
+
+
 ORGANISATIONS = OrgReview(act="list").pack()
 REQUESTS = RequestReview(act="list").pack()
 REGISTER = OrgMine(act="reg").pack()

@@ -103,3 +103,8 @@ CREATE TABLE support_request_history (
     note        TEXT             -- a question, an answer, a reason; JSON for an edit
 );
 CREATE INDEX support_request_history_by_request ON support_request_history (request_id, id);
+
+-- Each coordinator's alerts about new organisations and new requests for support (on unless they
+-- turn them off, as notify_applications for new applications).
+ALTER TABLE coordinator_settings ADD COLUMN notify_organisations INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE coordinator_settings ADD COLUMN notify_requests INTEGER NOT NULL DEFAULT 1;
