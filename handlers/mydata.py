@@ -29,9 +29,10 @@ from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
 from handlers.assignment_relay import mydata_lines as matching_lines
 from handlers.common import alert, keyboard, show, stale_button
-from handlers.events import send_notices_now
 from handlers.counselling import mydata_lines as conversation_lines
+from handlers.events import send_notices_now
 from handlers.hours import mydata_lines as hours_lines
+from handlers.mydata_partners import deletion_lines, work_lines
 from handlers.partner_common import ORG_CONTACT_CONSENT
 from handlers.partner_common import mydata_lines as organisation_lines
 from storage import privacy
@@ -93,6 +94,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     lines += await hours_lines(context, user_id)  # the hours ledger and a disability declared for the quota
     lines += await organisation_lines(context, user_id)  # stage two: the organisations they speak for
     lines += await matching_lines(context, user_id)  # stage two: invitations and assignments of an expert
+    lines += await work_lines(context, user_id)  # stage two: the work they logged on requests
     lines += await conversation_lines(context, user_id)  # issue 15: their conversations with the team
     lines += ["", t._("The agreement and the development plan are under 📄 My agreement.")]
     rows = []
@@ -327,6 +329,7 @@ async def confirm_delete(update: Update, context: BotContext) -> None:
     agreements = await services.agreements.for_volunteer(update.effective_user.id)
     if any(a.state in VOLUNTEER_MAY_END for a in agreements):
         lines += ["", t._("Your volunteer agreement ends today, and the coordinators are told.")]
+    lines += await deletion_lines(context, update.effective_user.id, kept)  # stage two's data
     lines += ["", t._("This cannot be undone. You can start again any time with /start.")]
     await confirm(
         update,
