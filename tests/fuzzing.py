@@ -1640,6 +1640,8 @@ def _weight(label: str, data: str) -> float:
         return 0.05
     if label.startswith("«") or _BACKWARDS.search(data):
         return 0.2
+    if data.startswith(("pal:", "rva:")):
+        return 0.2  # a coordinator's own alert setting: a detour, not a step forward
     if data.startswith(("tha", "tho:", "thw:", "th:")):
         return 0.2  # a message to the coordinators: it reaches every coordinator, who turn to answer it
     if data.endswith(":everyone") or "📣" in label:
