@@ -21,8 +21,8 @@ from storage.coordinators import CoordinatorRepository, InviteRepository
 from storage.db import utcnow
 from storage.documents import DocumentRepository
 from storage.events import EventRepository
-from storage.organisations import OrganisationRepository
 from storage.hours import HoursLedger
+from storage.organisations import OrganisationRepository
 from storage.people import PeopleDirectory
 from storage.plans import PlanRepository
 from storage.preferences import PreferenceRepository

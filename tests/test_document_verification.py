@@ -341,11 +341,7 @@ async def test_an_offer_not_accepted_yet_or_taken_back_is_not_valid(capp, double
     assert "⛔ Nieważny: ten tekst wycofano" in stranger.last.text
 
 
-async def test_the_public_page_behind_the_qr_code_tells_a_browser_what_the_document_states(
-    capp,
-    double,
-    staff,  # noqa: F811
-):
+async def test_the_public_page_behind_the_qr_code_tells_a_browser(capp, double, staff):  # noqa: F811
     """Someone without Telegram opens <BOT_PUBLIC_URL>/verify/<code>: no sign-in, their browser's
     language, the same facts as the bot's answer, counted; an unknown or malformed code: 404."""
     from tests.panel_helpers import SITE, browser

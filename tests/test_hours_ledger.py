@@ -366,7 +366,9 @@ async def test_the_disability_is_asked_with_its_own_consent_refused_given_and_wi
     assert "Twoja norma: 6 h miesięcznie przez 6 miesięcy." in ola.last.text
     assert "Do normy w tym miesiącu zostały jeszcze 4 godziny." in ola.last.text
     await ola.send("/moje_dane")
-    assert "Zadeklarowana niepełnosprawność (do niższej normy godzin) za zgodą na podstawie art. 9 RODO" in ola.last.text
+    assert (
+        "Zadeklarowana niepełnosprawność (do niższej normy godzin) za zgodą na podstawie art. 9 RODO" in ola.last.text
+    )
     assert "Godziny potwierdzone ze wszystkich źródeł: 2 h" in ola.last.text
     # Kept apart, with the consent's version; in the person's own export ("Moje dane"), in no CSV.
     (row,) = (await personal_data(app.services.db, 5001))["data"]["hours_disability_declarations"]
