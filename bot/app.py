@@ -166,6 +166,10 @@ def build_application(
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    else:
+        # Stopping sends one more getUpdates (to confirm the last offset) while the long poll being
+        # cancelled may still hold its connection: with one connection it waited and timed out.
+        builder = builder.get_updates_connection_pool_size(2)
     if rate_limit:
         # The broadcast sender paces itself and handles 429 alone; see bot/rate_limit.py.
         builder = builder.rate_limiter(SharedRateLimiter(max_retries=3))
