@@ -1,14 +1,12 @@
 """Coordinators deal with requests for support: the overview by status, a list paged by key, one
 request's card (the organisation, the answers, the history), approve (after a confirmation),
 decline with a typed reason, ask the organisation's contacts a typed question, or correct an
-answer ("sr_edit": the request form's own question and validation). The role is read at every
+answer ("sr_edit", handlers/request_edit.py). The role is read at every
 press and again when a text arrives; of two coordinators acting at once one wins, the other is told."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
-from typing import Any
 
 from telegram import Update
 
@@ -16,7 +14,7 @@ from bot.buttons.matching import MatchButton
 from bot.buttons.menu import COORDINATOR_PANEL
 from bot.buttons.organisations import REQUESTS, OrgReview, RequestList, RequestMine, RequestReview
 from bot.context import BotContext
-from bot.flow import SUMMARY, Choice, End, Flow, FlowRun, Prompt, Step, typed_step
+from bot.flow import SUMMARY, End, Flow, FlowRun, Prompt, typed_step
 from bot.i18n import html_escape
 from bot.replies import confirm
 from bot.services import Role
@@ -31,9 +29,7 @@ from handlers.partner_common import (
     request_title,
     tell_contacts,
 )
-from handlers.partner_fields import shown
 from handlers.partner_rows import alerts_row, work_rows
-from handlers.request_form import request_steps
 from storage.assignments import MATCHABLE
 from storage.organisations import Refused
 from storage.paging import page_of
@@ -296,80 +292,6 @@ async def _asked(run: FlowRun, question: str) -> End:
     return _then(run, t._("❓ Your question has been sent. You will get the answer here."), tell)
 
 
-# ---- correcting an answer ---------------------------------------------------------------------------
-def _edit_steps(run: FlowRun) -> list[Step]:
-    """The request form's steps, asked of the coordinator: typed only, unnumbered, each ending the flow."""
-    settings = run.services.org.partners
-    if settings is None:
-        return []
-    return [replace(s, done=_edited, numbered=False) for s in request_steps(settings, typed_only=True)]
-
-
-async def _edit_summary(run: FlowRun) -> Prompt:
-    t = run.t
-    text = t._(
-        "<b>Request #%(id)d</b>\nWhich answer would you like to correct? The organisation will be told what changed.",
-        id=run.data["ref"],
-    )
-    return Prompt(text, actions=[Choice(t.gettext("« Back to the request"), "card")])
-
-
-async def _edit_act(run: FlowRun, action: str) -> End:
-    update, context, ref = run.update, run.context, run.data["ref"]
-
-    async def card() -> None:
-        await open_one(update, context, RequestReview(act="o", ref=ref))
-
-    return End(None, after=card)
-
-
-async def _edited(run: FlowRun, value: Any) -> End:
-    """In the step's transaction: the answer, its history and audit entries, and the flow's end."""
-    refused = _refused(run)
-    if refused is not None:
-        return refused
-    services, context, t = run.services, run.context, run.t
-    settings = services.org.partners
-    step_id = run.state.step if run.state else ""
-    form_field = next((f for f in settings.request_form if f.id == step_id), None)
-    request = await services.support_requests.get(run.data["ref"])
-    if request is None or form_field is None:
-        return End(t._("This request does not exist any more."))
-    was = request.answers.get(step_id)
-    if was == value:
-        return _then(run, t._("Nothing has changed: the answer is the same."), _nothing)
-    answers = {**request.answers, step_id: value}
-    if answers["date_to"] < answers["date_from"]:
-        return _then(run, t._("The end cannot be before the start: nothing has been changed."), _nothing)
-    try:
-        edited = await services.support_requests.edit(request.id, run.user_id, step_id, value, was, services.clock())
-    except Refused as changed:
-        return End(html_escape(_already(t, request.id, changed.status)))
-    await audit(context, run.user_id, "support_request.corrected", f"support_request:{edited.id}", field=step_id)
-    org = services.org
-
-    def change(tr) -> dict[str, str]:
-        return {
-            "label": form_field.label.get(tr.locale),
-            "was": shown(org, form_field, was, tr),
-            "now": shown(org, form_field, value, tr),
-        }
-
-    def compose(ct):
-        text = ct._(
-            "✏️ A coordinator corrected your request for support #%(id)d:\n<b>%(label)s</b>: %(was)s → %(now)s",
-            id=edited.id,
-            **change(ct),
-        )
-        return text, keyboard([[(ct.gettext("Open"), RequestMine(act="o", ref=edited.id).pack())]])
-
-    async def tell() -> None:
-        await tell_contacts(context, edited.organisation_id, compose)
-
-    done = t._("✏️ Corrected in request #%(id)d:\n<b>%(label)s</b>: %(was)s → %(now)s", id=edited.id, **change(t))
-    return _then(run, done, tell)
-
-
 async def _nothing() -> None:
     return None
 
@@ -384,7 +306,6 @@ REASON = Flow(
 QUESTION = Flow(
     QUESTION_FLOW, lambda run: [typed_step("question", _question_prompt, REASON_LIMIT, _asked)], cancelled=_stopped
 )
-EDIT = Flow(EDIT_FLOW, _edit_steps, summary=_edit_summary, act=_edit_act, cancelled=_stopped)
 
 
 async def _overview(update: Update, context: BotContext, press: RequestReview) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.buttons.organisations import RequestList, RequestMine, RequestMineList, RequestReview
 from bot.routing import Routes
-from handlers import request_form, request_mine, request_review
+from handlers import request_edit, request_form, request_mine, request_review
 from handlers.partner_common import for_coordinators
 
 
@@ -15,7 +15,7 @@ def register(routes: Routes) -> None:
     routes.flow(request_mine.ANSWER)
     routes.flow(request_review.REASON)
     routes.flow(request_review.QUESTION)
-    routes.flow(request_review.EDIT)
+    routes.flow(request_edit.EDIT)
     routes.press(RequestMine, request_mine.pressed)
     routes.press(RequestMineList, request_mine.our_requests)
     routes.press(RequestReview, for_coordinators(request_review.pressed))
