@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache
 from importlib import resources
@@ -132,12 +133,33 @@ def _print_qr(pdf, payload: str) -> None:
     pdf.image(io.BytesIO(qr_png(payload)), x=pdf.w - pdf.r_margin - QR_MM, y=pdf.get_y(), w=QR_MM, h=QR_MM)
 
 
-def render_pdf(text: str, *, title: str, footer: str, created: datetime, qr: str | None = None) -> bytes:
+def _print_table(pdf, rows: Sequence[Sequence[str]], widths: Sequence[float]) -> None:
+    """A ruled table after the text, its first row the headings (e.g. a list to sign: tall rows)."""
+    pdf.ln(2)
+    pdf.set_font(FONT, "", 10)
+    with pdf.table(col_widths=tuple(widths), line_height=9, first_row_as_headings=True) as table:
+        for cells in rows:
+            row = table.row()
+            for cell in cells:
+                row.cell(printable(cell))
+
+
+def render_pdf(
+    text: str,
+    *,
+    title: str,
+    footer: str,
+    created: datetime,
+    qr: str | None = None,
+    table: Sequence[Sequence[str]] = (),
+    widths: Sequence[float] = (),
+) -> bytes:
     """Lines in capitals become centred titles and "§" lines headings; the rest is body text.
 
     The text is shown as `printable(text)`: pass a text already made printable when its hash is
     shown or kept, so that the two agree. `qr`: a QR code holding it is printed after the text,
-    as an image (outside the text and its hash, like the footer)."""
+    as an image (outside the text and its hash, like the footer). `table`: rows of a ruled table
+    after the text (the first row its headings; `widths`: the columns' relative widths)."""
     pdf = _document(printable(footer))
     pdf.set_title(printable(title))
     pdf.set_lang("pl")
@@ -162,6 +184,8 @@ def render_pdf(text: str, *, title: str, footer: str, created: datetime, qr: str
             pdf.set_font(FONT, "", 10)
             # Left-aligned, not justified: copied or extracted text keeps single spaces.
             pdf.multi_cell(0, 5, line, align="L", new_x="LMARGIN", new_y="NEXT")
+    if table:
+        _print_table(pdf, table, widths or [1] * len(table[0]))
     if qr is not None:
         _print_qr(pdf, qr)
     return bytes(pdf.output())

@@ -252,20 +252,19 @@ async def attendance_pdf(request: Request, viewer: Viewer) -> Response:
         "LISTA OBECNOŚCI",
         f"§ {event.title}",
         f"{programme} · {t.datetime(event.starts_at, 'd.MM.y, HH:mm')}–{t.time(event.ends_at)} · {event.place or ''}",
-        "",
-        "Lp. · Imię i nazwisko · Podpis",
-        "",
     ]
-    for number, person in enumerate(sorted(seated, key=lambda p: names[p.telegram_id].name.lower()), start=1):
-        lines += [f"{number}. {names[person.telegram_id].name}  " + "." * 60, ""]
-    for number in range(len(seated) + 1, len(seated) + 6):  # walk-ins write their names in
-        lines += [f"{number}. " + "." * 40 + "  " + "." * 60, ""]
+    ordered = sorted(seated, key=lambda p: names[p.telegram_id].name.lower())
+    rows = [["Lp.", "Imię i nazwisko", "Podpis"]]
+    rows += [[f"{n}.", names[p.telegram_id].name, ""] for n, p in enumerate(ordered, start=1)]
+    rows += [[f"{n}.", "", ""] for n in range(len(seated) + 1, len(seated) + 6)]  # walk-ins write in
     now = services.clock()
     pdf = render_pdf(
         "\n".join(lines),
         title=f"Lista obecności: {event.title}",
         footer=f"{services.org.organisation.name} · {t.datetime(now, 'd.MM.y, HH:mm')}",
         created=now,
+        table=rows,
+        widths=(12, 80, 78),
     )
     return Response(
         pdf,

@@ -73,6 +73,10 @@ async def test_sign_ups_attendance_with_hours_a_walk_in_and_the_printable_list(a
 
     text = PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text()
     assert "LISTA OBECNOŚCI" in text and "Osoba A" in text and "Osoba C" in text and "Osoba B" not in text
+    # A ruled table with a signature column: the headings on one line, then a numbered row each.
+    rows = [line.strip() for line in text.splitlines()]
+    assert "Lp. Imię i nazwisko Podpis" in rows
+    assert rows.index("Lp. Imię i nazwisko Podpis") < rows.index("1. Osoba A")
     audit = [e for e in await app.services.audit.latest(10) if e.action == "event.attendance"]
     assert len(audit) == 2 and {e.details.get("person") for e in audit} == {people[0].id, people[2].id}
 
