@@ -22,6 +22,7 @@ from handlers.assignment_relay import after_assignment
 from handlers.common import alert, audit, keyboard, show, stale_button
 from handlers.matching_common import (
     INVITATION_STATE,
+    OWN_REQUEST,
     all_candidates,
     invitation_message,
     one_candidate,
@@ -65,8 +66,10 @@ async def candidates(update: Update, context: BotContext, press: MatchButton) ->
     if request is None:
         return
     invited = {i.telegram_id for i in await services.assignments.invitations_of(request.id)}
+    # The organisation's own contact people confirm the work: none of them is its expert.
+    left_out = invited | {c.telegram_id for c in await services.organisations.contacts(request.organisation_id)}
     fits = [
-        f for f in rank(services, request, await all_candidates(services)) if f.candidate.telegram_id not in invited
+        f for f in rank(services, request, await all_candidates(services)) if f.candidate.telegram_id not in left_out
     ]
     shown = fits[: services.org.matching.shown]
     named = await services.people.named(f.candidate.telegram_id for f in shown)
@@ -228,6 +231,8 @@ async def assign(update: Update, context: BotContext, press: MatchButton) -> Non
     except Refused as refused:
         if refused.why == "request":
             await _request(update, context, request.id)
+        elif refused.why == "own":
+            await alert(update, t.gettext(OWN_REQUEST))
         else:
             await alert(update, t.gettext("This person cannot be assigned now (not a yes, or assigned already)."))
         return

@@ -17,6 +17,8 @@ from storage.hours_rules import Month
 from storage.matching import Candidate, ChoiceFields, Fit, Need, Reason
 from storage.support_requests import SupportRequest
 
+# A contact person of the organisation that asked confirms its work: never its expert.
+OWN_REQUEST = N_("This request is from an organisation you are a contact person of: another expert will take it.")
 INVITATION_STATE = {
     "waiting": N_("⏳ no answer yet"),
     "accepted": N_("✅ I'll take it"),

@@ -16,7 +16,7 @@ from bot.routing import Routes
 from bot.sending import tell_coordinators
 from handlers.assignment_relay import expert_lines
 from handlers.common import alert, audit, keyboard, show, stale_button
-from handlers.matching_common import fit_one, one_candidate, reasons_text
+from handlers.matching_common import OWN_REQUEST, fit_one, one_candidate, reasons_text
 from handlers.partner_common import REQUEST_STATUS, partners, request_lines, request_title
 from storage.assignments import MATCHABLE, Refused
 from storage.support_requests import SupportRequest
@@ -93,10 +93,11 @@ async def browse(update: Update, context: BotContext, press: BrowseRequests) -> 
     if me is None:
         await alert(update, t.gettext("This is for team members with an active agreement."))
         return
+    own = await services.assignments.own_requests(me.telegram_id)  # one's own organisation's: not to take
     requests = [
         r
         for r in [await services.support_requests.get(i) for i in await services.assignments.open_requests()]
-        if r is not None
+        if r is not None and r.id not in own
     ]
     fits = sorted(((fit_one(services, r, me), r) for r in requests), key=lambda p: (-p[0].score, -p[1].id))
     page = fits[press.page * PAGE_SIZE : (press.page + 1) * PAGE_SIZE]
@@ -169,6 +170,8 @@ async def offer(update: Update, context: BotContext, press: ExpertPress) -> None
     except Refused as refused:
         if refused.why == "request":
             await alert(update, _not_open(t, request))
+        elif refused.why == "own":
+            await alert(update, t.gettext(OWN_REQUEST))
         else:
             await alert(update, t.gettext("You have answered this invitation already."))
         return

@@ -54,6 +54,9 @@ async def _checked(update: Update, context: BotContext, log_id: int) -> tuple[Wo
     if log is None:
         await alert(update, _already(t, None))
         return None
+    if update.effective_user.id == log.telegram_id:  # also a contact or a coordinator: still their own work
+        await alert(update, t.gettext("You cannot confirm your own work: the organisation or a coordinator will."))
+        return None
     who = await decider(context, log, update.effective_user.id)
     if who is None:
         log_.warning("user %s pressed a decision on work log %s", update.effective_user.id, log_id)

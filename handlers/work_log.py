@@ -304,6 +304,8 @@ async def _act(run: FlowRun, action: str):
 
     async def notify() -> None:
         for contact in await services.organisations.contacts(assignment.organisation_id):
+            if contact.telegram_id == log.telegram_id:
+                continue  # one's own work is confirmed by someone else
             ct = await translator_for(services, contact.telegram_id)
             await work_text.send_attachment(context.bot, contact.telegram_id, log)
             title = await _title(context, log.request_id, ct)

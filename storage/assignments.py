@@ -34,7 +34,8 @@ class InvitationState(StrEnum):
 
 class Refused(Exception):
     """Why not: 'request' (not open for matching now), 'answered', 'not_accepted', 'exists',
-    'reminded', 'gone'."""
+    'reminded', 'gone', 'own' (a contact person of the organisation that asked: its work is
+    confirmed by its contacts, so none of them is its expert)."""
 
     def __init__(self, why: str):
         super().__init__(why)
@@ -100,6 +101,15 @@ def _open(conn, request_id: int) -> None:
         raise Refused("request")
 
 
+def _not_own(conn, request_id: int, telegram_id: int) -> None:
+    if conn.execute(
+        "SELECT 1 FROM support_requests r JOIN organisation_contacts c ON c.organisation_id = r.organisation_id "
+        "WHERE r.id = ? AND c.telegram_id = ?",
+        (request_id, telegram_id),
+    )._rows:
+        raise Refused("own")
+
+
 class AssignmentRepository:
     def __init__(self, db: Database):
         self._db = db
@@ -111,6 +121,10 @@ class AssignmentRepository:
         async with self._db.transaction() as conn:
             _open(conn, request_id)
             for person in people:
+                try:
+                    _not_own(conn, request_id, person)
+                except Refused:
+                    continue  # the organisation's own contact person: never its expert
                 if conn.execute(
                     "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, invited_by, "
                     "created_at) VALUES (?, ?, 'invited', 'waiting', ?, ?)",
@@ -124,6 +138,7 @@ class AssignmentRepository:
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             _open(conn, request_id)
+            _not_own(conn, request_id, telegram_id)
             if not conn.execute(
                 "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, created_at, "
                 "answered_at) VALUES (?, ?, 'offered', 'accepted', ?, ?)",
@@ -196,6 +211,7 @@ class AssignmentRepository:
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             _open(conn, request_id)
+            _not_own(conn, request_id, telegram_id)
             said_yes = conn.execute(
                 "SELECT 1 FROM support_invitations WHERE request_id = ? AND telegram_id = ? AND state = 'accepted'",
                 (request_id, telegram_id),
@@ -252,6 +268,15 @@ class AssignmentRepository:
         found = await self.assignment(assignment_id)
         assert found is not None
         return found
+
+    async def own_requests(self, telegram_id: int) -> set[int]:
+        """The requests of the organisations this person is a contact of (not theirs to take)."""
+        rows = await self._db.fetch_all(
+            "SELECT r.id FROM support_requests r JOIN organisation_contacts c ON c.organisation_id = r.organisation_id "
+            "WHERE c.telegram_id = ?",
+            (telegram_id,),
+        )
+        return {r[0] for r in rows}
 
     async def matchable(self, telegram_id: int) -> bool:
         """A team member with an active agreement (who may browse, offer and be invited)."""

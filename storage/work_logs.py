@@ -38,6 +38,10 @@ class Decided(ValueError):
         self.state = state
 
 
+class OwnWork(ValueError):
+    """Nobody confirms, corrects or rejects their own work (also not as a contact or coordinator)."""
+
+
 class CloseRefused(ValueError):
     """closed: closed already · waiting: logs still wait for a decision · none: no assignment."""
 
@@ -252,6 +256,8 @@ class WorkLogRepository:
             current = await self.get(log_id)
             if current is None or current.state != WAITING:
                 raise Decided(current.state if current else None)
+            if by == current.telegram_id:
+                raise OwnWork(log_id)
             counted = hours if hours is not None else current.hours
             if confirm:  # the ledger's rules, before anything is written (an outer transaction may go on)
                 already = await self._ledger.day_hours(current.telegram_id, current.day, except_source_id=log_id)

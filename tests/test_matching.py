@@ -275,3 +275,25 @@ def test_a_file_without_matching_uses_the_defaults_when_they_fit(tmp_path):
     assert availability_field(load_organisation(path)) is None  # the defaults do not fit: not counted
     path.write_text(text.replace('availability_field = "availability"', 'availability_field = ""'), encoding="utf-8")
     assert availability_field(load_organisation(path)) is None
+
+
+async def test_the_organisations_own_contact_person_is_never_its_expert(app, double, coordinator):
+    """The contact people confirm the work of a request: none of them is matched, invited, takes it
+    by offering, or is assigned, even when they are team members with an agreement."""
+    from storage.assignments import Refused
+
+    s = app.services
+    ola, request = await _approved(app, double)
+    await expert(s, ola.id, "lubartowski", ["participatory_budget"])  # the contact is also an expert
+    await expert(s, 7031, "lubartowski", ["participatory_budget"])
+    await coordinator.press(coordinator.last.message_id, MatchButton(act="c", ref=request.id).pack())
+    assert "Ekspertka 7031" in coordinator.last.text and f"Ekspertka {ola.id}" not in coordinator.last.text
+    assert await s.assignments.invite(request.id, [ola.id, 7031], COORDINATOR_ID, s.clock()) == [7031]
+    with pytest.raises(Refused) as refused:
+        await s.assignments.offer(request.id, ola.id, s.clock())
+    assert refused.value.why == "own"
+    await ola.send("/start")
+    await ola.tap("🔎 Prośby o wsparcie")
+    assert "Nie ma teraz otwartych próśb" in ola.last.text  # their own organisation's is not offered
+    await ola.press(ola.last.message_id, ExpertPress(act="of", ref=request.id).pack())  # forged: not offered
+    assert "inna osoba ekspercka" in ola.alerts[-1]

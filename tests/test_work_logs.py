@@ -297,3 +297,32 @@ async def test_deleting_an_account_takes_its_logs_and_feedback(app, double, worl
     assert await services.hours.entries(EXPERT_ID) == []
     # The organisation's feedback is the contact's own data and stays with them.
     assert [f.telegram_id for f in await services.work_logs.feedback(world["request"].id)] == [CONTACT_ID]
+
+
+async def test_nobody_confirms_their_own_work_as_a_contact_or_a_coordinator(app, double, world):
+    """An expert who is also a contact person of the organisation, or a coordinator, still cannot
+    confirm, correct or reject their own log: it is not even sent to them to confirm."""
+    from storage.work_logs import OwnWork
+
+    expert, contact = world["expert"], world["contact"]
+    services = app.services
+    async with services.db.transaction() as conn:  # the expert became a contact person too
+        await conn.execute(
+            "INSERT INTO organisation_contacts (organisation_id, telegram_id, name, email, phone, added_how, "
+            "created_at) VALUES (?, ?, 'Jan', 'jan@example.org', '+48600100200', 'invited', ?)",
+            (world["request"].organisation_id, EXPERT_ID, "2026-01-01T00:00:00+00:00"),
+        )
+    await services.coordinators.add(EXPERT_ID)  # and a coordinator
+    await log_work(expert)
+    await expert.tap("Pomiń »")
+    await expert.tap("📨 Wyślij do potwierdzenia")
+    assert not any("Potwierdzam" in b for m in expert.messages[-3:] for b in m.buttons)  # not asked to
+    (log,) = await services.work_logs.of_person(EXPERT_ID)
+    await expert.press(expert.last.message_id, WorkDecide(act="ok", log=log.id).pack())
+    assert "Nie możesz potwierdzić własnej pracy" in expert.alerts[-1]
+    with pytest.raises(OwnWork):
+        await services.work_logs.decide(log.id, confirm=True, by=EXPERT_ID, as_="coordinator", now=services.clock())
+    assert (await services.work_logs.get(log.id)).state == "waiting"
+    assert await services.hours.total(EXPERT_ID) == 0
+    await contact.tap("✅ Potwierdzam")  # the organisation's other contact person can
+    assert (await services.work_logs.get(log.id)).state == "confirmed"
