@@ -225,6 +225,12 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
             asyncio.run(web_server.serve(app, settings, listening, args.webhook, url_path, args.listen))
         else:
             log.info("Starting with long polling at %s", settings.api_url)
+            if settings.public_url:
+                log.warning(
+                    "BOT_PUBLIC_URL is set but no web server runs (use --panel-port or --webhook): the QR codes "
+                    "on new documents point to %s/verify/..., which nothing serves now",
+                    settings.public_url,
+                )
             app.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         print(

@@ -557,6 +557,22 @@ def test_long_polling_and_clean_shutdown(tmp_path, processes, sig):
     assert not (tmp_path / "volunteer-bot.db").exists()
 
 
+def test_a_public_address_without_a_web_server_is_warned_about(tmp_path, processes):
+    """BOT_PUBLIC_URL puts <url>/verify/<code> in new documents' QR codes: plain polling serves no page."""
+    with FakeBotApi() as api:
+        env = clean_env(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_URL=api.url,
+            DATABASE_URL=str(tmp_path / "bot.db"),
+            BOT_PUBLIC_URL="https://wolontariat.example.org",
+        )
+        process = start_bot(tmp_path, "run", env=env)
+        processes.append(process)
+        wait_for(lambda: "getUpdates" in api.methods(), "polling", process=process)
+        _out, err = stop_bot(process, signal.SIGTERM)
+    assert "BOT_PUBLIC_URL is set but no web server runs" in err and "--panel-port" in err
+
+
 def test_bare_command_with_a_token_runs_the_bot(tmp_path, processes):
     with FakeBotApi(updates=[start_update(7, user_id=5150, first_name="Jan")]) as api:
         env = clean_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url)
