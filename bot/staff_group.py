@@ -167,32 +167,41 @@ async def to_topic(app, services, thread: Thread, message: ThreadMessage, name: 
     return False
 
 
-async def remove_from_group(bot, services, telegram_id: int) -> bool:
+# What became of someone the bot was to take out of the group (remove_from_group).
+ABSENT, REMOVED, STAYS = "absent", "removed", "stays"
+
+
+async def remove_from_group(bot, services, telegram_id: int) -> str:
     """Take someone out of the linked group (a coordinator no longer, or never one): banned and
-    unbanned at once, so they may be invited again later. False when the bot has not the right."""
+    unbanned at once, so they may be invited again later. ABSENT when they are not in it (or no
+    group is linked), REMOVED, or STAYS when the bot cannot (they are an admin of the group, or the
+    bot has not the right to ban)."""
     group = await services.threads.group()
     if group is None:
-        return False
+        return ABSENT
     try:
         member = await bot.get_chat_member(group.chat_id, telegram_id)
         if member.status in ("left", "kicked"):
-            return True
+            return ABSENT
         await bot.ban_chat_member(group.chat_id, telegram_id)
         await bot.unban_chat_member(group.chat_id, telegram_id, only_if_banned=True)
     except TelegramError as exc:
         log.warning("could not remove %s from the coordinators' group: %s", telegram_id, exc)
-        return False
-    return True
+        return STAYS
+    return REMOVED
 
 
 async def outsider_in_group(bot, services, user) -> None:
     """Someone who is not a coordinator is in the group (it holds people's conversations): removed
-    where the bot can, and the admins are told either way."""
-    removed = await remove_from_group(bot, services, user.id)
+    where the bot can, and the admins are told either way (not when they are gone already: a join
+    Telegram told twice, as a service message and as a chat_member update)."""
+    outcome = await remove_from_group(bot, services, user.id)
+    if outcome == ABSENT:
+        return
     name = " ".join(p for p in (user.first_name, user.last_name) if p)
 
     def compose(t: Translator):
-        if removed:
+        if outcome == REMOVED:
             text = t._(
                 "⚠️ %(name)s (id %(id)d) was in the coordinators' group but is not a coordinator. I removed them: "
                 "the group holds people's conversations.",

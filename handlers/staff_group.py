@@ -43,6 +43,11 @@ async def on_group_update(update: Update, context: BotContext) -> bool:
     group = await services.threads.group()
     linked = group is not None and group.chat_id == chat.id
     context.t = group_translator(services)
+    joined = update.chat_member
+    if joined is not None:
+        if linked:
+            await _member_changed(context, joined)
+        return True
     member = update.my_chat_member
     if member is not None:
         if linked:
@@ -85,6 +90,20 @@ async def on_group_update(update: Update, context: BotContext) -> bool:
         return True
     await _from_coordinator(update, context, group, command)
     return True
+
+
+async def _member_changed(context: BotContext, change) -> None:
+    """Someone joined (or came back) without a service message: added by an admin, or by an
+    invite link while join messages are hidden. Telegram says so with a chat_member update (asked
+    for: allowed_updates is Update.ALL_TYPES); treated as a join message."""
+    new = change.new_chat_member
+    user = new.user
+    if new.status not in ("member", "restricted") or user.is_bot:
+        return
+    if new.status == "restricted" and not getattr(new, "is_member", True):
+        return  # restricted but not in the group
+    if await context.services.role_of(user.id) < Role.COORDINATOR:
+        await outsider_in_group(context.bot, context.services, user)
 
 
 async def _edited(update: Update, context: BotContext, group) -> None:

@@ -83,3 +83,16 @@ async def test_copy_message_into_a_topic(bot, double):
     assert forum.last_in(topic).text == "podpis" and copied.message_id
     with pytest.raises(BadRequest, match=r"(?i)not found"):
         await bot.copy_message(forum.id, anna.id, 99)
+
+
+async def test_members_of_every_status_parse_with_their_fields(bot, double):
+    forum = double.forum(-100_8)
+    forum.member(7, "Szefowa", "creator")
+    forum.member(8, "Admin", "administrator", can_restrict_members=False)
+    forum.member(9, "Ograniczona", "restricted")
+    admin = await bot.get_chat_member(forum.id, 8)
+    assert admin.status == "administrator" and admin.can_manage_topics and not admin.can_restrict_members
+    assert (await bot.get_chat_member(forum.id, 7)).status == "creator"
+    assert (await bot.get_chat_member(forum.id, 9)).is_member
+    with pytest.raises(BadRequest, match=r"(?i)administrator"):
+        await bot.ban_chat_member(forum.id, 8)

@@ -28,9 +28,11 @@ class GroupChat:
     def id(self) -> int:
         return self.chat.id
 
-    def member(self, user_id: int, first_name: str, status: str = "member", language_code: str = "pl") -> dict:
+    def member(
+        self, user_id: int, first_name: str, status: str = "member", language_code: str = "pl", **rights: bool
+    ) -> dict:
         user = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": language_code}
-        self.double.add_member(self.id, user, status)
+        self.double.add_member(self.id, user, status, **rights)
         return user
 
     # ---- what is in the group ----------------------------------------------------------------------
@@ -108,6 +110,31 @@ class GroupChat:
         await self.double.deliver({"update_id": self.double.next_update_id(), "my_chat_member": update})
 
     async def joins(self, user: dict) -> None:
-        """Someone joins: the service message Telegram posts in General."""
+        """Someone joins: the service message Telegram posts in General, and the chat_member update
+        it sends the bot (an admin that asks for them) as well."""
+        old = self._membership(user)
         self.double.add_member(self.id, user)
+        joined = dict(self.chat.members[user["id"]])
         await self._deliver_message(user, {"new_chat_members": [user]}, None)
+        await self._member_update(user, old, joined, user)
+
+    async def member_status(self, user: dict, status: str, by: dict | None = None) -> None:
+        """Someone's membership changes without a service message (added by an admin, or joining by
+        an invite link while join messages are hidden): Telegram tells the bot, an admin of the
+        group, only with a chat_member update (sent only to bots that ask for it in allowed_updates)."""
+        old = self._membership(user)
+        self.double.add_member(self.id, user, status)
+        await self._member_update(user, old, dict(self.chat.members[user["id"]]), by or user)
+
+    def _membership(self, user: dict) -> dict:
+        return dict(self.chat.members.get(user["id"]) or {"status": "left", "user": user})
+
+    async def _member_update(self, user: dict, old: dict, new: dict, by: dict) -> None:
+        update = {
+            "chat": self.chat.info,
+            "from": by,
+            "date": int(self.double.clock()),
+            "old_chat_member": old,
+            "new_chat_member": new,
+        }
+        await self.double.deliver({"update_id": self.double.next_update_id(), "chat_member": update})

@@ -28,6 +28,47 @@ ADMIN_RIGHTS = {
     "can_pin_messages": True,
     "can_manage_topics": True,
 }
+# What a restricted member may still do (ChatMemberRestricted's required fields).
+RESTRICTED_RIGHTS = {
+    "is_member": True,
+    "until_date": 0,
+    **dict.fromkeys(
+        [
+            "can_change_info",
+            "can_invite_users",
+            "can_pin_messages",
+            "can_send_messages",
+            "can_send_polls",
+            "can_send_other_messages",
+            "can_add_web_page_previews",
+            "can_manage_topics",
+            "can_send_audios",
+            "can_send_documents",
+            "can_send_photos",
+            "can_send_videos",
+            "can_send_video_notes",
+            "can_send_voice_notes",
+            "can_edit_tag",
+            "can_react_to_messages",
+        ],
+        False,
+    ),
+}
+
+
+def chat_member(user: dict, status: str, **rights: bool) -> dict:
+    """A ChatMember as Telegram sends it: each status with the fields it carries (an administrator
+    its rights, ADMIN_RIGHTS unless given), so python-telegram-bot parses it."""
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "creator":
+        member["is_anonymous"] = False
+    elif status == "administrator":
+        member.update({**ADMIN_RIGHTS, "can_be_edited": False, "is_anonymous": False, **rights})
+    elif status == "restricted":
+        member.update({**RESTRICTED_RIGHTS, **rights})
+    elif status == "kicked":
+        member["until_date"] = 0
+    return member
 
 
 class Groups(ServerState):
@@ -43,16 +84,10 @@ class Groups(ServerState):
 
     def set_bot_status(self, chat_id: int, status: str, **rights: bool) -> None:
         """The bot in the group: "administrator" (with ADMIN_RIGHTS unless given), "member", "left", "kicked"."""
-        chat = self._chat(chat_id)
-        member: dict[str, Any] = {"status": status, "user": self.bot_user}
-        if status == "kicked":
-            member["until_date"] = 0
-        if status == "administrator":
-            member.update({**ADMIN_RIGHTS, "can_be_edited": False, "is_anonymous": False, **rights})
-        chat.bot_member = member
+        self._chat(chat_id).bot_member = chat_member(self.bot_user, status, **rights)
 
-    def add_member(self, chat_id: int, user: dict, status: str = "member") -> None:
-        self._chat(chat_id).members[user["id"]] = {"status": status, "user": user}
+    def add_member(self, chat_id: int, user: dict, status: str = "member", **rights: bool) -> None:
+        self._chat(chat_id).members[user["id"]] = chat_member(user, status, **rights)
 
     def delete_topic(self, chat_id: int, topic_id: int) -> None:
         """A topic deleted by hand in the app, with its messages."""
@@ -160,7 +195,7 @@ class Groups(ServerState):
         if member is not None and member["status"] in ("creator", "administrator"):
             raise bad_request("user is an administrator of the chat")
         if member is not None:
-            member.update(status="kicked", until_date=0)
+            chat.members[member["user"]["id"]] = chat_member(member["user"], "kicked")
         return True
 
     def _m_unbanChatMember(self, params, files):
@@ -168,6 +203,5 @@ class Groups(ServerState):
         self._right(chat, "can_restrict_members", "not enough rights to restrict/unrestrict chat member")
         member = chat.members.get(int(params.get("user_id") or 0))
         if member is not None and member["status"] == "kicked":
-            member["status"] = "left"
-            member.pop("until_date", None)
+            chat.members[member["user"]["id"]] = chat_member(member["user"], "left")
         return True

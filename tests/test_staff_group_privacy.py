@@ -1,0 +1,40 @@
+"""The coordinators' group and privacy (issue 15, point 5): someone who joins without a service
+message (a chat_member update) is removed and reported like any other outsider."""
+
+from __future__ import annotations
+
+from tests.conftest import COORDINATOR_ID
+from tests.test_staff_group import _linked
+
+
+async def test_someone_added_without_a_join_message_is_removed_and_reported(app, double, coordinator, admin):
+    group, marek, _kasia = await _linked(app, double, coordinator)
+    await admin.send("/start")
+    added = {"id": 6201, "is_bot": False, "first_name": "Dodany"}
+    await group.member_status(added, "member", by=marek)  # added by an admin: no service message
+    assert double.chats[group.id].members[6201]["status"] == "left"
+    assert "Dodany (id 6201)" in admin.last.text and "usunięta" in admin.last.text
+    restricted = {"id": 6202, "is_bot": False, "first_name": "Ograniczony"}
+    await group.member_status(restricted, "restricted")  # joined by an invite link, join messages hidden
+    assert double.chats[group.id].members[6202]["status"] == "left"
+    assert "Ograniczony (id 6202)" in admin.last.text
+    # A coordinator joining so is welcome; someone leaving is nothing to report.
+    told = len(admin.messages)
+    await group.member_status({"id": COORDINATOR_ID, "is_bot": False, "first_name": "Kasia"}, "member")
+    await group.member_status(added, "left")
+    assert double.chats[group.id].members[COORDINATOR_ID]["status"] == "member"
+    assert len(admin.messages) == told
+    # An outsider the bot cannot remove (it may not ban) is reported to be removed by hand.
+    double.set_bot_status(group.id, "administrator", can_restrict_members=False)
+    await group.member_status({"id": 6203, "is_bot": False, "first_name": "Trzeci"}, "member")
+    assert "Trzeci (id 6203)" in admin.last.text and "ręcznie" in admin.last.text
+
+
+async def test_a_join_told_twice_is_reported_once(app, double, coordinator, admin):
+    group, _marek, _kasia = await _linked(app, double, coordinator)
+    await admin.send("/start")
+    told = len(admin.messages)
+    nowy = {"id": 6204, "is_bot": False, "first_name": "Nowy"}
+    await group.joins(nowy)  # the service message and the chat_member update Telegram sends too
+    assert double.chats[group.id].members[6204]["status"] == "left"
+    assert len([m for m in admin.messages[told:] if "Nowy (id 6204)" in m.text]) == 1
