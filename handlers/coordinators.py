@@ -17,7 +17,7 @@ from bot.context import BotContext
 from bot.replies import confirm
 from bot.routing import Routes
 from bot.services import Role, Services
-from bot.staff_group import remove_from_group
+from bot.staff_group import STAYS, remove_from_group
 from handlers import audit_log
 from handlers.audit_log import export_audit
 from handlers.command_menu import set_chat_commands
@@ -166,8 +166,18 @@ async def remove(update: Update, context: BotContext, press: CoordinatorButton) 
         pt = await translator_for(services, person)
         await set_chat_commands(context.bot, person, pt, await services.role_of(person))
         await send_safely(context.bot, services, person, pt._("You are no longer a coordinator in this bot."))
-        await remove_from_group(context.bot, services, person)  # the coordinators' group, if linked
-        await alert(update, t.gettext("Removed."))
+        # The coordinators' group, if linked: an admin of the group (or a bot without the right to
+        # ban) cannot be removed by the bot; the admin who removed them hears it in the same answer.
+        if await remove_from_group(context.bot, services, person) == STAYS:
+            await alert(
+                update,
+                t.gettext(
+                    "Removed. They are still in the coordinators' group and I cannot remove them from it: "
+                    "please remove them by hand."
+                ),
+            )
+        else:
+            await alert(update, t.gettext("Removed."))
     await coordinators(update, context)
 
 

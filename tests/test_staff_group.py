@@ -118,13 +118,7 @@ async def test_members_who_are_not_coordinators_are_ignored_removed_and_reported
     await group.joins({"id": 6667, "is_bot": False, "first_name": "Nowy"})
     assert double.chats[group.id].members[6667]["status"] == "left"
     assert "Nowy (id 6667)" in admin.last.text
-    # A coordinator removed from coordinators leaves the group too.
-    from bot.staff_group import remove_from_group
-    from handlers.coordinators import remove  # noqa: F401  (the button path is tested in test_coordinators)
-
-    await app.services.coordinators.remove(COORDINATOR_ID)
-    assert await remove_from_group(app.bot, app.services, COORDINATOR_ID)
-    assert double.chats[group.id].members[COORDINATOR_ID]["status"] == "left"
+    # A coordinator removed from coordinators leaves the group too: tests/test_staff_group_privacy.py.
 
 
 async def test_a_topic_closed_by_hand_is_reopened_when_the_person_writes_again(app, double, coordinator):

@@ -1,10 +1,48 @@
-"""The coordinators' group and privacy (issue 15, point 5): someone who joins without a service
+"""The coordinators' group and privacy (issue 15, point 5): a removed coordinator the bot cannot
+take out of the group is named to the admin who removed them; someone who joins without a service
 message (a chat_member update) is removed and reported like any other outsider."""
 
 from __future__ import annotations
 
-from tests.conftest import COORDINATOR_ID
+from tests.conftest import ADMIN_ID, COORDINATOR_ID
 from tests.test_staff_group import _linked
+
+
+async def _remove_kasia(admin) -> None:
+    await admin.send("/koordynatorzy")
+    await admin.tap(next(b for b in admin.last.buttons if b.startswith("🗑")))
+    await admin.tap("🗑 Tak, usuń")
+
+
+async def test_a_removed_coordinator_leaves_the_group_and_the_admin_hears_it_all_went_well(
+    app, double, coordinator, admin
+):
+    group, _marek, _kasia = await _linked(app, double, coordinator)
+    await _remove_kasia(admin)
+    assert admin.alerts[-1] == "Usunięto."
+    assert double.chats[group.id].members[COORDINATOR_ID]["status"] == "left"
+
+
+async def test_a_removed_coordinator_who_is_a_group_admin_is_named_to_the_admin(app, double, coordinator, admin):
+    group = double.forum(-100_777, "Koordynatorzy")
+    marek = group.member(ADMIN_ID, "Marek", "creator")
+    group.member(COORDINATOR_ID, "Kasia", "administrator")
+    await group.send(marek, "/polacz_grupe")
+    await _remove_kasia(admin)
+    assert not await app.services.coordinators.is_coordinator(COORDINATOR_ID)
+    assert admin.alerts[-1].startswith("Usunięto. Ta osoba nadal jest w grupie koordynatorów")
+    assert "usuń ją ręcznie" in admin.alerts[-1]
+    assert double.chats[group.id].members[COORDINATOR_ID]["status"] == "administrator"
+
+
+async def test_a_removed_coordinator_stays_when_the_bot_may_not_ban_and_the_admin_is_told(
+    app, double, coordinator, admin
+):
+    group, _marek, _kasia = await _linked(app, double, coordinator)
+    double.set_bot_status(group.id, "administrator", can_restrict_members=False)
+    await _remove_kasia(admin)
+    assert admin.alerts[-1].startswith("Usunięto. Ta osoba nadal jest w grupie koordynatorów")
+    assert double.chats[group.id].members[COORDINATOR_ID]["status"] == "member"
 
 
 async def test_someone_added_without_a_join_message_is_removed_and_reported(app, double, coordinator, admin):
