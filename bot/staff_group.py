@@ -220,6 +220,40 @@ async def outsider_in_group(bot, services, user) -> None:
     await tell_coordinators(bot, services, compose, recipients=sorted(services.settings.admin_ids))
 
 
+async def delete_topics(bot, services, topics: list[tuple[int, int]]) -> int:
+    """Delete the topics (chat id, topic id) of people whose conversations were erased: the topic,
+    its header card and every mirrored message are their data too. Called after the database
+    transaction; a topic that cannot be deleted (the bot no longer an admin who may delete
+    messages, the topic gone) is logged and told to the admins once, with links to delete it by
+    hand, and never undoes the erasure. Returns how many were deleted."""
+    deleted, failed, problem = 0, [], ""
+    for chat_id, topic_id in topics:
+        try:
+            await bot.delete_forum_topic(chat_id, topic_id)
+            deleted += 1
+        except TelegramError as exc:
+            log.warning("could not delete topic %s in %s after an erasure: %s", topic_id, chat_id, exc)
+            failed.append(f"https://t.me/c/{str(chat_id).removeprefix('-100')}/{topic_id}")
+            problem = getattr(exc, "message", str(exc))
+    if not failed:
+        return deleted
+
+    def compose(t: Translator):
+        text = t.ngettext(
+            "⚠️ A person's conversations were erased, but I could not delete %(count)d topic in the coordinators' "
+            "group (%(problem)s). If it is still there, please delete it by hand: %(links)s",
+            "⚠️ People's conversations were erased, but I could not delete %(count)d topics in the coordinators' "
+            "group (%(problem)s). If they are still there, please delete them by hand: %(links)s",
+            len(failed),
+            problem=problem,
+            links=" ".join(failed),
+        )
+        return text, None
+
+    await tell_coordinators(bot, services, compose, recipients=sorted(services.settings.admin_ids))
+    return deleted
+
+
 async def mirror_answer(app, services, thread: Thread, message: ThreadMessage, author_name: str) -> None:
     """A coordinator answered in the private chat: the person's topic shows it too, so the group
     sees the whole conversation (nothing when no group is linked or it cannot be used)."""

@@ -25,6 +25,7 @@ from bot.organisation import FieldType, FormField
 from bot.replies import confirm
 from bot.routing import Routes
 from bot.sending import tell_coordinators
+from bot.staff_group import delete_topics
 from handlers.agreement_text import notify_staff, state_name
 from handlers.application_text import answer_lines, status_name
 from handlers.assignment_relay import mydata_lines as matching_lines
@@ -357,7 +358,10 @@ async def delete(update: Update, context: BotContext, press: DeleteAccount) -> N
     await services.sessions.end_flow(user_id)  # erase() drops the row too; no flow outlives the account
     kept = await privacy.kept_by_law(services.db, user_id)
     running = [a for a in await services.agreements.for_volunteer(user_id) if a.state in (*PENDING, State.ACTIVE)]
+    topic = await services.threads.topic_record(user_id)  # erase() forgets it with the rest
     erased = await privacy.erase(services.db, user_id, services.clock(), today(services))
+    if topic is not None:  # their topic in the coordinators' group is their data too
+        await delete_topics(context.bot, services, [topic])
     await services.audit.forget_actor(user_id)
     # The log says that an account was deleted and what was kept, never whose.
     await services.audit.record(None, "account.deleted", None, services.clock(), kept=kept, erased=sum(erased.values()))

@@ -71,3 +71,21 @@ class StaffTopics:
 
     async def forget_topic(self, telegram_id: int) -> None:
         await self._db.execute("DELETE FROM staff_topics WHERE telegram_id = ?", (telegram_id,))
+
+    async def topic_record(self, telegram_id: int) -> tuple[int, int] | None:
+        """(chat id, topic id) of the person's topic in whichever group it was made, if any."""
+        row = await self._db.fetch_one(
+            "SELECT chat_id, topic_id FROM staff_topics WHERE telegram_id = ?", (telegram_id,)
+        )
+        return (row[0], row[1]) if row else None
+
+    async def forget_topics_without_threads(self) -> list[tuple[int, int]]:
+        """Topics of people none of whose conversations is left (the retention period took them),
+        forgotten; returned as (chat id, topic id), to be deleted in the group."""
+        async with self._db.transaction() as conn:
+            rows = conn.execute(
+                "DELETE FROM staff_topics WHERE NOT EXISTS "
+                "(SELECT 1 FROM threads WHERE threads.telegram_id = staff_topics.telegram_id) "
+                "RETURNING chat_id, topic_id"
+            )._rows
+        return sorted((r["chat_id"], r["topic_id"]) for r in rows)

@@ -85,6 +85,26 @@ async def test_copy_message_into_a_topic(bot, double):
         await bot.copy_message(forum.id, anna.id, 99)
 
 
+async def test_a_topic_is_deleted_with_its_messages_by_an_admin_who_may_delete_messages(bot, double):
+    forum = double.forum(-100_6)
+    topic = (await bot.create_forum_topic(forum.id, "Anna")).message_thread_id
+    await bot.send_message(forum.id, "w wątku", message_thread_id=topic)
+    double.set_bot_status(forum.id, "administrator", can_delete_messages=False)
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights"):
+        await bot.delete_forum_topic(forum.id, topic)
+    double.set_bot_status(forum.id, "administrator")
+    assert await bot.delete_forum_topic(forum.id, topic)
+    assert topic not in forum.topics and not forum.messages_in(topic)
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.delete_forum_topic(forum.id, topic)
+    plain = double.forum(-100_7, is_forum=False)
+    with pytest.raises(BadRequest, match=r"(?i)not a forum"):
+        await bot.delete_forum_topic(plain.id, 5)
+    double.set_bot_status(forum.id, "kicked")
+    with pytest.raises(Forbidden):
+        await bot.delete_forum_topic(forum.id, 101)
+
+
 async def test_members_of_every_status_parse_with_their_fields(bot, double):
     forum = double.forum(-100_8)
     forum.member(7, "Szefowa", "creator")

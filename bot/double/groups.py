@@ -1,7 +1,8 @@
 """The Bot API double's supergroups and forum topics, with Telegram's rules and errors: topics only
 in a forum, made and edited only by an admin with the right to manage topics, a message to a
 deleted topic ("message thread not found") or a closed one (TOPIC_CLOSED), a bot removed from the
-group (403), members read, banned and unbanned only with the right to restrict members.
+group (403), members read, banned and unbanned only with the right to restrict members, a topic
+deleted only by an admin with the right to delete messages.
 A part of BotApiDouble (bot/double/api.py); the scenario side is bot/double/group_scenario.py.
 """
 
@@ -170,6 +171,15 @@ class Groups(ServerState):
 
     def _m_reopenForumTopic(self, params, files):
         return self._set_closed(params, False)
+
+    def _m_deleteForumTopic(self, params, files):
+        chat = self._forum(params)
+        self._right(chat, "can_delete_messages", "not enough rights to delete a topic")
+        topic_id = params.get("message_thread_id")
+        if by_id(chat.topics, topic_id) is None:
+            raise bad_request("message thread not found")
+        self.delete_topic(chat.id, int(topic_id))
+        return True
 
     def _m_getChatMember(self, params, files):
         chat = self._chat(params.get("chat_id"))

@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bot.context import SERVICES_KEY
 from bot.services import Services
+from bot.staff_group import delete_topics
 from storage import privacy
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,15 @@ async def apply_retention(app: Application) -> dict[str, int]:
         partner_days=(retention.rejected_organisation_days, retention.closed_request_days, retention.done_request_days),
     )
     inactive = await privacy.stale_people(services.db, now - timedelta(days=retention.inactive_person_days))
+    topics = []
     for telegram_id in inactive:
+        topic = await services.threads.topic_record(telegram_id)  # erase() forgets it with the rest
         await privacy.erase(services.db, telegram_id)
+        if topic is not None:
+            topics.append(topic)
         await asyncio.sleep(0)  # one person per transaction; everyone else's updates run between
+    if topics:  # their topics in the coordinators' group are their data too
+        await delete_topics(app.bot, services, topics)
     counts["people"] = len(inactive)
     if any(counts.values()):
         await services.audit.record(None, "retention.purged", None, now, **counts)

@@ -12,6 +12,7 @@ from telegram.ext import Application
 from bot.context import SERVICES_KEY
 from bot.counselling import to_staff
 from bot.services import Services
+from bot.staff_group import delete_topics
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +39,9 @@ async def purge_old_threads(app: Application) -> int:
     services: Services = app.bot_data[SERVICES_KEY]
     now = services.clock()
     days = services.org.counselling.retention_days
-    return await services.threads.purge(now - timedelta(days=days), now - OFFER_KEPT)
+    purged = await services.threads.purge(now - timedelta(days=days), now - OFFER_KEPT)
+    # The topic of someone with no conversation left goes too: its messages are that person's data.
+    topics = await services.threads.forget_topics_without_threads()
+    if topics:
+        await delete_topics(app.bot, services, topics)
+    return purged
