@@ -15,6 +15,8 @@ from typing import Any
 
 from storage.db import Database, from_db_time, to_db_time, utcnow
 from storage.paging import Section, keyed_page
+from storage.status_moves import Refused as Refused  # callers import it from here
+from storage.status_moves import move_status
 
 
 class OrgStatus(StrEnum):
@@ -36,14 +38,6 @@ class OrgAction(StrEnum):
     REJECTED = "rejected"
     CONTACT_ADDED = "contact_added"
     CONTACT_LEFT = "contact_left"
-
-
-class Refused(Exception):
-    """A change refused: the thing is not in a state that allows it (`status`: what it is now)."""
-
-    def __init__(self, status: str | None):
-        super().__init__(status)
-        self.status = status
 
 
 class InviteRefused(Exception):
@@ -284,20 +278,9 @@ class OrganisationRepository:
         decided: bool = False,
     ) -> Organisation:
         stamp = to_db_time(now or utcnow())
-        marks = ", ".join("?" for _ in allowed)
-        extra, params = "", ()
-        if decided:
-            extra, params = ", decided_at = ?, decided_by = ?, decision_note = ?", (stamp, actor_id, note)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                f"UPDATE organisations SET status = ?, updated_at = ?{extra} WHERE id = ? AND status IN ({marks})",
-                (to, stamp, *params, organisation_id, *allowed),
-            )
-            if cursor.rowcount != 1:
-                current = await (
-                    await conn.execute("SELECT status FROM organisations WHERE id = ?", (organisation_id,))
-                ).fetchone()
-                raise Refused(current["status"] if current else None)
+            decision = (actor_id, note) if decided else None
+            await move_status(conn, "organisations", organisation_id, allowed, to, stamp, decision)
             await self._history(conn, organisation_id, stamp, actor_id, action, note)
         found = await self.get(organisation_id)
         assert found is not None

@@ -17,6 +17,7 @@ from typing import Any
 from storage.db import Database, from_db_time, to_db_time, utcnow
 from storage.organisations import HistoryEntry, Refused
 from storage.paging import Section, keyed_page
+from storage.status_moves import move_status
 
 
 class RequestStatus(StrEnum):
@@ -186,20 +187,9 @@ class SupportRequestRepository:
         decided: bool = False,
     ) -> SupportRequest:
         stamp = to_db_time(now or utcnow())
-        marks = ", ".join("?" for _ in allowed)
-        extra, params = "", ()
-        if decided:
-            extra, params = ", decided_at = ?, decided_by = ?, decision_note = ?", (stamp, actor_id, note)
         async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                f"UPDATE support_requests SET status = ?, updated_at = ?{extra} WHERE id = ? AND status IN ({marks})",
-                (to, stamp, *params, request_id, *allowed),
-            )
-            if cursor.rowcount != 1:
-                current = await (
-                    await conn.execute("SELECT status FROM support_requests WHERE id = ?", (request_id,))
-                ).fetchone()
-                raise Refused(current["status"] if current else None)
+            decision = (actor_id, note) if decided else None
+            await move_status(conn, "support_requests", request_id, allowed, to, stamp, decision)
             await self._history(conn, request_id, stamp, actor_id, action, note)
         found = await self.get(request_id)
         assert found is not None
