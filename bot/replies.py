@@ -10,6 +10,7 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from functools import lru_cache
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -47,6 +48,17 @@ def page_row(t, page: int, total: int, size: int, data_for: Callable[[int], str]
         row.append((t.gettext("« Previous"), data_for(page - 1)))
     if (page + 1) * size < total:
         row.append((t.gettext("Next »"), data_for(page + 1)))
+    return [row] if row else []
+
+
+def key_row(t, page, data_for: Callable[..., str], key: Callable[[Any], int] = lambda item: item.id):
+    """The "« Previous" / "Next »" row of a list paged by key (storage/paging.py): each carries the
+    item the next page continues from, `data_for(before=…)` or `data_for(after=…)`; none for one page."""
+    row = []
+    if page.earlier:
+        row.append((t.gettext("« Previous"), data_for(before=key(page.items[0]))))
+    if page.later:
+        row.append((t.gettext("Next »"), data_for(after=key(page.items[-1]))))
     return [row] if row else []
 
 

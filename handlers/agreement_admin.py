@@ -24,7 +24,7 @@ from bot.services import Role
 from handlers import agreement_admin_card as card
 from handlers import agreement_attestation, agreement_terms
 from handlers.agreement_text import ACCOUNT_DELETED_LABEL, STATE_GROUPS
-from handlers.common import keyboard, requires_role, show, stale_button
+from handlers.common import key_row, keyboard, requires_role, show, stale_button
 from handlers.plan_text import volunteer_name
 from handlers.presses import ignoring_press
 from storage.agreements import STATE_ORDER, Agreement, Listed, TransitionRefused
@@ -92,13 +92,7 @@ async def state_list(update: Update, context: BotContext, press: AgreementList) 
         [(f"#{item.id} {_listed_name(t, item)[:36]} · {t.date(item.end_date, 'd.MM.y')}", _button("o", item.id))]
         for item in items
     ]
-    nav = []
-    if page.earlier:
-        nav.append((t.gettext("« Previous"), AgreementList(state=state, before=items[0].id).pack()))
-    if page.later:
-        nav.append((t.gettext("Next »"), AgreementList(state=state, after=items[-1].id).pack()))
-    if nav:
-        rows.append(nav)
+    rows += key_row(t, page, lambda **key: AgreementList(state=state, **key).pack())
     rows.append([(t.gettext("« Agreements"), AGREEMENTS)])
     body = t._("Choose an agreement:") if items else t._("Nothing here yet.")
     title = t._("<b>%(group)s</b>", group=t.gettext(STATE_GROUPS[state]))

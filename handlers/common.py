@@ -10,12 +10,13 @@ from typing import Any
 from telegram import Update
 
 from bot.context import BotContext
-from bot.replies import alert, keyboard, page_row, show, stale_button
+from bot.replies import alert, key_row, keyboard, page_row, show, stale_button
 from bot.sending import send_safely, translator_for
 from bot.services import Role
 
 __all__ = [  # re-exported for the handlers; they live below handlers/ so jobs can use them too
     "alert",
+    "key_row",
     "keyboard",
     "page_row",
     "send_safely",

@@ -21,7 +21,7 @@ from bot.routing import Routes
 from bot.sending import tell
 from bot.services import Role
 from bot.staff_group import mirror_answer
-from handlers.common import alert, audit, keyboard, requires_role, show, stale_button
+from handlers.common import alert, audit, key_row, keyboard, requires_role, show, stale_button
 from handlers.counselling import CONTENT_KINDS, read_content
 from handlers.menu import deep_link
 from storage.paging import page_of
@@ -144,13 +144,7 @@ async def list_threads(update: Update, context: BotContext, press: ThreadsPage |
         ]
         for th in page.items
     ]
-    nav = []
-    if page.earlier:
-        nav.append((t.gettext("« Previous"), ThreadsPage(before=page.items[0].id).pack()))
-    if page.later:
-        nav.append((t.gettext("Next »"), ThreadsPage(after=page.items[-1].id).pack()))
-    if nav:
-        rows.append(nav)
+    rows += key_row(t, page, lambda **key: ThreadsPage(**key).pack())
     rows.append([(t.gettext("« Coordinator panel"), COORDINATOR_PANEL)])
     if page.items:
         text = t._("<b>Conversations waiting for an answer</b> (the longest waiting first):")

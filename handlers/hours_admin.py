@@ -21,7 +21,7 @@ from bot.export_worker import ExportJob, spreadsheet_cell
 from bot.hours_quota import HoursSettings
 from bot.routing import Routes
 from bot.services import Role
-from handlers.common import keyboard, requires_role, show, stale_button
+from handlers.common import key_row, keyboard, requires_role, show, stale_button
 from handlers.hours import today_of
 from storage.hours import HoursLedger, Member
 from storage.hours_rules import Month
@@ -83,13 +83,7 @@ async def quota_list(update: Update, context: BotContext, press: QuotaList | Non
     if not page.items:
         lines.append(t._("Nobody yet."))
     rows = []
-    nav = []
-    if page.earlier:
-        nav.append((t.gettext("« Previous"), QuotaList(before=page.items[0].telegram_id).pack()))
-    if page.later:
-        nav.append((t.gettext("Next »"), QuotaList(after=page.items[-1].telegram_id).pack()))
-    if nav:
-        rows.append(nav)
+    rows += key_row(t, page, lambda **key: QuotaList(**key).pack(), key=lambda item: item.telegram_id)
     for m in (month, month.previous()):
         label = t.gettext("📊 CSV: %(month)s", month=t.date(m.first_day, "LLLL y"))
         rows.append([(label, HoursCsv(month=m.code).pack())])

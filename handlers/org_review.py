@@ -18,7 +18,7 @@ from bot.i18n import html_escape
 from bot.partners import IDENTIFIERS
 from bot.replies import confirm
 from bot.services import Role
-from handlers.common import audit, keyboard, show, stale_button
+from handlers.common import audit, key_row, keyboard, show, stale_button
 from handlers.org_mine import invite
 from handlers.partner_common import (
     ORG_GROUPS,
@@ -73,12 +73,7 @@ async def status_list(update: Update, context: BotContext, press: OrgList) -> No
         before=press.before,
     )
     rows = [[(f"#{o.id} {o.name[:40]}", OrgReview(act="o", org=o.id).pack())] for o in page.items]
-    paging = []
-    if page.earlier:
-        paging.append((t.gettext("« Previous"), OrgList(status=status, before=page.items[0].id).pack()))
-    if page.later:
-        paging.append((t.gettext("Next »"), OrgList(status=status, after=page.items[-1].id).pack()))
-    rows += [paging] if paging else []
+    rows += key_row(t, page, lambda **key: OrgList(status=status, **key).pack())
     rows.append([(t.gettext("« Organisations"), ORGANISATIONS)])
     body = t._("Nothing here yet.") if not page.items else t._("Choose an organisation:")
     title = t._("<b>%(group)s</b>", group=t.gettext(ORG_GROUPS[status]))

@@ -16,7 +16,7 @@ from bot.replies import confirm
 from bot.sending import tell_coordinators
 from bot.services import Role
 from handlers.assignment_relay import contact_lines
-from handlers.common import alert, audit, keyboard, show
+from handlers.common import alert, audit, key_row, keyboard, show
 from handlers.partner_common import REQUEST_STATUS, contact_organisation, contact_request, request_lines, request_title
 from storage.organisations import Refused
 from storage.paging import page_of
@@ -51,12 +51,7 @@ async def our_requests(update: Update, context: BotContext, press: RequestMineLi
         before=press.before,
     )
     rows = [[(f"{_MARKS.get(r.status, '•')} {request_title(context, r)}"[:64], _open(r.id))] for r in page.items]
-    paging = []
-    if page.earlier:
-        paging.append((t.gettext("« Previous"), RequestMineList(org=organisation.id, before=page.items[0].id).pack()))
-    if page.later:
-        paging.append((t.gettext("Next »"), RequestMineList(org=organisation.id, after=page.items[-1].id).pack()))
-    rows += [paging] if paging else []
+    rows += key_row(t, page, lambda **key: RequestMineList(org=organisation.id, **key).pack())
     rows.append([(t.gettext("🙋 Ask for support"), OrgMine(act="new", org=organisation.id).pack())])
     rows.append([(t.gettext("« My organisation"), OrgMine(act="o", org=organisation.id).pack())])
     title = t._("<b>Requests for support of %(name)s</b>", name=organisation.name)

@@ -18,7 +18,7 @@ from bot.flow import SUMMARY, End, Flow, FlowRun, Prompt, typed_step
 from bot.i18n import html_escape
 from bot.replies import confirm
 from bot.services import Role
-from handlers.common import audit, keyboard, show, stale_button
+from handlers.common import audit, key_row, keyboard, show, stale_button
 from handlers.partner_common import (
     REQUEST_GROUPS,
     REQUEST_STATUS,
@@ -83,12 +83,7 @@ async def status_list(update: Update, context: BotContext, press: RequestList) -
         ]
         for r in page.items
     ]
-    paging = []
-    if page.earlier:
-        paging.append((t.gettext("« Previous"), RequestList(status=status, before=page.items[0].id).pack()))
-    if page.later:
-        paging.append((t.gettext("Next »"), RequestList(status=status, after=page.items[-1].id).pack()))
-    rows += [paging] if paging else []
+    rows += key_row(t, page, lambda **key: RequestList(status=status, **key).pack())
     rows.append([(t.gettext("« Requests for support"), REQUESTS)])
     title = t._("<b>%(group)s</b>", group=t.gettext(REQUEST_GROUPS[status]))
     body = t._("Nothing here yet.") if not page.items else t._("Choose a request:")
