@@ -33,6 +33,7 @@ import aiosqlite
 
 from storage.connection import Connection
 from storage.migrations import apply_migrations
+from storage.transaction_hooks import current_observer
 
 log = logging.getLogger(__name__)
 
@@ -198,6 +199,9 @@ class _Transaction:
         try:
             if exc_type is None:
                 try:
+                    observer = current_observer.get()
+                    if observer is not None:
+                        await observer.committing(conn)
                     conn.execute("COMMIT")
                 except BaseException:
                     _rollback(conn)
