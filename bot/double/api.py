@@ -16,6 +16,7 @@ import asyncio
 import itertools
 import json
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -42,6 +43,10 @@ def _commands_key(params: dict) -> tuple[str, str]:
 
 class BotApiDouble(Messages, Files, Groups, BaseRequest):
     """The fake Telegram server. Make users with `user()` and drive them from scenarios."""
+
+    # Whether deliver() returns after the bot handled the update (in process) or only after
+    # Telegram queued it (served over HTTP to separate processes: bot/double/http.py).
+    delivers_synchronously = True
 
     def __init__(
         self,
@@ -78,6 +83,9 @@ class BotApiDouble(Messages, Files, Groups, BaseRequest):
         self.application = None  # set by attach(); updates then go straight to it
         self.on_request: Callable[[str, dict], None] | None = None
         self._scripted: list[tuple[str, int | None, ApiError]] = []
+        # Held while a method changes the state, so that a test thread can read it while the
+        # HTTP server's thread (bot/double/http.py) serves bot processes.
+        self.lock = threading.RLock()
 
     # ---- wiring -----------------------------------------------------------------------
     def attach(self, application) -> None:
@@ -141,10 +149,15 @@ class BotApiDouble(Messages, Files, Groups, BaseRequest):
             return 404, NOT_FOUND
         if match["token"] != self.token:
             return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
-        api_method = match["method"]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data and request_data.contains_files else {}
-        self.requests.append((api_method, params))
+        return await self.call(match["method"], params, files)
+
+    async def call(self, api_method: str, params: dict, files: dict) -> tuple[int, bytes]:
+        """One Bot API method with its parameters (as Python values) and uploaded files:
+        the HTTP status and the JSON body Telegram would answer with."""
+        with self.lock:
+            self.requests.append((api_method, params))
         if self.on_request:
             self.on_request(api_method, params)
         if self.latency:
@@ -153,14 +166,16 @@ class BotApiDouble(Messages, Files, Groups, BaseRequest):
         if handler is None:
             return 404, b'{"ok":false,"error_code":404,"description":"Not Found: method not found"}'
         try:
-            scripted = self._scripted_error(api_method, params) if self._scripted else None
-            if scripted is not None:
-                raise scripted
-            result = handler(params, files)
+            with self.lock:
+                scripted = self._scripted_error(api_method, params) if self._scripted else None
+                if scripted is not None:
+                    raise scripted
+                result = handler(params, files)
             if asyncio.iscoroutine(result):
                 result = await result
         except ApiError as error:
-            self.errors.append((api_method, error.code, error.description))
+            with self.lock:
+                self.errors.append((api_method, error.code, error.description))
             body: dict[str, Any] = {
                 "ok": False,
                 "error_code": error.code,

@@ -113,16 +113,18 @@ class UserChat:
     @property
     def messages(self) -> list[BotMessage]:
         """Every message from the bot still in the chat, oldest first."""
-        return [_view(m) for m in self.chat.messages.values() if m.from_bot]
+        with self.double.lock:
+            return [_view(m) for m in self.chat.messages.values() if m.from_bot]
 
     @property
     def last(self) -> BotMessage:
         """The message the bot sent or edited most recently."""
-        candidates = [m for m in self.chat.messages.values() if m.from_bot]
-        if not candidates:
-            raise AssertionError("the bot has not sent anything to this chat")
-        latest = max(candidates, key=lambda m: m.changed)
-        return _view(latest)
+        with self.double.lock:
+            candidates = [m for m in self.chat.messages.values() if m.from_bot]
+            if not candidates:
+                raise AssertionError("the bot has not sent anything to this chat")
+            latest = max(candidates, key=lambda m: m.changed)
+            return _view(latest)
 
     @property
     def reply_keyboard(self) -> list[str]:
@@ -130,31 +132,35 @@ class UserChat:
 
     def new_messages(self) -> list[BotMessage]:
         """Messages sent since the previous call (edits excluded)."""
-        ids = sorted(m.message_id for m in self.chat.messages.values() if m.from_bot)
-        fresh = [i for i in ids if i > self._seen]
-        if ids:
-            self._seen = max(self._seen, ids[-1])
-        return [_view(self.chat.messages[i]) for i in fresh]
+        with self.double.lock:
+            ids = sorted(m.message_id for m in self.chat.messages.values() if m.from_bot)
+            fresh = [i for i in ids if i > self._seen]
+            if ids:
+                self._seen = max(self._seen, ids[-1])
+            return [_view(self.chat.messages[i]) for i in fresh]
 
     @property
     def alerts(self) -> list[str]:
         """Texts the bot showed as callback-query notifications, oldest first."""
-        return [q["text"] for q in self.double.callback_queries.values() if q["user_id"] == self.id and q.get("text")]
+        with self.double.lock:
+            queries = list(self.double.callback_queries.values())
+        return [q["text"] for q in queries if q["user_id"] == self.id and q.get("text")]
 
     def block_bot(self, blocked: bool = True) -> None:
         self.chat.blocked_bot = blocked
 
     # ---- what the user does -----------------------------------------------------------
     def _user_message(self, content: dict) -> dict:
-        message_id = self.chat.next_message_id()
-        data = {
-            "message_id": message_id,
-            "from": self.user,
-            "chat": self.chat.info,
-            "date": int(self.double.clock()),
-            **content,
-        }
-        self.chat.messages[message_id] = StoredMessage(self.chat.id, message_id, False, data)
+        with self.double.lock:
+            message_id = self.chat.next_message_id()
+            data = {
+                "message_id": message_id,
+                "from": self.user,
+                "chat": self.chat.info,
+                "date": int(self.double.clock()),
+                **content,
+            }
+            self.chat.messages[message_id] = StoredMessage(self.chat.id, message_id, False, data)
         return data
 
     async def _deliver(self, kind: str, payload: dict) -> None:
@@ -246,11 +252,12 @@ class UserChat:
 
     async def tap(self, label: str) -> None:
         """Press a button: an inline one on the newest message that has it, else a reply one."""
-        newest_first = sorted(
-            (m for m in self.chat.messages.values() if m.from_bot),
-            key=lambda m: m.changed,
-            reverse=True,
-        )
+        with self.double.lock:
+            newest_first = sorted(
+                (m for m in self.chat.messages.values() if m.from_bot),
+                key=lambda m: m.changed,
+                reverse=True,
+            )
         for message in map(_view, newest_first):
             for row in message.keyboard:
                 for button in row:
@@ -266,20 +273,23 @@ class UserChat:
                         raise AssertionError("use share_contact() for a contact-request button")
                     await self.send(label)
                     return
-        visible = [b for m in self.messages for b in m.buttons] + self.reply_keyboard
+        with self.double.lock:
+            visible = [b for m in self.messages for b in m.buttons] + self.reply_keyboard
         raise AssertionError(f"no button {label!r}; visible buttons: {visible}")
 
     async def press(self, message_id: int, callback_data: str, answered: bool = True, late: bool = False) -> None:
         """Press a button with any callback data (also a forged or stale one). `late`: the press
-        reaches the bot after Telegram stopped waiting for its answer (~15 s), so answering fails."""
-        stored = self.chat.messages.get(message_id)
-        if stored is None or not stored.from_bot:
-            raise AssertionError(f"no bot message {message_id} in this chat")
-        query_id = uuid.uuid4().hex[:16]
-        self.double.callback_queries[query_id] = {"user_id": self.id, "answered": late}
-        if late:
+        reaches the bot after Telegram stopped waiting for its answer (~15 s), so answering fails.
+        Served over HTTP (bot/double/http.py) the answer comes later: `answered` is not checked."""
+        with self.double.lock:
+            stored = self.chat.messages.get(message_id)
+            if stored is None or not stored.from_bot:
+                raise AssertionError(f"no bot message {message_id} in this chat")
+            query_id = uuid.uuid4().hex[:16]
+            self.double.callback_queries[query_id] = {"user_id": self.id, "answered": late}
+            message = dict(stored.data)
+        if late or not self.double.delivers_synchronously:
             answered = False
-        message = dict(stored.data)
         await self._deliver(
             "callback_query",
             {

@@ -4,6 +4,7 @@ for finding a chat and storing a bot's message, shared by its method families.""
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,12 +67,14 @@ class ServerState:
     flood_control: FloodControl | None
     clock: Callable[[], float]
     _changes: itertools.count
+    lock: threading.RLock  # see BotApiDouble.__init__
 
     def ensure_chat(self, info: dict) -> ChatState:
-        chat = self.chats.get(info["id"])
-        if chat is None:
-            chat = self.chats[info["id"]] = ChatState(info=dict(info))
-        return chat
+        with self.lock:
+            chat = self.chats.get(info["id"])
+            if chat is None:
+                chat = self.chats[info["id"]] = ChatState(info=dict(info))
+            return chat
 
     def _chat(self, chat_id: Any) -> ChatState:
         chat = by_id(self.chats, chat_id)
