@@ -27,6 +27,8 @@ from bot.buttons.menu import MenuButton
 from bot.config import ConfigError, Settings
 from bot.context import ROUTES_KEY, SERVICES_KEY, BotContext
 from bot.i18n import resolve_locale, translator
+from bot.inbox import INBOX_KEY, Inbox
+from bot.leases import SCHEDULER, SCHEDULER_KEY, LeaseKeeper
 from bot.organisation import Organisation, load_organisation
 from bot.processor import PerUserOrderedProcessor
 from bot.rate_limit import SharedRateLimiter
@@ -68,6 +70,8 @@ from handlers.command_menu import set_chat_commands, set_default_commands
 from storage import Database
 from storage.audience_index import index_choice_fields
 from storage.db import utcnow
+from storage.inbox import InboxRepository
+from storage.leases import LeaseRepository
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +98,22 @@ class VolunteerBotApplication(Application):
     def broadcast_sender(self) -> BroadcastSender:
         return self.bot_data[SENDER_KEY]
 
+    @property
+    def inbox(self) -> Inbox:
+        return self.bot_data[INBOX_KEY]
+
     async def start(self) -> None:
         await super().start()
         await self.bot_data[ROUTES_KEY].engine.resume(self)  # long texts held when it stopped
-        await self.broadcast_sender.start()
+        await self.inbox.start()  # updates stored before the last stop first
+        # Scheduled jobs and the broadcast sender: only in the process holding the lease.
+        scheduler = self.bot_data[SCHEDULER_KEY]
+        await scheduler.try_acquire()
+        scheduler.keep()
 
     async def stop(self) -> None:
-        await self.broadcast_sender.stop()
+        await self.bot_data[SCHEDULER_KEY].release()
+        await self.inbox.stop()
         await super().stop()
 
     async def shutdown(self) -> None:
@@ -176,6 +189,11 @@ def build_application(
     app = builder.build()
     app.bot_data[SERVICES_KEY] = services
     app.bot_data[SENDER_KEY] = BroadcastSender(app, rate=settings.broadcast_rate, paid=settings.broadcast_paid)
+    app.bot_data[INBOX_KEY] = Inbox(app, InboxRepository(services.db), clock)
+    sender = app.bot_data[SENDER_KEY]
+    app.bot_data[SCHEDULER_KEY] = LeaseKeeper(
+        LeaseRepository(services.db), SCHEDULER, clock, on_gain=sender.start, on_loss=sender.stop
+    )
     register_handlers(app)
     return app
 

@@ -113,7 +113,11 @@ class FlowEngine:
                     await self._settle(run, part)
             return True
         if not fresh and state.last_update_id is not None and update.update_id <= state.last_update_id:
-            log.info("update %s was handled already; ignored", update.update_id)
+            # Handled already (its effects committed, then a crash before it was done): the reply
+            # may have been lost, so the step the person is on is shown again, nothing stored.
+            log.info("update %s was handled already; the current step is shown again", update.update_id)
+            if part is None or part["last"] != update.update_id:
+                await self._reshow(run)
             return True
         message = update.effective_message
         step = run.step(state.step)
@@ -175,6 +179,11 @@ class FlowEngine:
         state = _state(context)
         if state is not None and state.data.pop(PART, None) is not None:
             log.info("a press while a long text was held: the press wins")  # the person moved on
+        replayed = state is not None and state.last_update_id is not None and update.update_id <= state.last_update_id
+        if replayed and state.flow in self.flows:  # handled already (see handle_message): where they are now
+            log.info("press %s was handled already; the current step is shown again", update.update_id)
+            await self._reshow(FlowRun(update, context, self.flows[state.flow], state, state.data))
+            return
         if state is None or state.flow != press.flow or press.flow not in self.flows:
             flow = self.flows.get(press.flow)
             if flow is not None and flow.stale is not None:
@@ -310,6 +319,15 @@ class FlowEngine:
     async def _reask(self, run: FlowRun, target: str, problem: Problem) -> None:
         text, markup, _ = await render(run, target, problem)
         await self._send_and_save(run, target, text, markup)
+
+    async def _reshow(self, run: FlowRun) -> None:
+        """The current step again, as a new message, without writing anything (a replay may not)."""
+        if run.update.callback_query is not None:
+            await run.update.callback_query.answer()
+        current = run.state.step
+        target = current if current == SUMMARY or run.step(current) is not None else resume_point(run)
+        text, markup, _ = await render(run, target)
+        await run.context.bot.send_message(run.update.effective_chat.id, text, reply_markup=markup)
 
     async def _send_and_save(self, run: FlowRun, target: str, text, markup, *, expected=..., save=None) -> None:
         update, context = run.update, run.context

@@ -10,12 +10,16 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale, translator
+from bot.inbox import AlreadyApplied
 
 log = logging.getLogger("volunteer_bot.errors")
 
 
 async def on_error(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, AlreadyApplied):
+        await _already_applied(update, context)
+        raise ApplicationHandlerStop
     log.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
         return
@@ -50,3 +54,20 @@ async def _user_translator(update: Update, context: BotContext) -> Translator:
             log.warning("could not read the user's language for the apology")
     telegram_locale = user.language_code if user else None
     return translator(resolve_locale(chosen, telegram_locale, settings.default_locale), settings.timezone)
+
+
+async def _already_applied(update: object, context: BotContext) -> None:
+    """An update handled again after a crash tried to write what it wrote before (refused, rolled
+    back): not an error; the person is told it is saved and shown the menu (the reply they missed)."""
+    if not isinstance(update, Update) or update.effective_chat is None or update.effective_chat.type != "private":
+        return
+    log.info("Update %s was applied before a restart; its write was refused, the menu shown", update.update_id)
+    from handlers.menu import menu_after
+
+    try:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        context.t = await _user_translator(update, context)
+        await menu_after(update, context, context.t._("✅ That is saved already."))
+    except TelegramError as exc:
+        log.warning("could not show the menu after a repeated update: %s", exc)

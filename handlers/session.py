@@ -22,6 +22,7 @@ from handlers.common import keyboard, stale_button
 from handlers.document_verify import for_a_stranger
 from handlers.staff_group import on_group_update
 from storage.sessions import SessionRecord
+from storage.transaction_hooks import unobserved
 
 _FLOOD_KEY = "flood_guard"
 # (role, locale) whose command menu was last set for a chat, in this process.
@@ -47,7 +48,8 @@ async def load_session(update: Update, context: BotContext) -> None:
     member = update.my_chat_member
     if member is not None and member.new_chat_member.status in ("kicked", "left"):
         # The person blocked the bot: not a sign of activity; nothing more will reach them.
-        await services.users.mark_unreachable(user.id, services.clock())
+        with unobserved():  # the same mark again changes nothing
+            await services.users.mark_unreachable(user.id, services.clock())
         raise ApplicationHandlerStop
     verdict = _flood_guard(context).check(user.id, services.clock().timestamp())
     if not verdict.allowed:
@@ -105,14 +107,15 @@ async def _session(context: BotContext, user) -> SessionRecord:
     if session is None or not services.users.is_current(
         session.user, user.first_name, user.last_name, user.username, user.language_code, services.clock()
     ):
-        await services.users.record_contact(
-            telegram_id=user.id,
-            first_name=user.first_name,
-            last_name=user.last_name,
-            username=user.username,
-            telegram_locale=user.language_code,
-            now=services.clock(),
-        )
+        with unobserved():  # the profile as Telegram sends it: a repeat changes nothing (bot/inbox.py)
+            await services.users.record_contact(
+                telegram_id=user.id,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                username=user.username,
+                telegram_locale=user.language_code,
+                now=services.clock(),
+            )
         session = await services.sessions.load(user.id)
     return session
 

@@ -15,3 +15,16 @@ class CommitObserver(Protocol):
 
 
 current_observer: ContextVar[CommitObserver | None] = ContextVar("commit_observer", default=None)
+
+
+class unobserved:
+    """Writes that may be repeated harmlessly (a person's profile as Telegram sends it): they do not
+    count as the update's effects, so handling the update again after a crash may make them."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = current_observer.set(None)
+
+    def __exit__(self, *exc: object) -> None:
+        current_observer.reset(self._token)

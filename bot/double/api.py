@@ -120,9 +120,15 @@ class BotApiDouble(Messages, Files, Groups, BaseRequest):
         if self.application is None:
             await self._queue().put(update_data)
             return
-        from telegram import Update
+        from bot.inbox import inbox_of
 
         app = self.application
+        inbox = inbox_of(app)
+        if inbox is not None:  # stored, handled, done, as every update from Telegram (bot/inbox.py)
+            await inbox.deliver(update_data)
+            return
+        from telegram import Update
+
         update = Update.de_json(update_data, app.bot)
         await app.update_processor.process_update(update, app.process_update(update))
 

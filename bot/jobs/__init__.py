@@ -24,6 +24,7 @@ from bot.jobs.hours import remind_short_of_quota
 from bot.jobs.retention import apply_retention
 from bot.jobs.threads import purge_old_threads, remind_unanswered
 from bot.jobs.work_logs import ask_coordinators_about_work
+from bot.leases import holds_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ JOBS = (
 
 
 async def _run(context: BotContext) -> None:
+    if not holds_scheduler(context.application):  # another process does the scheduled work
+        return
     for step in context.job.data:
         try:
             await step(context.application)
