@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 import uvicorn
 from starlette.datastructures import UploadFile
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -222,7 +222,10 @@ class BotApiServer:
             return Response(NOT_FOUND, status_code=404, media_type="application/json")
         if match["token"] != self.double.token:
             return _json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-        params, files = await _parameters(request)
+        try:
+            params, files = await _parameters(request)
+        except ClientDisconnect:  # the bot process died while sending
+            return Response(status_code=499)
         method = match["method"]
         own = getattr(self, f"_t_{method}", None)
         if own is not None:

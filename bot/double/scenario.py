@@ -127,6 +127,20 @@ class UserChat:
             return _view(latest)
 
     @property
+    def mark(self) -> int:
+        """Where the conversation is now: changed_since(mark) gives what the bot did after."""
+        with self.double.lock:
+            return max((m.changed for m in self.chat.messages.values() if m.from_bot), default=0)
+
+    def changed_since(self, mark: int) -> list[BotMessage]:
+        """The bot's messages sent or edited after `mark`, in the order of those changes."""
+        with self.double.lock:
+            changed = sorted(
+                (m for m in self.chat.messages.values() if m.from_bot and m.changed > mark), key=lambda m: m.changed
+            )
+            return [_view(m) for m in changed]
+
+    @property
     def reply_keyboard(self) -> list[str]:
         return [b["text"] for row in (self.chat.reply_keyboard or []) for b in row]
 
