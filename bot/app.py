@@ -156,7 +156,7 @@ def build_application(
     services = Services(
         settings=settings,
         org=org or load_organisation(settings.org_file),
-        db=Database(settings.database_path),
+        db=Database(settings.database),
         clock=clock,
     )
     processor = PerUserOrderedProcessor()

@@ -30,6 +30,8 @@ class Settings:
     # A Bot API server started with --local: it gives files as paths on its disk, read from there.
     local_mode: bool = False
     database_path: Path = Path("volunteer-bot.db")
+    # DATABASE_URL=postgresql://...: the bot's database is PostgreSQL (database_path then unused).
+    database_url: str | None = None
     admin_ids: frozenset[int] = field(default_factory=frozenset)
     timezone: str = "Europe/Warsaw"
     default_locale: str = "pl"
@@ -58,6 +60,11 @@ class Settings:
     # smtps://user:password@host:465; unset, nothing is sent by e-mail.
     smtp_url: str | None = None
     smtp_from: str | None = None
+
+    @property
+    def database(self) -> Path | str:
+        """Where the database is, as storage.Database takes it: a PostgreSQL URL or an SQLite file."""
+        return self.database_url or self.database_path
 
     @property
     def base_file_url(self) -> str:
@@ -92,7 +99,7 @@ class Settings:
             api_url=_url("TELEGRAM_API_URL", get("TELEGRAM_API_URL"), DEFAULT_API_URL) or DEFAULT_API_URL,
             file_url=_url("TELEGRAM_FILE_URL", get("TELEGRAM_FILE_URL"), DEFAULT_FILE_URL),
             local_mode=_flag("TELEGRAM_LOCAL_MODE", get("TELEGRAM_LOCAL_MODE")),
-            database_path=database_path_from_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            **_database(get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             admin_ids=_admin_ids(get("BOT_ADMIN_IDS")),
             timezone=_timezone(get("BOT_TIMEZONE") or "Europe/Warsaw"),
             default_locale=_locale(get("BOT_DEFAULT_LOCALE") or "pl"),
@@ -119,12 +126,28 @@ def _load_dotenv() -> None:
     load_dotenv(Path.cwd() / ".env", override=False)
 
 
+def is_postgres_url(url: str) -> bool:
+    return url.startswith(("postgresql://", "postgres://"))
+
+
+def _database(url: str) -> dict[str, object]:
+    """DATABASE_URL: PostgreSQL (postgresql://user:password@host:5432/name) or an SQLite file."""
+    if is_postgres_url(url):
+        if not url.split("://", 1)[1].strip("/"):
+            raise ConfigError("DATABASE_URL: name the PostgreSQL server and database, e.g. postgresql://bot@localhost/bot")
+        return {"database_url": url}
+    return {"database_path": database_path_from_url(url)}
+
+
 def database_path_from_url(url: str) -> Path:
     """Accept `sqlite:///relative.db`, `sqlite:////absolute.db` or a plain file path."""
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///") :]
     elif "://" in url:
-        raise ConfigError(f"DATABASE_URL: only SQLite is supported (sqlite:///file.db or a file path), got {url!r}")
+        raise ConfigError(
+            "DATABASE_URL: a PostgreSQL URL (postgresql://...) or an SQLite file (sqlite:///file.db or a path), "
+            f"got {url.split('://', 1)[0]}://..."
+        )
     else:
         path = url
     if not path:

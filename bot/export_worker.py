@@ -120,6 +120,10 @@ class ExportJob:
 
 
 def _open(path: str) -> sqlite3.Connection:
+    if path.startswith(("postgresql://", "postgres://")):
+        from storage.pg_connection import PgSnapshot
+
+        return PgSnapshot(path)  # type: ignore[return-value]  # the same calls, one snapshot
     conn = sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -29,10 +29,10 @@ class AgreementAttestations(AgreementRecords):
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO attestations (telegram_id, agreement_id, requested_at, rendered_text, text_sha256) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (telegram_id, agreement_id, to_db_time(now), text, sha256_text(text)),
             )
-            new_id = cursor.lastrowid
+            new_id = (await cursor.fetchone())[0]
         attestation = await self.attestation(new_id)
         assert attestation is not None
         return attestation

@@ -58,7 +58,7 @@ class AgreementSignatures(AgreementRecords):
                 raise TransitionRefused(State(row["state"]))
             cursor = await conn.execute(
                 "INSERT INTO agreement_files (agreement_id, telegram_id, file_name, mime_type, size, sha256, content, "
-                "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     agreement_id,
                     telegram_id,
@@ -70,7 +70,7 @@ class AgreementSignatures(AgreementRecords):
                     stamp,
                 ),
             )
-            file_id = cursor.lastrowid
+            file_id = (await cursor.fetchone())[0]
             await self._log(conn, agreement_id, stamp, telegram_id, "file_uploaded", file_name)
         stored = await self.get_file(file_id)
         assert stored is not None

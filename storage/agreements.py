@@ -81,7 +81,8 @@ class AgreementRepository(AgreementSignatures, AgreementAttestations, AgreementR
             async with self._db.transaction() as conn:
                 cursor = await conn.execute(
                     "INSERT INTO agreements (telegram_id, application_id, state, start_date, end_date, scope, "
-                    "renewal_of, created_by, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?)",
+                    "renewal_of, created_by, created_at, updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
                     (
                         telegram_id,
                         application_id,
@@ -94,7 +95,7 @@ class AgreementRepository(AgreementSignatures, AgreementAttestations, AgreementR
                         stamp,
                     ),
                 )
-                new_id = cursor.lastrowid
+                new_id = (await cursor.fetchone())[0]
                 await self._log(
                     conn, new_id, stamp, created_by, "created", f"renewal of {renewal_of}" if renewal_of else None
                 )

@@ -38,10 +38,10 @@ class ApplicationNotes:
     async def add(self, application_id: int, author_id: int, text: str, now: datetime) -> int:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO application_notes (application_id, author_id, at, text) VALUES (?, ?, ?, ?)",
+                "INSERT INTO application_notes (application_id, author_id, at, text) VALUES (?, ?, ?, ?) RETURNING id",
                 (application_id, author_id, to_db_time(now), text),
             )
-            return cursor.lastrowid
+            return (await cursor.fetchone())[0]
 
     async def of(self, application_id: int) -> list[Note]:
         rows = await self._db.fetch_all(
@@ -78,10 +78,10 @@ class ReasonTemplates:
             if template_id is None:
                 cursor = await conn.execute(
                     "INSERT INTO rejection_templates (title, text_pl, text_en, text_uk, updated_by, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     values,
                 )
-                return cursor.lastrowid
+                return (await cursor.fetchone())[0]
             cursor = await conn.execute(
                 "UPDATE rejection_templates SET title = ?, text_pl = ?, text_en = ?, text_uk = ?, updated_by = ?, "
                 "updated_at = ? WHERE id = ? AND deleted_at IS NULL",

@@ -143,10 +143,10 @@ class ApplicationRepository(ReviewChanges):
                 raise TransitionRefused(Status(existing["status"]))
             cursor = await conn.execute(
                 "INSERT INTO applications (telegram_id, status, cursor, created_at, updated_at) "
-                "VALUES (?, 'draft', ?, ?, ?)",
+                "VALUES (?, 'draft', ?, ?, ?) RETURNING id",
                 (telegram_id, first_field, stamp, stamp),
             )
-            new_id = cursor.lastrowid
+            new_id = (await cursor.fetchone())[0]
         application = await self.get(new_id)
         assert application is not None
         return application

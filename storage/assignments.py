@@ -95,17 +95,19 @@ def _assignment(r) -> Assignment:
     )
 
 
-def _open(conn, request_id: int) -> None:
-    row = conn.execute("SELECT status FROM support_requests WHERE id = ?", (request_id,))._rows
+async def _open(conn, request_id: int) -> None:
+    row = (await conn.execute("SELECT status FROM support_requests WHERE id = ?", (request_id,)))._rows
     if not row or row[0]["status"] not in MATCHABLE:
         raise Refused("request")
 
 
-def _not_own(conn, request_id: int, telegram_id: int) -> None:
-    if conn.execute(
-        "SELECT 1 FROM support_requests r JOIN organisation_contacts c ON c.organisation_id = r.organisation_id "
-        "WHERE r.id = ? AND c.telegram_id = ?",
-        (request_id, telegram_id),
+async def _not_own(conn, request_id: int, telegram_id: int) -> None:
+    if (
+        await conn.execute(
+            "SELECT 1 FROM support_requests r JOIN organisation_contacts c ON c.organisation_id = r.organisation_id "
+            "WHERE r.id = ? AND c.telegram_id = ?",
+            (request_id, telegram_id),
+        )
     )._rows:
         raise Refused("own")
 
@@ -119,16 +121,18 @@ class AssignmentRepository:
         """Invite these experts; returns those newly invited (someone invited before is left as is)."""
         stamp, invited = to_db_time(now), []
         async with self._db.transaction() as conn:
-            _open(conn, request_id)
+            await _open(conn, request_id)
             for person in people:
                 try:
-                    _not_own(conn, request_id, person)
+                    await _not_own(conn, request_id, person)
                 except Refused:
                     continue  # the organisation's own contact person: never its expert
-                if conn.execute(
-                    "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, invited_by, "
-                    "created_at) VALUES (?, ?, 'invited', 'waiting', ?, ?)",
-                    (request_id, person, coordinator_id, stamp),
+                if (
+                    await conn.execute(
+                        "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, "
+                        "invited_by, created_at) VALUES (?, ?, 'invited', 'waiting', ?, ?)",
+                        (request_id, person, coordinator_id, stamp),
+                    )
                 ).rowcount:
                     invited.append(person)
         return invited
@@ -137,12 +141,14 @@ class AssignmentRepository:
         """The expert offers themselves: an accepted invitation of their own ('exists' when there is one)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            _open(conn, request_id)
-            _not_own(conn, request_id, telegram_id)
-            if not conn.execute(
-                "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, created_at, "
-                "answered_at) VALUES (?, ?, 'offered', 'accepted', ?, ?)",
-                (request_id, telegram_id, stamp, stamp),
+            await _open(conn, request_id)
+            await _not_own(conn, request_id, telegram_id)
+            if not (
+                await conn.execute(
+                    "INSERT OR IGNORE INTO support_invitations (request_id, telegram_id, origin, state, created_at, "
+                    "answered_at) VALUES (?, ?, 'offered', 'accepted', ?, ?)",
+                    (request_id, telegram_id, stamp, stamp),
+                )
             ).rowcount:
                 raise Refused("exists")
         found = await self.invitation(request_id, telegram_id)
@@ -152,11 +158,13 @@ class AssignmentRepository:
     async def answer(self, request_id: int, telegram_id: int, yes: bool, now: datetime) -> Invitation:
         """ "Biorę to" / "Nie tym razem": once, while the invitation waits and the request is open."""
         async with self._db.transaction() as conn:
-            _open(conn, request_id)
-            changed = conn.execute(
-                "UPDATE support_invitations SET state = ?, answered_at = ? "
-                "WHERE request_id = ? AND telegram_id = ? AND state = 'waiting'",
-                ("accepted" if yes else "declined", to_db_time(now), request_id, telegram_id),
+            await _open(conn, request_id)
+            changed = (
+                await conn.execute(
+                    "UPDATE support_invitations SET state = ?, answered_at = ? "
+                    "WHERE request_id = ? AND telegram_id = ? AND state = 'waiting'",
+                    ("accepted" if yes else "declined", to_db_time(now), request_id, telegram_id),
+                )
             ).rowcount
             if not changed:
                 raise Refused("answered")
@@ -167,14 +175,18 @@ class AssignmentRepository:
     async def remind(self, invitation_id: int, now: datetime) -> Invitation:
         """Mark the one reminder a coordinator may send ('reminded' the second time)."""
         async with self._db.transaction() as conn:
-            row = conn.execute("SELECT request_id FROM support_invitations WHERE id = ?", (invitation_id,))._rows
+            row = (
+                await conn.execute("SELECT request_id FROM support_invitations WHERE id = ?", (invitation_id,))
+            )._rows
             if not row:
                 raise Refused("gone")
-            _open(conn, row[0]["request_id"])
-            if not conn.execute(
-                "UPDATE support_invitations SET reminded_at = ? WHERE id = ? AND state = 'waiting' "
-                "AND reminded_at IS NULL",
-                (to_db_time(now), invitation_id),
+            await _open(conn, row[0]["request_id"])
+            if not (
+                await conn.execute(
+                    "UPDATE support_invitations SET reminded_at = ? WHERE id = ? AND state = 'waiting' "
+                    "AND reminded_at IS NULL",
+                    (to_db_time(now), invitation_id),
+                )
             ).rowcount:
                 raise Refused("reminded")
         found = await self._db.fetch_one("SELECT * FROM support_invitations WHERE id = ?", (invitation_id,))
@@ -210,24 +222,28 @@ class AssignmentRepository:
         """Assign an expert who said yes; the request becomes 'assigned' (its history says who)."""
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
-            _open(conn, request_id)
-            _not_own(conn, request_id, telegram_id)
-            said_yes = conn.execute(
-                "SELECT 1 FROM support_invitations WHERE request_id = ? AND telegram_id = ? AND state = 'accepted'",
-                (request_id, telegram_id),
+            await _open(conn, request_id)
+            await _not_own(conn, request_id, telegram_id)
+            said_yes = (
+                await conn.execute(
+                    "SELECT 1 FROM support_invitations WHERE request_id = ? AND telegram_id = ? AND state = 'accepted'",
+                    (request_id, telegram_id),
+                )
             )._rows
             if not said_yes:
                 raise Refused("not_accepted")
-            if not conn.execute(
-                "INSERT OR IGNORE INTO assignments (request_id, telegram_id, state, assigned_by, assigned_at, "
-                "contact_id) VALUES (?, ?, 'active', ?, ?, ?)",
-                (request_id, telegram_id, coordinator_id, stamp, contact_id),
+            if not (
+                await conn.execute(
+                    "INSERT OR IGNORE INTO assignments (request_id, telegram_id, state, assigned_by, assigned_at, "
+                    "contact_id) VALUES (?, ?, 'active', ?, ?, ?)",
+                    (request_id, telegram_id, coordinator_id, stamp, contact_id),
+                )
             ).rowcount:
                 raise Refused("exists")
-            conn.execute(
+            await conn.execute(
                 "UPDATE support_requests SET status = 'assigned', updated_at = ? WHERE id = ?", (stamp, request_id)
             )
-            conn.execute(
+            await conn.execute(
                 "INSERT INTO support_request_history (request_id, at, actor_id, action, note) "
                 "VALUES (?, ?, ?, 'assigned', NULL)",
                 (request_id, stamp, coordinator_id),
@@ -259,10 +275,12 @@ class AssignmentRepository:
     async def share(self, assignment_id: int, telegram_id: int, shares: bool) -> Assignment:
         """The expert's choice, once: share their e-mail and phone, or messages through the bot only."""
         async with self._db.transaction() as conn:
-            if not conn.execute(
-                "UPDATE assignments SET expert_shares = ? WHERE id = ? AND telegram_id = ? AND expert_shares IS NULL "
-                "AND state = 'active'",
-                (int(shares), assignment_id, telegram_id),
+            if not (
+                await conn.execute(
+                    "UPDATE assignments SET expert_shares = ? WHERE id = ? AND telegram_id = ? "
+                    "AND expert_shares IS NULL AND state = 'active'",
+                    (int(shares), assignment_id, telegram_id),
+                )
             ).rowcount:
                 raise Refused("answered")
         found = await self.assignment(assignment_id)

@@ -20,6 +20,13 @@ _CHOSEN_VALUES = (
     "FROM application_answers aa, json_each(CASE WHEN json_valid(aa.value) THEN aa.value END) je "
     "WHERE je.type = 'text' AND (je.key IS NULL OR typeof(je.key) = 'integer')"
 )
+# JSON is each engine's own and does not translate: on PostgreSQL the same rule is the function
+# answer_chosen_values of migration 0014 (the one its triggers use).
+_CHOSEN_VALUES_POSTGRES = "FROM application_answers aa, answer_chosen_values(aa.value) AS je(value) WHERE 1 = 1"
+
+
+def _chosen_values(db: Database) -> str:
+    return _CHOSEN_VALUES_POSTGRES if db.engine == "postgresql" else _CHOSEN_VALUES
 
 
 async def index_choice_fields(db: Database, field_ids: Iterable[str]) -> tuple[set[str], set[str]]:
@@ -36,7 +43,7 @@ async def index_choice_fields(db: Database, field_ids: Iterable[str]) -> tuple[s
             await conn.execute("INSERT INTO choice_fields (field_id) VALUES (?)", (field_id,))
             await conn.execute(
                 "INSERT OR IGNORE INTO answer_choices (application_id, field_id, value) "
-                f"SELECT aa.application_id, aa.field_id, je.value {_CHOSEN_VALUES} AND aa.field_id = ?",
+                f"SELECT aa.application_id, aa.field_id, je.value {_chosen_values(db)} AND aa.field_id = ?",
                 (field_id,),
             )
     if added or removed:
@@ -47,16 +54,16 @@ async def index_choice_fields(db: Database, field_ids: Iterable[str]) -> tuple[s
 _FACTS = """
     SELECT telegram_id FROM (
         SELECT u.telegram_id, u.expert, u.awaiting, u.under_agreement, u.latest_application_id,
-            EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id AND a.status = 'accepted')
-                AS expert_now,
-            EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id
-                    AND a.status IN ('submitted', 'needs_info')) AS awaiting_now,
-            EXISTS (SELECT 1 FROM agreements g WHERE g.telegram_id = u.telegram_id AND g.state = 'active')
-                AS agreement_now,
+            CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id
+                              AND a.status = 'accepted') THEN 1 ELSE 0 END AS expert_now,
+            CASE WHEN EXISTS (SELECT 1 FROM applications a WHERE a.telegram_id = u.telegram_id
+                              AND a.status IN ('submitted', 'needs_info')) THEN 1 ELSE 0 END AS awaiting_now,
+            CASE WHEN EXISTS (SELECT 1 FROM agreements g WHERE g.telegram_id = u.telegram_id
+                              AND g.state = 'active') THEN 1 ELSE 0 END AS agreement_now,
             (SELECT MAX(a.id) FROM applications a WHERE a.telegram_id = u.telegram_id AND a.status != 'draft')
                 AS latest_now
         FROM users u
-    )
+    ) AS facts
     WHERE expert != expert_now OR awaiting != awaiting_now OR under_agreement != agreement_now
        OR latest_application_id IS NOT latest_now
     ORDER BY telegram_id
@@ -68,7 +75,7 @@ async def drift(db: Database) -> list[int]:
     and answers (always empty unless something bypassed the triggers). Scans everyone."""
     people = [r[0] for r in await db.fetch_all_off_the_loop(_FACTS)]
     derived = (
-        f"SELECT aa.application_id, aa.field_id, je.value {_CHOSEN_VALUES} "
+        f"SELECT aa.application_id, aa.field_id, je.value {_chosen_values(db)} "
         "AND aa.field_id IN (SELECT field_id FROM choice_fields)"
     )
     kept = "SELECT application_id, field_id, value FROM answer_choices"

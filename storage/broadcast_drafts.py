@@ -37,10 +37,10 @@ class BroadcastDrafts(BroadcastRows):
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO broadcasts (created_by, status, audience, created_at, updated_at) "
-                "VALUES (?, 'draft', ?, ?, ?)",
+                "VALUES (?, 'draft', ?, ?, ?) RETURNING id",
                 (created_by, Audience().to_json(), stamp, stamp),
             )
-            new_id = cursor.lastrowid
+            new_id = (await cursor.fetchone())[0]
         return await self._reread(new_id)
 
     async def update_draft(self, broadcast_id: int, now: datetime | None = None, **changes: object) -> Broadcast:

@@ -65,6 +65,16 @@ def from_db_time(value: str | None) -> datetime | None:
 class Database:
     """Created without I/O; `open()` connects and migrates (idempotent), `close()` ends it."""
 
+    def __new__(cls, path: Path | str):
+        # A postgresql:// URL is the PostgreSQL engine (imported only then); a path is this one.
+        if cls is Database and isinstance(path, str) and path.startswith(("postgresql://", "postgres://")):
+            from storage.postgres import PostgresDatabase
+
+            return PostgresDatabase(path)  # type: ignore[return-value]
+        return super().__new__(cls)
+
+    engine = "sqlite"
+
     def __init__(self, path: Path | str):
         self.path = path
         self._writer: Connection | None = None
@@ -248,5 +258,6 @@ async def _migrate(path: Path | str, migrate_to: int | None) -> None:
 
 
 async def open_database(path: Path | str, *, migrate_to: int | None = None) -> Database:
-    """Open (creating if needed) the database and apply pending migrations."""
+    """Open (creating if needed) the database and apply pending migrations: a file path is SQLite,
+    a postgresql:// URL PostgreSQL (storage/postgres.py)."""
     return await Database(path).open(migrate_to=migrate_to)

@@ -180,10 +180,12 @@ class DocumentRepository(Repository):
                 if await old.fetchone() is None:
                     return None
             for _ in range(5):  # a code drawn twice in 2^60 is near impossible; never fail on it
-                try:
-                    cursor = await conn.execute(
+                # ON CONFLICT, not a caught error: on PostgreSQL an error ends the transaction.
+                rows = (
+                    await conn.execute(
                         "INSERT INTO documents (code, kind, telegram_id, agreement_id, attestation_id, number, "
-                        "text_sha256, facts, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        "text_sha256, facts, issued_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                        "ON CONFLICT (code) DO NOTHING RETURNING id",
                         (
                             new_code(),
                             kind.value,
@@ -197,12 +199,12 @@ class DocumentRepository(Repository):
                             issued_by,
                         ),
                     )
+                )._rows
+                if rows:
+                    new_id = rows[0][0]
                     break
-                except sqlite3.IntegrityError:
-                    continue
             else:  # pragma: no cover
                 raise RuntimeError("no free document code")
-            new_id = cursor.lastrowid
             if replacing is not None:
                 await conn.execute(
                     "UPDATE documents SET replaced_by = ?, replaced_at = ? WHERE id = ?",

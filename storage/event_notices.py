@@ -17,7 +17,7 @@ class EventNotices:
         is released with `release_notice`, so it is retried)."""
         async with (
             self._db.transaction() as conn,
-            conn.execute(
+            await conn.execute(
                 "UPDATE event_notices SET sent_at = ? WHERE id IN "
                 "(SELECT id FROM event_notices WHERE sent_at IS NULL AND (not_before IS NULL OR not_before <= ?) "
                 "ORDER BY id LIMIT ?) "

@@ -83,10 +83,10 @@ class EventRepository(EventSignups, EventAttendance, EventNotices):
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 f"INSERT INTO events ({', '.join(columns)}, status, created_by, created_at, updated_at) "
-                f"VALUES ({', '.join('?' for _ in columns)}, 'draft', ?, ?, ?)",
+                f"VALUES ({', '.join('?' for _ in columns)}, 'draft', ?, ?, ?) RETURNING id",
                 (*(_db_value(k, values[k]) for k in columns), created_by, to_db_time(now), to_db_time(now)),
             )
-            event_id = cursor.lastrowid
+            event_id = (await cursor.fetchone())[0]
         event = await self.get(event_id)
         assert event is not None
         return event

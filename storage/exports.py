@@ -36,16 +36,20 @@ class ExportClaims:
         """The claim, or why there is none: this export is being made, or was just sent."""
         token = to_db_time(now)
         async with self._db.transaction() as conn:
-            conn.execute("DELETE FROM exports WHERE expires_at <= ?", (token,))
-            taken = conn.execute(
-                "INSERT INTO exports (coordinator_id, what, claimed_at, expires_at) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (coordinator_id, what) DO NOTHING",
-                (coordinator_id, what, token, to_db_time(now + lease)),
+            await conn.execute("DELETE FROM exports WHERE expires_at <= ?", (token,))
+            taken = (
+                await conn.execute(
+                    "INSERT INTO exports (coordinator_id, what, claimed_at, expires_at) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (coordinator_id, what) DO NOTHING",
+                    (coordinator_id, what, token, to_db_time(now + lease)),
+                )
             ).rowcount
             if taken:
                 return Claim(coordinator_id, what, token)
-            held = conn.execute(
-                "SELECT sent_at FROM exports WHERE coordinator_id = ? AND what = ?", (coordinator_id, what)
+            held = (
+                await conn.execute(
+                    "SELECT sent_at FROM exports WHERE coordinator_id = ? AND what = ?", (coordinator_id, what)
+                )
             )._rows
         return Busy.SENT if held and held[0]["sent_at"] is not None else Busy.RUNNING
 

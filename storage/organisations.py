@@ -206,7 +206,7 @@ class OrganisationRepository:
     async def names(self, organisation_ids) -> dict[int, str]:
         """id -> name of the organisations given, in one query (a list of requests names them)."""
         rows = await self._db.fetch_all(
-            "SELECT id, name FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+            "SELECT id, name FROM organisations WHERE id IN (SELECT CAST(value AS INTEGER) FROM json_each(?))",
             (json.dumps(sorted(set(organisation_ids))),),
         )
         return {r["id"]: r["name"] for r in rows}

@@ -84,10 +84,10 @@ class VolunteerImports:
         tokens = []
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO import_batches (created_by, created_at, file_name, people) VALUES (?, ?, ?, ?)",
+                "INSERT INTO import_batches (created_by, created_at, file_name, people) VALUES (?, ?, ?, ?) RETURNING id",
                 (created_by, stamp, file_name, len(people)),
             )
-            batch_id = cursor.lastrowid
+            batch_id = (await cursor.fetchone())[0]
             for answers in people:
                 token = new_secret()
                 email = answers.get(email_field)
@@ -161,10 +161,10 @@ class VolunteerImports:
             person_id, answers, importer = row[0], json.loads(row[1]), row[2]
             cursor = await conn.execute(
                 "INSERT INTO applications (telegram_id, status, created_at, updated_at, submitted_at, decided_at, "
-                "decided_by, alerted_at) VALUES (?, 'submitted', ?, ?, ?, NULL, NULL, ?)",
+                "decided_by, alerted_at) VALUES (?, 'submitted', ?, ?, ?, NULL, NULL, ?) RETURNING id",
                 (telegram_id, stamp, stamp, stamp, stamp),
             )
-            application_id = cursor.lastrowid
+            application_id = (await cursor.fetchone())[0]
             for field_id, value in answers.items():
                 await conn.execute(
                     "INSERT INTO application_answers (application_id, field_id, value, answered_at) "

@@ -51,7 +51,7 @@ def _answer(raw: str | None) -> str | None:
 # not yet sent is still their name). Served by applications_by_user and the answers' key.
 _LATEST_ANSWER = """(SELECT ans.value FROM applications a
     JOIN application_answers ans ON ans.application_id = a.id AND ans.field_id = ?
-    WHERE a.telegram_id = w.value AND ans.value IS NOT NULL ORDER BY a.id DESC LIMIT 1)"""
+    WHERE a.telegram_id = CAST(w.value AS INTEGER) AND ans.value IS NOT NULL ORDER BY a.id DESC LIMIT 1)"""
 
 
 class PeopleDirectory:
@@ -66,9 +66,9 @@ class PeopleDirectory:
             return {}
         rows = await self._db.fetch_all(
             f"""
-            SELECT w.value AS telegram_id, u.telegram_id AS known, u.first_name, u.last_name, u.username,
-                   {_LATEST_ANSWER} AS name, {_LATEST_ANSWER} AS email, {_LATEST_ANSWER} AS phone
-            FROM json_each(?) w LEFT JOIN users u ON u.telegram_id = w.value
+            SELECT CAST(w.value AS INTEGER) AS telegram_id, u.telegram_id AS known, u.first_name, u.last_name,
+                   u.username, {_LATEST_ANSWER} AS name, {_LATEST_ANSWER} AS email, {_LATEST_ANSWER} AS phone
+            FROM json_each(?) w LEFT JOIN users u ON u.telegram_id = CAST(w.value AS INTEGER)
             """,
             (*self._fields, json.dumps(wanted)),
         )

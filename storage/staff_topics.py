@@ -23,10 +23,10 @@ class StaffTopics:
 
     async def link_group(self, chat_id: int, title: str | None, by: int, now: datetime) -> None:
         async with self._db.transaction() as conn:
-            old = conn.execute("SELECT chat_id FROM staff_group WHERE id = 1")._rows
+            old = (await conn.execute("SELECT chat_id FROM staff_group WHERE id = 1"))._rows
             if old and old[0]["chat_id"] != chat_id:
-                conn.execute("DELETE FROM staff_topics")  # topics of another group mean nothing here
-            conn.execute(
+                await conn.execute("DELETE FROM staff_topics")  # topics of another group mean nothing here
+            await conn.execute(
                 "INSERT INTO staff_group (id, chat_id, title, linked_by, linked_at) VALUES (1, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET chat_id = excluded.chat_id, title = excluded.title, "
                 "linked_by = excluded.linked_by, linked_at = excluded.linked_at, problem = NULL",
@@ -46,8 +46,8 @@ class StaffTopics:
 
     async def unlink_group(self) -> None:
         async with self._db.transaction() as conn:
-            conn.execute("DELETE FROM staff_topics")
-            conn.execute("DELETE FROM staff_group")
+            await conn.execute("DELETE FROM staff_topics")
+            await conn.execute("DELETE FROM staff_group")
 
     async def topic_of(self, telegram_id: int, chat_id: int) -> int | None:
         row = await self._db.fetch_one(
@@ -83,9 +83,11 @@ class StaffTopics:
         """Topics of people none of whose conversations is left (the retention period took them),
         forgotten; returned as (chat id, topic id), to be deleted in the group."""
         async with self._db.transaction() as conn:
-            rows = conn.execute(
-                "DELETE FROM staff_topics WHERE NOT EXISTS "
-                "(SELECT 1 FROM threads WHERE threads.telegram_id = staff_topics.telegram_id) "
-                "RETURNING chat_id, topic_id"
+            rows = (
+                await conn.execute(
+                    "DELETE FROM staff_topics WHERE NOT EXISTS "
+                    "(SELECT 1 FROM threads WHERE threads.telegram_id = staff_topics.telegram_id) "
+                    "RETURNING chat_id, topic_id"
+                )
             )._rows
         return sorted((r["chat_id"], r["topic_id"]) for r in rows)

@@ -189,22 +189,26 @@ class ThreadRepository(StaffTopics):
 
     # ---- writing ------------------------------------------------------------------------------
     async def _current_or_new(self, conn, telegram_id: int, kind: str, subject: str | None, by: int, now: str) -> int:
-        row = conn.execute(f"SELECT id FROM threads WHERE {_CURRENT}", (telegram_id, kind, subject or ""))._rows
+        row = (await conn.execute(f"SELECT id FROM threads WHERE {_CURRENT}", (telegram_id, kind, subject or "")))._rows
         if row:
             return row[0]["id"]
-        return conn.execute(
-            "INSERT INTO threads (kind, subject, telegram_id, state, opened_by, opened_at, last_message_at) "
-            "VALUES (?, ?, ?, 'open', ?, ?, ?)",
-            (kind, subject, telegram_id, by, now, now),
-        ).lastrowid
+        return (
+            await conn.execute(
+                "INSERT INTO threads (kind, subject, telegram_id, state, opened_by, opened_at, last_message_at) "
+                "VALUES (?, ?, ?, 'open', ?, ?, ?) RETURNING id",
+                (kind, subject, telegram_id, by, now, now),
+            )
+        )._rows[0][0]
 
-    def _insert(self, conn, thread_id: int, from_person: bool, author: int, content: Content, now: str) -> int:
+    async def _insert(self, conn, thread_id: int, from_person: bool, author: int, content: Content, now: str) -> int:
         body = content.body[:BODY_LIMIT] if content.body else content.body
-        return conn.execute(
-            "INSERT INTO thread_messages (thread_id, from_person, author_id, kind, body, file_id, file_name, sent_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (thread_id, int(from_person), author, content.kind, body, content.file_id, content.file_name, now),
-        ).lastrowid
+        return (
+            await conn.execute(
+                "INSERT INTO thread_messages (thread_id, from_person, author_id, kind, body, file_id, file_name, "
+                "sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                (thread_id, int(from_person), author, content.kind, body, content.file_id, content.file_name, now),
+            )
+        )._rows[0][0]
 
     async def from_person(
         self, telegram_id: int, content: Content, now: datetime, *, kind: str = COUNSELLING, subject: str | None = None
@@ -213,8 +217,8 @@ class ThreadRepository(StaffTopics):
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             thread_id = await self._current_or_new(conn, telegram_id, kind, subject, telegram_id, stamp)
-            message_id = self._insert(conn, thread_id, True, telegram_id, content, stamp)
-            conn.execute(
+            message_id = await self._insert(conn, thread_id, True, telegram_id, content, stamp)
+            await conn.execute(
                 "UPDATE threads SET state = 'open', last_message_at = ?, waiting_since = COALESCE(waiting_since, ?) "
                 "WHERE id = ?",
                 (stamp, stamp, thread_id),
@@ -238,13 +242,13 @@ class ThreadRepository(StaffTopics):
         stamp = to_db_time(now)
         async with self._db.transaction() as conn:
             if thread_id is not None:
-                row = conn.execute("SELECT telegram_id, state FROM threads WHERE id = ?", (thread_id,))._rows
+                row = (await conn.execute("SELECT telegram_id, state FROM threads WHERE id = ?", (thread_id,)))._rows
                 if not row or row[0]["state"] == "closed" or row[0]["telegram_id"] != telegram_id:
                     raise Refused(thread_id)
             else:
                 thread_id = await self._current_or_new(conn, telegram_id, kind, subject, author_id, stamp)
-            message_id = self._insert(conn, thread_id, False, author_id, content, stamp)
-            conn.execute(
+            message_id = await self._insert(conn, thread_id, False, author_id, content, stamp)
+            await conn.execute(
                 "UPDATE threads SET state = 'answered', last_message_at = ?, waiting_since = NULL, reminded_at = NULL, "
                 "first_answer_at = CASE WHEN first_answer_at IS NULL AND opened_by = telegram_id THEN ? "
                 "ELSE first_answer_at END WHERE id = ?",
@@ -263,10 +267,12 @@ class ThreadRepository(StaffTopics):
     async def close(self, thread_id: int, by: int, now: datetime) -> Thread:
         """Close an open or answered thread (a press twice: Refused the second time)."""
         async with self._db.transaction() as conn:
-            changed = conn.execute(
-                "UPDATE threads SET state = 'closed', closed_at = ?, closed_by = ?, waiting_since = NULL "
-                "WHERE id = ? AND state != 'closed'",
-                (to_db_time(now), by, thread_id),
+            changed = (
+                await conn.execute(
+                    "UPDATE threads SET state = 'closed', closed_at = ?, closed_by = ?, waiting_since = NULL "
+                    "WHERE id = ? AND state != 'closed'",
+                    (to_db_time(now), by, thread_id),
+                )
             ).rowcount
             if not changed:
                 raise Refused(thread_id)
@@ -274,8 +280,10 @@ class ThreadRepository(StaffTopics):
 
     async def hand_over(self, thread_id: int, to: int) -> Thread:
         async with self._db.transaction() as conn:
-            if not conn.execute(
-                "UPDATE threads SET assigned_to = ? WHERE id = ? AND state != 'closed'", (to, thread_id)
+            if not (
+                await conn.execute(
+                    "UPDATE threads SET assigned_to = ? WHERE id = ? AND state != 'closed'", (to, thread_id)
+                )
             ).rowcount:
                 raise Refused(thread_id)
             return await self.get(thread_id)
@@ -285,10 +293,12 @@ class ThreadRepository(StaffTopics):
         marked reminded in the same transaction: each reminds once, even across restarts or with
         two processes. A relay's two sides answer it themselves: no reminder to the coordinators."""
         async with self._db.transaction() as conn:
-            rows = conn.execute(
-                "UPDATE threads SET reminded_at = ? WHERE state = 'open' AND reminded_at IS NULL "
-                f"AND waiting_since <= ? AND kind = '{COUNSELLING}' RETURNING *",
-                (to_db_time(now), to_db_time(waiting_before)),
+            rows = (
+                await conn.execute(
+                    "UPDATE threads SET reminded_at = ? WHERE state = 'open' AND reminded_at IS NULL "
+                    f"AND waiting_since <= ? AND kind = '{COUNSELLING}' RETURNING *",
+                    (to_db_time(now), to_db_time(waiting_before)),
+                )
             )._rows
         return sorted((_thread(r) for r in rows), key=lambda t: t.id)
 
@@ -312,10 +322,10 @@ class ThreadRepository(StaffTopics):
         """Hold what the person wrote outside a conversation; `continues`: a part of a long text
         Telegram split, added to the one held."""
         async with self._db.transaction() as conn:
-            held = conn.execute("SELECT content FROM thread_offers WHERE telegram_id = ?", (telegram_id,))._rows
+            held = (await conn.execute("SELECT content FROM thread_offers WHERE telegram_id = ?", (telegram_id,)))._rows
             parts = json.loads(held[0]["content"]) if held and continues else []
             parts = ([*parts, content.to_dict()])[-OFFER_PARTS:]
-            conn.execute(
+            await conn.execute(
                 "INSERT INTO thread_offers (telegram_id, content, offered_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (telegram_id) DO UPDATE SET content = excluded.content, offered_at = excluded.offered_at",
                 (telegram_id, json.dumps(parts, ensure_ascii=False), to_db_time(now)),
@@ -332,9 +342,11 @@ class ThreadRepository(StaffTopics):
     async def take_offer(self, telegram_id: int, offered_at: datetime) -> Content | None:
         """The offer as one message, taken (deleted) if it is still the one offered at that time."""
         async with self._db.transaction() as conn:
-            rows = conn.execute(
-                "DELETE FROM thread_offers WHERE telegram_id = ? AND offered_at = ? RETURNING content",
-                (telegram_id, to_db_time(offered_at)),
+            rows = (
+                await conn.execute(
+                    "DELETE FROM thread_offers WHERE telegram_id = ? AND offered_at = ? RETURNING content",
+                    (telegram_id, to_db_time(offered_at)),
+                )
             )._rows
         if not rows:
             return None

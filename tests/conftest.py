@@ -6,6 +6,9 @@ from bot.app import build_application
 from bot.config import Settings
 from bot.double import BotApiDouble, running
 
+# TEST_DATABASE_URL=postgresql://...: every database a test opens is PostgreSQL (tests/pg_databases.py).
+pytest_plugins = ["tests.pg_databases"]
+
 ADMIN_ID = 9001
 COORDINATOR_ID = 9002
 

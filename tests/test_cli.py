@@ -366,7 +366,7 @@ def test_run_without_token(tmp_path):
         ("BOT_ADMIN_IDS", "12,-5"),
         ("BOT_TIMEZONE", "Mars/Base"),
         ("BOT_DEFAULT_LOCALE", "de"),
-        ("DATABASE_URL", "postgres://x"),
+        ("DATABASE_URL", "mysql://x"),
         ("TELEGRAM_API_URL", "api.telegram.org/bot"),
         ("BOT_WEBHOOK_SECRET", "with spaces"),
         ("BOT_FLOOD_MESSAGES", "0"),

@@ -76,7 +76,7 @@ def test_a_self_hosted_local_server_is_what_the_bot_talks_to(tmp_path):
         ("BOT_ADMIN_IDS", "12,abc"),
         ("BOT_TIMEZONE", "Mars/Olympus"),
         ("BOT_DEFAULT_LOCALE", "de"),
-        ("DATABASE_URL", "postgres://db/bot"),
+        ("DATABASE_URL", "mysql://db/bot"),
         ("TELEGRAM_API_URL", "api.telegram.org"),
         ("TELEGRAM_FILE_URL", "127.0.0.1:8081/file/bot"),
         ("TELEGRAM_LOCAL_MODE", "sure"),

@@ -1,6 +1,11 @@
 """Numbered schema migrations: `NNNN_name.sql` files applied in order, each in one transaction.
 
 A migration, once released, is never edited: a change to the schema is a new file.
+
+The files are SQLite's. On PostgreSQL each statement is translated (storage/sql_dialect.py), except
+where a migration has a `NNNN_name.postgresql.sql` beside it: SQLite's triggers (and its full-text
+table) have no translation, so those migrations are written again in PostgreSQL's own dialect
+(plpgsql trigger functions doing what the SQLite triggers do), used instead on PostgreSQL only.
 """
 
 from __future__ import annotations
@@ -16,6 +21,9 @@ import aiosqlite
 log = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+_POSTGRES_SUFFIX = ".postgresql.sql"
+# Two processes starting at once on one PostgreSQL database migrate one after the other.
+_MIGRATION_LOCK = 0x766F6C6D
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,12 @@ class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def postgresql(self) -> str | None:
+        """The migration written for PostgreSQL, where SQLite's cannot be translated."""
+        entry = resources.files(__package__) / f"{self.version:04d}_{self.name}{_POSTGRES_SUFFIX}"
+        return entry.read_text(encoding="utf-8") if entry.is_file() else None
 
 
 def available_migrations() -> list[Migration]:
@@ -65,6 +79,56 @@ async def apply_migrations(conn: aiosqlite.Connection, target: int | None = None
         except Exception:
             if conn.in_transaction:
                 await conn.execute("ROLLBACK")
+            raise
+        applied.append(migration.version)
+    return applied
+
+
+async def apply_migrations_postgres(conn, target: int | None = None) -> list[int]:
+    """The same migrations on PostgreSQL (`conn`: a storage.pg_connection.PgConnection in
+    autocommit), each in one transaction with the same schema_migrations table."""
+    from storage.sql_dialect import split_statements
+
+    await conn.execute_native(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    await conn.execute_native("BEGIN")
+    try:
+        await conn.execute_native(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+        await conn.execute_native((resources.files(__package__) / "compat.postgresql.sql").read_text(encoding="utf-8"))
+        await conn.execute_native("COMMIT")
+    except BaseException:
+        if conn.usable and conn.in_transaction:
+            await conn.execute_native("ROLLBACK")
+        raise
+    applied = []
+    for migration in available_migrations():
+        if target is not None and migration.version > target:
+            break
+        await conn.execute_native("BEGIN")
+        try:
+            await conn.execute_native(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+            rows = await conn.execute_native("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+            if migration.version <= int(rows[0][0]):
+                await conn.execute_native("ROLLBACK")
+                continue
+            log.info("Applying migration %04d_%s (PostgreSQL)", migration.version, migration.name)
+            native = migration.postgresql
+            if native is not None:
+                await conn.execute_native(native)
+            else:
+                for statement in split_statements(migration.sql):
+                    if not statement.upper().startswith("PRAGMA"):
+                        await conn.execute(statement)
+            await conn.execute_native(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+            await conn.execute_native("COMMIT")
+        except BaseException:
+            if conn.usable and conn.in_transaction:
+                await conn.execute_native("ROLLBACK")
             raise
         applied.append(migration.version)
     return applied

@@ -1,0 +1,176 @@
+"""The suite on PostgreSQL: with TEST_DATABASE_URL=postgresql://... set, every database a test opens by
+path (Settings(database_path=...), open_database(path)) is a PostgreSQL database of its own,
+the same path giving the same database within the test (so restarts see their data), dropped
+after the test.
+
+Fast: the migrations run once per run into a template database; each database a test opens is
+`CREATE DATABASE ... TEMPLATE` of it (~20 ms, a file copy). A test that opens a database at an
+older schema (`open_database(path, migrate_to=N)`) gets an empty one migrated to N, as on SQLite.
+
+Tests of SQLite itself are marked `sqlite_only("why")`: skipped on PostgreSQL with that reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+ON_POSTGRES = URL.startswith(("postgresql://", "postgres://"))
+
+
+def sqlite_only(reason: str):
+    """Skip on PostgreSQL, saying why (the test checks SQLite's own behaviour)."""
+    return pytest.mark.skipif(ON_POSTGRES, reason=f"SQLite only: {reason}")
+
+
+def _url_for(name: str) -> str:
+    import psycopg
+
+    info = psycopg.conninfo.conninfo_to_dict(URL)
+    info["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**info)
+
+
+class _Server:
+    """The test run's databases on the server named by TEST_DATABASE_URL."""
+
+    def __init__(self) -> None:
+        import psycopg
+
+        self.run = f"test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        self.template = f"{self.run}_template"
+        self._admin = psycopg.connect(URL, autocommit=True)
+        self._count = 0
+        self._template_ready = False
+
+    def _ensure_template(self) -> None:
+        if self._template_ready:
+            return
+        from storage.postgres import PostgresDatabase
+
+        self._admin.execute(f'CREATE DATABASE "{self.template}"')
+
+        async def migrate() -> None:
+            db = PostgresDatabase(_url_for(self.template))
+            await db.open()
+            await db.close()
+
+        asyncio.run(migrate()) if not _loop_running() else _in_thread(migrate)
+        self._template_ready = True
+
+    def create(self, *, migrated: bool) -> str:
+        self._count += 1
+        name = f"{self.run}_{self._count}"
+        if migrated:
+            self._ensure_template()
+            self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY FILE_COPY')
+        else:
+            self._admin.execute(f'CREATE DATABASE "{name}"')
+        return name
+
+    def drop(self, name: str) -> None:
+        self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        if self._template_ready:
+            self.drop(self.template)
+        self._admin.close()
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _in_thread(make) -> None:
+    import threading
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            asyncio.run(make())
+        except BaseException as exc:  # re-raised below
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
+_server: _Server | None = None
+
+
+def server() -> _Server:
+    global _server
+    if _server is None:
+        _server = _Server()
+    return _server
+
+
+class _TestDatabases:
+    """Within one test: path -> its PostgreSQL database, created when first opened."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def url_for(self, path: Path | str, *, migrated: bool) -> str:
+        key = str(Path(path).resolve())
+        if key not in self.names:
+            self.names[key] = server().create(migrated=migrated)
+        return _url_for(self.names[key])
+
+    def drop_all(self) -> None:
+        for name in self.names.values():
+            server().drop(name)
+        self.names.clear()
+
+
+@pytest.fixture(autouse=True)
+def postgres_databases(monkeypatch):
+    """Every database opened by path is a PostgreSQL database when TEST_DATABASE_URL is set."""
+    if not ON_POSTGRES:
+        yield None
+        return
+    import storage.db
+    from storage.postgres import PostgresDatabase
+
+    databases = _TestDatabases()
+
+    class TestPostgresDatabase(PostgresDatabase):
+        def __init__(self, path: Path | str):
+            super().__init__("postgresql://")
+            self.path = self.location = path
+
+        async def open(self, *, migrate_to: int | None = None):
+            if not self._opened:
+                self.url = self.path = databases.url_for(self.location, migrated=migrate_to is None)
+            return await super().open(migrate_to=migrate_to)
+
+    original = storage.db.Database.__new__
+
+    def new(cls, path):
+        if cls is storage.db.Database and not str(path).startswith(("postgresql://", "postgres://")):
+            return TestPostgresDatabase(path)
+        return original(cls, path)
+
+    monkeypatch.setattr(storage.db.Database, "__new__", new)
+    try:
+        yield databases
+    finally:
+        databases.drop_all()
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _server is not None:
+        _server.close()
