@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import socket
 from collections.abc import AsyncIterator
@@ -15,11 +16,24 @@ from datetime import timedelta
 import uvicorn
 from telegram import Update
 
+from bot.inbox_polling import Poller, release_poller, take_poller
 from bot.web.server import PANEL_URL_KEY, build_web
 from bot.web.webhook import webhook_route
 from storage.panel_sessions import PanelSessions
 
 log = logging.getLogger("volunteer_bot.web")
+
+REORDER_MS = 300  # default of BOT_REORDER_WINDOW_MS (bot/inbox.py)
+
+
+def reorder_window() -> float:
+    """Seconds a person's webhook update waits for earlier ones still on their way
+    (BOT_REORDER_WINDOW_MS; 0 turns it off)."""
+    try:
+        return max(0, int(os.environ.get("BOT_REORDER_WINDOW_MS", REORDER_MS))) / 1000
+    except ValueError:
+        log.warning("BOT_REORDER_WINDOW_MS is not a number of milliseconds; using %d", REORDER_MS)
+        return REORDER_MS / 1000
 
 
 class _Server(uvicorn.Server):
@@ -94,18 +108,37 @@ async def serve(app, settings, sock: socket.socket, webhook: str | None, url_pat
     web = web_for(app, url_path, settings.webhook_secret) if webhook else web_for(app)
     app.bot_data[PANEL_URL_KEY] = panel_base(settings, listen, port, webhook)
     server = _server(web)
-    async with app:
-        if webhook:
-            await app.bot.set_webhook(webhook, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES)
-        else:
-            await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        await app.start()
-        try:
-            await server.serve(sockets=[sock])
-        finally:
-            if app.updater.running:
-                await app.updater.stop()
-            await app.stop()
+    keeper = None if webhook else await take_poller(app)  # PollerBusy: another process polls
+    poller = polling = None
+    if webhook:
+        app.inbox.window = reorder_window()  # a person's updates may arrive out of order
+    try:
+        async with app:
+            if webhook:
+                await app.bot.set_webhook(
+                    webhook, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+                )
+            else:
+                await app.bot.delete_webhook()
+            await app.start()
+            try:
+                if keeper is not None:
+                    poller = Poller(app, keeper)
+                    polling = asyncio.create_task(poller.run(), name="poller")
+                    polling.add_done_callback(lambda _: setattr(server, "should_exit", True))
+                await server.serve(sockets=[sock])
+            finally:
+                if polling is not None:
+                    polling.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await polling
+                    await poller.confirm()
+                await app.stop()
+                if keeper is not None:
+                    await keeper.release()
+    finally:
+        if keeper is not None:
+            await release_poller(app, keeper)
 
 
 @contextlib.asynccontextmanager

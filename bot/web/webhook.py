@@ -1,6 +1,6 @@
 """Telegram's updates posted to the webhook (`volunteer-bot run --webhook URL`), as
 python-telegram-bot's custom-webhook example serves them: the secret header checked, the body
-parsed, the update handed to the Application's queue, 200 answered.
+parsed, the update stored in the inbox (bot/inbox.py), 200 answered.
 
 A body that is not JSON (or not an update) gets 400 and one log line, never a traceback."""
 
@@ -16,6 +16,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from telegram import Update
 
+from bot.inbox import INBOX_KEY
+
 log = logging.getLogger("volunteer_bot.webhook")
 
 MAX_BODY = 1_048_576  # Telegram's updates are far smaller; a bigger body is not one
@@ -28,6 +30,7 @@ def webhook_route(application, path: str, secret: str) -> Route:
             log.warning("Webhook: refused a request without the right secret token from %s", _client(request))
             return Response(status_code=HTTPStatus.FORBIDDEN)
         body = await request.body()
+        data = None
         try:
             if len(body) > MAX_BODY:
                 raise ValueError("too large")
@@ -35,17 +38,25 @@ def webhook_route(application, path: str, secret: str) -> Route:
             update = Update.de_json(data, application.bot)
             if update is None:
                 raise ValueError("empty")
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            if isinstance(data, dict) and isinstance(data.get("update_id"), int):
+                # From Telegram but unreadable here: confirmed, or Telegram would send it forever.
+                log.warning("Webhook: refused update %s, which cannot be read (%s)", data["update_id"], exc)
+                return Response(status_code=HTTPStatus.OK)
             log.warning(
                 "Webhook: refused a request whose body is not JSON of an update (%d bytes) from %s",
                 len(body),
                 _client(request),
             )
             return Response(status_code=HTTPStatus.BAD_REQUEST)
-        # ISSUE 16 (the durable update inbox): store the update here (unique by update_id), in the
-        # database, BEFORE answering 200 — today it is only queued in memory, so a crash between
-        # this answer and its handling loses it.
-        await application.update_queue.put(update)
+        # Stored (unique by update_id) before the 200 that confirms it to Telegram (bot/inbox.py).
+        try:
+            await application.bot_data[INBOX_KEY].receive([data])
+        except Exception as exc:  # the database is away: Telegram sends it again later
+            log.error(
+                "Webhook: could not store update %s (%s: %s); answered 503", update.update_id, type(exc).__name__, exc
+            )
+            return Response(status_code=HTTPStatus.SERVICE_UNAVAILABLE)
         return Response(status_code=HTTPStatus.OK)
 
     return Route("/" + path.strip("/"), receive, methods=["POST"])
