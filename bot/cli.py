@@ -164,9 +164,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return backups(settings, args)
     except ConfigError as exc:
         return _config_error(exc)
-    except sqlite3.DatabaseError as exc:  # not a database, unreadable, locked, ...
+    except _database_errors() as exc:  # not a database, unreadable, locked, server unreachable, ...
         where, setting = (
-            (args.database, "--database") if command == "chat" else (settings.database_path, "DATABASE_URL")
+            (args.database, "--database") if command == "chat" else (_shown(settings), "DATABASE_URL")
         )
         print(
             f"volunteer-bot: cannot use the database {where}: {exc} (check {setting})",
@@ -174,6 +174,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return EXIT_FAILURE
     raise AssertionError(command)
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """SQLite's errors, and psycopg's once the PostgreSQL engine was used (imported only then)."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.DatabaseError, psycopg.Error) if psycopg is not None else (sqlite3.DatabaseError,)
+
+
+def _shown(settings: Settings) -> str:
+    """The database as a person may see it: a PostgreSQL URL without its password."""
+    if settings.database_url:
+        from storage.postgres import safe_url
+
+        return safe_url(settings.database_url)
+    return str(settings.database_path)
 
 
 def _config_error(exc: ConfigError) -> int:
@@ -298,7 +313,7 @@ async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> i
     from storage.audit import AuditLog
     from storage.coordinators import CoordinatorRepository
 
-    db = await open_database(settings.database_path)
+    db = await open_database(settings.database)
     try:
         repository = CoordinatorRepository(db)
         if args.action == "add":
@@ -329,6 +344,15 @@ async def manage_coordinators(settings: Settings, args: argparse.Namespace) -> i
 def backups(settings: Settings, args: argparse.Namespace) -> int:
     from storage.backup import BackupError, backup, restore
 
+    if settings.database_url:
+        # pg_dump is PostgreSQL's own tool (consistent while the bot runs, any server version it
+        # supports); wrapping it here would only hide its options.
+        print(
+            f"volunteer-bot: {args.command}: the database is PostgreSQL; use pg_dump / pg_restore, e.g. "
+            f"pg_dump --format=custom --file=bot.dump '{_shown(settings)}' (see README)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
     try:
         if args.command == "backup":
             info = backup(Path(settings.database_path), args.file)
@@ -354,7 +378,7 @@ def check(settings: Settings) -> int:
 
     org = load_organisation(settings.org_file)
     source = settings.org_file or Path("(built-in default)")
-    print(f"settings: OK (database {settings.database_path}, time zone {settings.timezone})")
+    print(f"settings: OK (database {_shown(settings)}, time zone {settings.timezone})")
     print(f"organisation file {source}: OK ({org.organisation.name}, {len(org.counties)} counties)")
     if not settings.token:
         print("note: TELEGRAM_BOT_TOKEN is not set; only `volunteer-bot chat` will work")
