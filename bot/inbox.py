@@ -281,6 +281,12 @@ class Inbox:
             raise
         self._recorded(done)
 
+    async def settle(self) -> None:
+        """Until nothing is being handled here, and what was is recorded done (tests)."""
+        while self._runners:
+            await asyncio.gather(*self._runners.values(), return_exceptions=True)
+        await self.flush()
+
     async def claim_now(self, *, startup: bool = False, takeover: frozenset[str] = frozenset()) -> int:
         """Claim what this process may handle now and start it; returns how many updates."""
         now = self.clock()

@@ -39,11 +39,11 @@ class PollerBusy(Exception):
         self.lease = lease
 
 
-async def take_poller(app) -> LeaseKeeper:
+async def take_poller(app, holder: str | None = None) -> LeaseKeeper:
     """The poller lease, kept in the background; PollerBusy when another process holds it."""
     services = app.services
     await services.db.open()
-    keeper = LeaseKeeper(LeaseRepository(services.db), POLLER, services.clock)
+    keeper = LeaseKeeper(LeaseRepository(services.db), POLLER, services.clock, holder=holder)
     if not await keeper.try_acquire():
         raise PollerBusy(keeper.current)
     keeper.keep()

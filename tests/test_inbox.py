@@ -1,0 +1,250 @@
+"""The durable update inbox (issue 16), through the real Application and the Bot API double, whose
+`deliver` goes through it (stored, handled, done): restarts with stored updates, duplicates,
+replays of applied updates, claims that run out, a person's order with a reorder window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import socket
+import subprocess
+import sys
+from datetime import timedelta
+
+from telegram import Update
+from telegram.ext import TypeHandler
+
+from bot.app import build_application
+from bot.double import running
+from storage import open_database
+from tests.events_helpers import Clock
+from tests.flow_paths import answer_until, draft_answers
+
+
+async def rows(app, where: str = "1 = 1", params=()):
+    return await app.services.db.fetch_all(
+        f"SELECT update_id, person, applied_at, done_at, claimed_by, last_error FROM update_inbox WHERE {where} "
+        "ORDER BY update_id",
+        params,
+    )
+
+
+def message_update(double, chat, text: str) -> dict:
+    """An update Telegram has for the bot, without delivering it."""
+    content = {"text": text}
+    if text.startswith("/"):
+        content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": double.next_update_id(), "message": chat._user_message(content)}
+
+
+async def store_unhandled(settings, updates: list[dict], *, person: int, claimed_by=None, until=None) -> None:
+    """As if the bot stored these and stopped (or died) before handling them."""
+    db = await open_database(settings.database)
+    try:
+        for data in updates:
+            await db.execute(
+                "INSERT INTO update_inbox (update_id, person, body, received_at, claimed_by, claimed_until) "
+                "VALUES (?, ?, ?, '2026-01-01T00:00:00.000000+00:00', ?, ?)",
+                (data["update_id"], person, json.dumps(data), claimed_by, until),
+            )
+    finally:
+        await db.close()
+
+
+async def test_every_update_is_stored_handled_and_marked_done_in_its_transaction(app, double):
+    chat = double.user(user_id=4101)
+    await answer_until(app, chat, "full_name")
+    await chat.send("Anna Kowalska")
+    update_id = chat.last_update["update_id"]
+    await app.inbox.settle()
+    (row,) = await rows(app, "update_id = ?", (update_id,))
+    assert row["person"] == chat.id
+    assert row["applied_at"] is not None  # in the transaction of the answer
+    assert row["done_at"] is not None
+    assert await draft_answers(app, chat) == {"full_name": "Anna Kowalska"}
+
+
+async def test_updates_stored_before_a_stop_are_handled_at_the_start_once(settings, double):
+    chat = double.user(user_id=4102)
+    waiting = [message_update(double, chat, "/start"), message_update(double, chat, "/pomoc")]
+    # Claimed by this process before it stopped: taken again at once at the start.
+    await store_unhandled(settings, waiting, person=chat.id)
+    async with running(build_application(settings, double), double) as app:
+        await app.inbox.settle()
+        assert [m.text.split("\n")[0] for m in chat.messages][:1]  # answered
+        answered = len(chat.messages)
+        assert answered >= 2
+        assert all(r["done_at"] is not None for r in await rows(app))
+    async with running(build_application(settings, double), double) as app:
+        await app.inbox.settle()
+        assert len(chat.messages) == answered  # not again
+
+
+async def test_a_duplicate_delivery_is_ignored_also_at_the_same_moment(app, double):
+    chat = double.user(user_id=4103)
+    update = message_update(double, chat, "/start")
+    await asyncio.gather(double.deliver(update), double.deliver(update))
+    answered = len(chat.messages)
+    await double.deliver(update)  # again later (Telegram's receipt was lost)
+    assert len(chat.messages) == answered
+    assert len(await rows(app)) == 1
+
+
+async def test_a_replayed_applied_typed_answer_shows_the_step_again_and_stores_nothing_twice(settings, double):
+    chat = double.user(user_id=4104)
+    async with running(build_application(settings, double), double) as app:
+        await answer_until(app, chat, "full_name")
+        await chat.send("Anna Kowalska")
+        update_id = chat.last_update["update_id"]
+        await app.inbox.settle()
+        state = await app.services.db.fetch_one(
+            "SELECT version, step FROM flow_state WHERE telegram_id = ?", (chat.id,)
+        )
+    # The bot died after the answer's transaction committed, before the update was marked done.
+    db = await open_database(settings.database)
+    await db.execute("UPDATE update_inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+    await db.close()
+    before = len(chat.messages)
+    async with running(build_application(settings, double), double) as app:
+        await app.inbox.settle()
+        assert len(chat.messages) == before + 1
+        assert chat.last.text.startswith("Krok 2 z 12")  # the question they may have missed
+        assert await draft_answers(app, chat) == {"full_name": "Anna Kowalska"}
+        again = await app.services.db.fetch_one(
+            "SELECT version, step FROM flow_state WHERE telegram_id = ?", (chat.id,)
+        )
+        assert tuple(again) == tuple(state)  # nothing written by the replay
+        (row,) = await rows(app, "update_id = ?", (update_id,))
+        assert row["done_at"] is not None
+        await chat.send("anna@example.org")  # and the form goes on
+        assert (await draft_answers(app, chat))["email"] == "anna@example.org"
+
+
+async def test_a_replayed_applied_sign_up_press_shows_the_result_and_signs_up_once(settings, double):
+    from tests.events_helpers import published_event
+
+    chat = double.user(user_id=4105, language_code="en")
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(9002)
+        event = await published_event(app)
+        await chat.send(f"/start event_{event.id}")
+        await chat.tap("✅ Sign me up")
+        update_id = chat.last_update["update_id"]
+        await app.inbox.settle()
+    db = await open_database(settings.database)
+    await db.execute("UPDATE update_inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+    await db.close()
+    async with running(build_application(settings, double), double) as app:
+        await app.inbox.settle()
+        assert [p.telegram_id for p in await app.services.events.registrants(event.id)] == [chat.id]
+        # Its write refused (it was applied): told so, with the menu, never the apology.
+        assert chat.last.text.startswith("✅ That is saved already.")
+        assert not any("Sorry, something went wrong" in m.text for m in chat.messages)
+
+
+async def test_a_button_pressed_twenty_seconds_late_takes_effect_and_shows_its_result(app, double, caplog):
+    from tests.events_helpers import published_event
+
+    await app.services.coordinators.add(9002)
+    event = await published_event(app)
+    chat = double.user(user_id=4106, language_code="en")
+    await chat.send(f"/start event_{event.id}")
+    card = chat.last
+    with caplog.at_level(logging.INFO):
+        # Telegram stopped waiting for the answer (~15 s): answering it is refused, never raised.
+        await chat.press(card.message_id, card.button("✅ Sign me up").callback_data, late=True)
+    assert [p.telegram_id for p in await app.services.events.registrants(event.id)] == [chat.id]
+    assert chat.last.text.endswith("✅ You have a place.")  # the card shows the result
+    assert "answered too late" in caplog.text
+    assert "Error while handling" not in caplog.text
+
+
+async def test_one_persons_updates_arriving_out_of_order_run_in_update_id_order(settings, double):
+    seen: list[int] = []
+
+    async def record(update: Update, context) -> None:
+        seen.append(update.update_id)
+
+    app = build_application(settings, double)
+    app.add_handler(TypeHandler(Update, record), group=-10)
+    async with running(app, double):
+        app.inbox.window = 0.3  # the webhook's reorder window
+        chat = double.user(user_id=4107)
+        first, second = message_update(double, chat, "1"), message_update(double, chat, "2")
+        await app.inbox.receive([second])  # the later one came first over another connection
+        await asyncio.sleep(0.05)
+        await app.inbox.receive([first])
+        for _ in range(50):
+            await asyncio.sleep(0.05)
+            await app.inbox.settle()
+            if len(seen) == 2:
+                break
+    assert seen == [first["update_id"], second["update_id"]]
+
+
+async def test_a_claim_of_another_process_is_respected_until_it_runs_out(settings, double):
+    clock = Clock()
+    chat = double.user(user_id=4108)
+    waiting = [message_update(double, chat, "/start")]
+    until = (clock() + timedelta(seconds=30)).isoformat(timespec="microseconds")
+    await store_unhandled(settings, waiting, person=chat.id, claimed_by="77@elsewhere", until=until)
+    async with running(build_application(settings, double, clock=clock), double) as app:
+        await app.inbox.settle()
+        assert chat.messages == []  # another process is handling this person
+        clock.advance(seconds=31)  # ... and died: its claim ran out
+        await app.inbox.claim_now()
+        await app.inbox.settle()
+        assert chat.messages
+        (row,) = await rows(app)
+        assert row["done_at"] is not None and row["claimed_by"] != "77@elsewhere"
+
+
+async def test_a_claim_of_a_dead_process_of_this_machine_is_taken_at_once(settings, double):
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    clock = Clock()
+    chat = double.user(user_id=4109)
+    until = (clock() + timedelta(seconds=30)).isoformat(timespec="microseconds")
+    holder = f"{gone.pid}@{socket.gethostname()}"
+    await store_unhandled(
+        settings, [message_update(double, chat, "/start")], person=chat.id, claimed_by=holder, until=until
+    )
+    async with running(build_application(settings, double, clock=clock), double) as app:
+        await app.inbox.settle()
+        assert chat.messages
+
+
+async def test_an_update_that_cannot_be_read_is_refused_in_one_line_and_the_next_is_handled(app, double, caplog):
+    chat = double.user(user_id=4110)
+    with caplog.at_level(logging.WARNING):
+        await double.deliver({"update_id": double.next_update_id(), "message": {"message_id": "x", "chat": 5}})
+    assert len([r for r in caplog.records if "cannot be read" in r.getMessage()]) == 1
+    assert await rows(app) == []
+    await chat.send("/start")
+    assert chat.messages
+
+
+async def test_an_update_of_a_deleted_account_is_handled_as_a_new_person(app, double):
+    chat = double.user(user_id=4111)
+    await chat.send("/start")
+    await app.services.db.execute("DELETE FROM users WHERE telegram_id = ?", (chat.id,))
+    await chat.send("/start")
+    assert chat.last.text
+    await app.inbox.settle()
+    assert all(r["done_at"] is not None for r in await rows(app))
+
+
+async def test_an_update_that_fails_every_time_is_given_up_after_a_few_attempts(settings, double, caplog):
+    chat = double.user(user_id=4112)
+    await store_unhandled(settings, [message_update(double, chat, "/start")], person=chat.id)
+    db = await open_database(settings.database)
+    await db.execute("UPDATE update_inbox SET attempts = 6")  # it killed the process six times
+    await db.close()
+    with caplog.at_level(logging.ERROR):
+        async with running(build_application(settings, double), double) as app:
+            await app.inbox.settle()
+            (row,) = await rows(app)
+    assert row["done_at"] is not None and "given up" in row["last_error"]
+    assert chat.messages == []
+    assert "is given up" in caplog.text
