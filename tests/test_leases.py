@@ -107,3 +107,40 @@ async def test_scheduled_work_runs_only_in_the_process_holding_the_scheduler_lea
         assert app.broadcast_sender._task is not None
         await _run(Context())
         assert ran == ["ran"]
+
+
+@pytest.fixture
+def processes():
+    started = []
+    yield started
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=10)
+
+
+def test_a_second_run_with_polling_refuses_to_start_with_one_line_naming_the_first(tmp_path, processes):
+    import signal
+
+    from tests.test_cli import TOKEN, FakeBotApi, clean_env, start_bot, stop_bot, volunteer_bot, wait_for
+
+    with FakeBotApi() as api:
+        env = clean_env(TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.url, DATABASE_URL=str(tmp_path / "bot.db"))
+        first = start_bot(tmp_path, "run", env=env)
+        processes.append(first)
+        wait_for(lambda: "getUpdates" in api.methods(), "the first poller", process=first)
+        second = volunteer_bot(tmp_path, "run", env=env)
+        assert second.returncode == 1, second.stderr
+        lines = [line for line in second.stderr.splitlines() if line.startswith("volunteer-bot:")]
+        assert len(lines) == 1 and "Traceback" not in second.stderr, second.stderr
+        assert (
+            f"another process is polling Telegram for this bot: {first.pid}@{socket.gethostname()} since " in lines[0]
+        )
+        assert first.poll() is None  # the first one polls on, undisturbed
+        _, err = stop_bot(first, signal.SIGTERM)
+        assert first.returncode == 0, err
+        third = start_bot(tmp_path, "run", env=env)  # stopped cleanly: the lease is free at once
+        processes.append(third)
+        calls = len(api.methods())
+        wait_for(lambda: "getUpdates" in api.methods()[calls:], "the next poller", process=third)
+        stop_bot(third, signal.SIGTERM)
