@@ -46,6 +46,34 @@ def listening(port: int) -> bool:
         return False
 
 
+def database_location(postgres_databases, path: Path) -> str:
+    """What a bot process is given as DATABASE_URL for the database a test opens at `path`: that
+    file, or (TEST_DATABASE_URL set, tests/pg_databases.py) the same PostgreSQL database as a URL."""
+    if postgres_databases is None:
+        return str(path)
+    return postgres_url(postgres_databases.url_for(path, migrated=True))
+
+
+def postgres_url(conninfo: str) -> str:
+    """postgresql://user:password@host:port/name?... from a psycopg connection string (either form)."""
+    from urllib.parse import quote, urlencode
+
+    import psycopg
+
+    info = psycopg.conninfo.conninfo_to_dict(conninfo)
+    user = quote(str(info.pop("user", "")), safe="")
+    password = info.pop("password", None)
+    credentials = f"{user}:{quote(str(password), safe='')}@" if password else (f"{user}@" if user else "")
+    host = str(info.pop("host", ""))
+    name = quote(str(info.pop("dbname", "")), safe="")
+    query: dict[str, str] = {str(k): str(v) for k, v in info.items()}
+    if host.startswith("/"):  # a Unix socket directory goes in the query
+        query["host"], host = host, ""
+    elif "port" in query:
+        host = f"{host}:{query.pop('port')}"
+    return f"postgresql://{credentials}{host}/{name}" + (f"?{urlencode(query)}" if query else "")
+
+
 def bot_env(
     telegram: BotApiServer,
     *,

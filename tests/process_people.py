@@ -9,8 +9,10 @@ Also what those people should have left in the database, checked by `stored_effe
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, timedelta
@@ -32,22 +34,37 @@ class Pace:
     reply_timeout: float = 20.0
     think: tuple[float, float] = (0.0, 0.05)
     poll: float = 0.02
+    latencies: list[float] = field(default_factory=list)  # action -> the reply it waited for, s
 
 
 async def expect(chat: UserChat, mark: int, wanted: Callable[[BotMessage], bool], what: str, pace: Pace) -> BotMessage:
     """The first message the bot sent or edited after `mark` that is `wanted`."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + pace.reply_timeout
-    while True:
-        for message in chat.changed_since(mark):
-            if wanted(message):
-                return message
-        if loop.time() > deadline:
-            seen = [m.text[:60] for m in chat.changed_since(mark)]
-            raise Lost(
-                f"{chat.user['first_name']} ({chat.id}): no reply to {what} within {pace.reply_timeout} s; saw {seen}"
-            )
-        await asyncio.sleep(pace.poll)
+    watch = getattr(chat.double, "watch", None)  # served over HTTP: woken by each call for the chat
+    changed = watch(chat.id) if watch else None
+    try:
+        while True:
+            if changed is not None:
+                changed.clear()
+            for message in chat.changed_since(mark):
+                if wanted(message):
+                    return message
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                seen = [m.text[:60] for m in chat.changed_since(mark)]
+                raise Lost(
+                    f"{chat.user['first_name']} ({chat.id}): no reply to {what} within {pace.reply_timeout} s; "
+                    f"saw {seen}"
+                )
+            if changed is None:
+                await asyncio.sleep(pace.poll)
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), min(remaining, 1.0))
+    finally:
+        if changed is not None:
+            chat.double.unwatch(chat.id, changed)
 
 
 def starts(prefix: str) -> Callable[[BotMessage], bool]:
@@ -76,8 +93,10 @@ class Person:
         if high:
             await asyncio.sleep(self.rng.uniform(low, high))
         mark = self.chat.mark
+        began = time.monotonic()
         await action()
         reply = await expect(self.chat, mark, wanted, what, self.pace)
+        self.pace.latencies.append(time.monotonic() - began)
         self.done.append(what)
         return reply
 
@@ -195,10 +214,13 @@ async def add_event(settings, capacity: int = 1000) -> None:
         await app.services.events.publish(event.id, now, county_fields=app.services.answer_fields().counties)
 
 
-async def stored_effects(db, people: dict[int, int]) -> list[str]:
+async def stored_effects(db, people: dict[int, int], accepted=None, signed=None) -> list[str]:
     """What is wrong in the database for `people` (telegram id -> volunteer number), each of whom
-    applied, was accepted and signed up once: their answers exactly as typed, one application,
-    one 'submitted' and one 'accepted' in its history, one registration for the event."""
+    applied once, was accepted once (those in `accepted`, default all) and signed up once (those in
+    `signed`, default all): their answers exactly as typed, one application, 'submitted' (and
+    'accepted') once in its history, one registration for the event."""
+    accepted = set(people) if accepted is None else set(accepted)
+    signed = set(people) if signed is None else set(signed)
     problems = []
     for telegram_id, n in sorted(people.items()):
         applications = await db.fetch_all("SELECT id, status FROM applications WHERE telegram_id = ?", (telegram_id,))
@@ -216,11 +238,12 @@ async def stored_effects(db, people: dict[int, int]) -> list[str]:
             "SELECT action FROM application_history WHERE application_id = ? ORDER BY id", (application_id,)
         )
         actions = [r[0] for r in history]
-        if status != "accepted" or actions != ["submitted", "accepted"]:
+        decided = telegram_id in accepted
+        if (status, actions) != (("accepted", ["submitted", "accepted"]) if decided else ("submitted", ["submitted"])):
             problems.append(f"{telegram_id}: status {status}, history {actions}")
         registrations = await db.fetch_all(
             "SELECT status FROM event_registrations WHERE telegram_id = ?", (telegram_id,)
         )
-        if [r[0] for r in registrations] != ["registered"]:
+        if [r[0] for r in registrations] != (["registered"] if telegram_id in signed else []):
             problems.append(f"{telegram_id}: registrations {[r[0] for r in registrations]}")
     return problems

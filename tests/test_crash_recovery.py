@@ -22,7 +22,7 @@ import pytest
 from bot.config import Settings
 from bot.double.http import BotApiServer
 from storage import open_database
-from tests.process_harness import BotProcess, bot_env
+from tests.process_harness import BotProcess, bot_env, database_location
 from tests.process_people import (
     Lost,
     Pace,
@@ -54,17 +54,18 @@ pytestmark = pytest.mark.xfail(
 )
 
 
-async def test_sigkill_at_random_moments_loses_no_update_and_repeats_no_effect(tmp_path):
+async def test_sigkill_at_random_moments_loses_no_update_and_repeats_no_effect(tmp_path, postgres_databases):
     rng = random.Random(SEED)
     plan = kill_plan(rng)
-    database = tmp_path / "bot.db"
+    database = tmp_path / "bot.db"  # or its PostgreSQL database with TEST_DATABASE_URL
     await add_event(Settings(database_path=database, admin_ids=frozenset({COORDINATOR})))
     pace = Pace(reply_timeout=20.0, think=(0.0, 0.15))
     kills: list[str] = []
     lost: list[str] = []
 
     with BotApiServer() as telegram:
-        bot = BotProcess("bot", tmp_path, bot_env(telegram, database=database, admins=(COORDINATOR,)))
+        location = database_location(postgres_databases, database)
+        bot = BotProcess("bot", tmp_path, bot_env(telegram, database=location, admins=(COORDINATOR,)))
         bot.start()
         await asyncio.to_thread(bot.wait_ready)
         double = telegram.double

@@ -22,6 +22,7 @@ It behaves as Telegram does towards several processes:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import socket
@@ -79,6 +80,36 @@ class HttpBotApiDouble(BotApiDouble):
 
     delivers_synchronously = False
     server: BotApiServer
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._watchers: dict[int, list[tuple[asyncio.AbstractEventLoop, asyncio.Event]]] = {}
+
+    def watch(self, chat_id: int) -> asyncio.Event:
+        """An event set (in the caller's loop) whenever the bot calls a method for this chat, so a
+        scenario waits for a reply without polling."""
+        event = asyncio.Event()
+        with self.lock:
+            self._watchers.setdefault(int(chat_id), []).append((asyncio.get_running_loop(), event))
+        return event
+
+    def unwatch(self, chat_id: int, event: asyncio.Event) -> None:
+        with self.lock:
+            watchers = self._watchers.get(int(chat_id), [])
+            watchers[:] = [(loop, e) for loop, e in watchers if e is not event]
+
+    async def call(self, api_method: str, params: dict, files: dict) -> tuple[int, bytes]:
+        answer = await super().call(api_method, params, files)
+        try:
+            chat_id = int(params.get("chat_id") or 0)
+        except (TypeError, ValueError):
+            return answer
+        with self.lock:
+            watchers = list(self._watchers.get(chat_id, ()))
+        for loop, event in watchers:
+            with contextlib.suppress(RuntimeError):  # that loop has closed
+                loop.call_soon_threadsafe(event.set)
+        return answer
 
     async def deliver(self, update_data: dict) -> None:
         self.server.receive(update_data)
