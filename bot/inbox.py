@@ -137,6 +137,8 @@ class Inbox:
         self._parsed: dict[int, Update] = {}
         self._waiters: dict[int, asyncio.Future] = {}
         self._wake = asyncio.Event()
+        self._done_timer: asyncio.TimerHandle | None = None
+        self._flushing: asyncio.Task | None = None
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._failing = False
@@ -183,8 +185,11 @@ class Inbox:
                 by_person.setdefault(item.person, []).append(Pending(item.update_id, item.person, item.body, False, 0))
         for person, rows in by_person.items():
             self._enqueue(person, rows)
-        if len(mine) < len(stored):
-            self._wake.set()  # the loop claims them: after the window, or when their person is free
+        if len(mine) < len(stored):  # the loop claims them: after the window, or when their person is free
+            if self.window:
+                asyncio.get_running_loop().call_later(self.window, self._wake.set)
+            else:
+                self._wake.set()
         return stored
 
     async def deliver(self, data: dict) -> None:
@@ -222,7 +227,6 @@ class Inbox:
         finally:
             del self._runners[person]
             del self._queues[person]
-            self._wake.set()  # others' updates of this person, and the done marks
 
     async def _handle(self, row: Pending) -> None:
         app = self.app
@@ -247,6 +251,8 @@ class Inbox:
                 observer.active = False
                 current_observer.reset(token)
             self._finished.append(row.update_id)
+            if self._done_timer is None:  # recorded with the next write of the inbox, or soon
+                self._done_timer = asyncio.get_running_loop().call_later(DONE_DELAY, self._flush_soon)
         except _GiveUp as exc:
             log.error("Inbox: update %s of %s is given up: %s", row.update_id, row.person, exc)
             try:
@@ -264,7 +270,21 @@ class Inbox:
 
     def _take_finished(self) -> list[int]:
         done, self._finished = self._finished, []
+        if self._done_timer is not None:
+            self._done_timer.cancel()
+            self._done_timer = None
         return done
+
+    def _flush_soon(self) -> None:
+        self._done_timer = None
+        if self._finished and not self._stopping:
+            self._flushing = asyncio.create_task(self._flush_quietly())
+
+    async def _flush_quietly(self) -> None:
+        try:
+            await self.flush()
+        except Exception as exc:  # kept, and written with the next write of the inbox
+            log.warning("Inbox: could not record handled updates as done yet (%s)", exc)
 
     def _recorded(self, done: list[int]) -> None:
         self._taken.difference_update(done)
@@ -346,16 +366,13 @@ class Inbox:
     async def _loop(self) -> None:
         last_renew = last_purge = asyncio.get_running_loop().time()
         while not self._stopping:
-            wait = DONE_DELAY if self._finished else (min(self.poll, self.window / 2) if self.window else self.poll)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), wait)
+                await asyncio.wait_for(self._wake.wait(), self.poll)
             self._wake.clear()
             if self._stopping:
                 break
             try:
                 await self.claim_now()
-                if self._finished:
-                    await self.flush()
                 tick = asyncio.get_running_loop().time()
                 if self._runners and tick - last_renew >= self.claim_ttl / 3:
                     last_renew = tick

@@ -55,7 +55,8 @@ class InboxRepository:
     ) -> tuple[list[int], list[int]]:
         """Store a batch in one transaction (a known update_id is ignored: a duplicate), after
         marking `done` those handled since the last write. With `claim_for`, an update whose person
-        has nothing else pending is claimed at once. Returns (stored ids, of those the claimed)."""
+        has nothing pending but what `claim_for` holds is claimed at once.
+        Returns (the ids stored, of those the ones claimed)."""
         stamp, until = to_db_time(now), to_db_time(claim_until)
         stored: list[int] = []
         claimed: list[int] = []
@@ -71,14 +72,25 @@ class InboxRepository:
                     if cur.rowcount:
                         stored.append(update.update_id)
                     continue
-                # Claimed with the insert only when the person has nothing else pending: then it
-                # is the person's next update whatever else happens.
+                # Claimed with the insert only when the person has nothing pending but what this
+                # process holds: then this process runs it after those, in order.
                 cur = await conn.execute(
                     "INSERT INTO update_inbox (update_id, person, body, received_at, claimed_by, claimed_until) "
                     "SELECT ?, ?, ?, ?, CASE WHEN p.n = 0 THEN ? END, CASE WHEN p.n = 0 THEN ? END "
-                    "FROM (SELECT COUNT(*) AS n FROM update_inbox WHERE person = ? AND done_at IS NULL) AS p "
+                    "FROM (SELECT COUNT(*) AS n FROM update_inbox WHERE person = ? AND done_at IS NULL "
+                    "AND (claimed_by IS NULL OR claimed_by <> ? OR claimed_until <= ?)) AS p "
                     "WHERE 1 = 1 ON CONFLICT (update_id) DO NOTHING RETURNING claimed_by",
-                    (update.update_id, update.person, update.body, stamp, claim_for, until, update.person),
+                    (
+                        update.update_id,
+                        update.person,
+                        update.body,
+                        stamp,
+                        claim_for,
+                        until,
+                        update.person,
+                        claim_for,
+                        stamp,
+                    ),
                 )
                 rows = await cur.fetchall()
                 if rows:
