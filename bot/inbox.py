@@ -18,7 +18,7 @@ Exactly once: while an update is handled, a commit observer (storage/transaction
 it applied inside its first write transaction, atomically with its effects. Handled again after
 a crash, an applied update may not write: the observer raises `AlreadyApplied` (the transaction
 rolls back) and the person is shown where they are instead. `done_at` is written after the
-replies, batched into the next write of the inbox.
+replies, for all the updates handled within DONE_DELAY in one statement.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ log = logging.getLogger("volunteer_bot.inbox")
 INBOX_KEY = "inbox"
 CLAIM_TTL = 30.0  # s a claim lasts; renewed every third of it while its updates are handled
 POLL = 1.0  # s between looks for work stored by other processes or left by dead ones
-DONE_DELAY = 0.1  # s at most before handled updates are marked done when nothing else writes
+DONE_DELAY = 0.2  # s handled updates wait to be marked done together (fewer writes; a crash replays them)
 KEEP_DONE = timedelta(days=1)  # a duplicate is recognised this long
 MAX_ATTEMPTS = 5  # claims of one update before it is given up (it kills its handler every time)
 
@@ -144,7 +144,7 @@ class Inbox:
         self._failing = False
 
     # ---- receiving ---------------------------------------------------------------------------
-    async def receive(self, bodies: list[dict]) -> list[int]:
+    async def receive(self, bodies: list[dict], *, inline: bool = False) -> list[int]:
         """Store a batch of updates as Telegram sent them (one transaction) and start handling
         them; returns the ids newly stored. Raises when the database cannot store them (then they
         must not be confirmed)."""
@@ -164,19 +164,12 @@ class Inbox:
         if not incoming:
             return []
         now = self.clock()
-        done = self._take_finished()
-        try:
-            stored, claimed = await self.repo.store(
-                incoming,
-                now,
-                claim_for=self.holder if not self.window else None,
-                claim_until=now + timedelta(seconds=self.claim_ttl),
-                done=done,
-            )
-        except BaseException:
-            self._finished.extend(done)
-            raise
-        self._recorded(done)
+        stored, claimed = await self.repo.store(
+            incoming,
+            now,
+            claim_for=self.holder if not self.window else None,
+            claim_until=now + timedelta(seconds=self.claim_ttl),
+        )
         mine = set(claimed)
         by_person: dict[int, list[Pending]] = {}
         for item in incoming:
@@ -184,7 +177,7 @@ class Inbox:
                 self._parsed[item.update_id] = parsed[item.update_id]
                 by_person.setdefault(item.person, []).append(Pending(item.update_id, item.person, item.body, False, 0))
         for person, rows in by_person.items():
-            self._enqueue(person, rows)
+            self._enqueue(person, rows, spawn=not inline)
         if len(mine) < len(stored):  # the loop claims them: after the window, or when their person is free
             if self.window:
                 asyncio.get_running_loop().call_later(self.window, self._wake.set)
@@ -199,17 +192,22 @@ class Inbox:
         if waiter is None:
             waiter = self._waiters[update_id] = asyncio.get_running_loop().create_future()
             try:
-                stored = await self.receive([data])
+                stored = await self.receive([data], inline=True)
             except BaseException:
                 self._waiters.pop(update_id, None)
                 raise
             if not stored:  # a duplicate (or unreadable): nothing to wait for
                 self._waiters.pop(update_id, None)
                 return
+            person = next((p for p, queue in self._queues.items() if self._runners.get(p) is _INLINE), None)
+            if person is not None:  # this task runs the person's queue, as PTB's fetcher would
+                self._runners[person] = asyncio.current_task()
+                await self._run_person(person)
         await asyncio.shield(waiter)
 
     # ---- dispatching -------------------------------------------------------------------------
-    def _enqueue(self, person: int, rows: list[Pending]) -> None:
+    def _enqueue(self, person: int, rows: list[Pending], *, spawn: bool = True) -> None:
+        """Into the person's queue here; a task runs it (`spawn=False`: the caller, at once)."""
         fresh = [r for r in rows if r.update_id not in self._taken]
         if not fresh:
             return
@@ -217,7 +215,10 @@ class Inbox:
         queue = self._queues.setdefault(person, deque())
         queue.extend(fresh)
         if person not in self._runners:
-            self._runners[person] = asyncio.create_task(self._run_person(person), name=f"inbox:{person}")
+            if spawn:
+                self._runners[person] = asyncio.create_task(self._run_person(person), name=f"inbox:{person}")
+            else:
+                self._runners[person] = _INLINE
 
     async def _run_person(self, person: int) -> None:
         queue = self._queues[person]
@@ -251,7 +252,7 @@ class Inbox:
                 observer.active = False
                 current_observer.reset(token)
             self._finished.append(row.update_id)
-            if self._done_timer is None:  # recorded with the next write of the inbox, or soon
+            if self._done_timer is None:  # recorded together with those handled meanwhile
                 self._done_timer = asyncio.get_running_loop().call_later(DONE_DELAY, self._flush_soon)
         except _GiveUp as exc:
             log.error("Inbox: update %s of %s is given up: %s", row.update_id, row.person, exc)
@@ -304,7 +305,9 @@ class Inbox:
     async def settle(self) -> None:
         """Until nothing is being handled here, and what was is recorded done (tests)."""
         while self._runners:
-            await asyncio.gather(*self._runners.values(), return_exceptions=True)
+            await asyncio.gather(
+                *(r for r in self._runners.values() if r is not asyncio.current_task()), return_exceptions=True
+            )
         await self.flush()
 
     async def claim_now(self, *, startup: bool = False, takeover: frozenset[str] = frozenset()) -> int:
@@ -390,6 +393,9 @@ class Inbox:
                     self._failing = True
                     log.error("Inbox: cannot reach the database (%s: %s); trying again", type(exc).__name__, exc)
                 await asyncio.sleep(1.0)
+
+
+_INLINE = object()  # a person's queue that the task which stored the update runs itself
 
 
 class _GiveUp(Exception):
