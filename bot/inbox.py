@@ -46,6 +46,7 @@ POLL = 1.0  # s between looks for work stored by other processes or left by dead
 DONE_DELAY = 0.2  # s handled updates wait to be marked done together (fewer writes; a crash replays them)
 KEEP_DONE = timedelta(days=1)  # a duplicate is recognised this long
 MAX_ATTEMPTS = 5  # claims of one update before it is given up (it kills its handler every time)
+RETRY_AFTER = (0.5, 1, 2, 5, 10, 30)  # s before handling again an update the database was away for
 
 
 class AlreadyApplied(Exception):
@@ -88,14 +89,16 @@ def person_of(update: Update) -> int:
 class _Applied:
     """The commit observer of one update being handled."""
 
-    __slots__ = ("active", "clock", "marked", "replay", "update_id")
+    __slots__ = ("active", "attempt", "clock", "marked", "replay", "retry", "update_id")
 
-    def __init__(self, update_id: int, replay: bool, clock: Callable[[], datetime]):
+    def __init__(self, update_id: int, replay: bool, clock: Callable[[], datetime], attempt: int = 0):
         self.update_id = update_id
         self.replay = replay
         self.clock = clock
+        self.attempt = attempt
         self.active = True
         self.marked = False
+        self.retry = False
 
     async def committing(self, conn) -> None:
         if not self.active:  # a task the update started, still writing after it was handled
@@ -105,6 +108,16 @@ class _Applied:
         if not self.marked:
             await mark_applied(conn, self.update_id, self.clock())
             self.marked = True
+
+
+def retry_later() -> bool:
+    """The update being handled failed because the database is away: the inbox handles it again
+    in a moment (a few times, waiting longer each time). False: not now, handle the error."""
+    observer = current_observer.get()
+    if isinstance(observer, _Applied) and observer.active and observer.attempt < len(RETRY_AFTER):
+        observer.retry = True
+        return True
+    return False
 
 
 def replaying() -> bool:
@@ -240,17 +253,24 @@ class Inbox:
                     update = Update.de_json(json.loads(row.body), app.bot)
                 except Exception as exc:
                     raise _GiveUp(f"cannot be read: {type(exc).__name__}: {exc}") from None
-            observer = _Applied(row.update_id, row.applied, self.clock)
-            token = current_observer.set(observer)
-            try:
-                if row.applied:
-                    log.info(
-                        "Inbox: update %s was applied before a restart; handled again without writing", row.update_id
-                    )
-                await app.update_processor.process_update(update, app.process_update(update))
-            finally:
-                observer.active = False
-                current_observer.reset(token)
+            if row.applied:
+                log.info("Inbox: update %s was applied before a restart; handled again without writing", row.update_id)
+            replay = row.applied
+            for attempt in range(len(RETRY_AFTER) + 1):
+                observer = _Applied(row.update_id, replay, self.clock, attempt)
+                token = current_observer.set(observer)
+                try:
+                    await app.update_processor.process_update(update, app.process_update(update))
+                finally:
+                    observer.active = False
+                    current_observer.reset(token)
+                if not observer.retry:
+                    break
+                if self._stopping:  # left pending: the next start (or another process) handles it
+                    self._taken.discard(row.update_id)
+                    return
+                replay = replay or observer.marked  # what committed before the failure stays once
+                await asyncio.sleep(RETRY_AFTER[attempt])
             self._finished.append(row.update_id)
             if self._done_timer is None:  # recorded together with those handled meanwhile
                 self._done_timer = asyncio.get_running_loop().call_later(DONE_DELAY, self._flush_soon)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -10,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale, translator
-from bot.inbox import AlreadyApplied
+from bot.inbox import AlreadyApplied, retry_later
 
 log = logging.getLogger("volunteer_bot.errors")
 
@@ -19,6 +20,15 @@ async def on_error(update: object, context: BotContext) -> None:
     update_id = update.update_id if isinstance(update, Update) else None
     if isinstance(context.error, AlreadyApplied):
         await _already_applied(update, context)
+        raise ApplicationHandlerStop
+    if _database_away(context.error) and retry_later():  # handled again in a moment (bot/inbox.py)
+        error = context.error
+        log.warning(
+            "Update %s: the database is away (%s: %s); handling it again shortly",
+            update_id,
+            type(error).__name__,
+            error,
+        )
         raise ApplicationHandlerStop
     log.error("Error while handling update %s", update_id, exc_info=context.error)
     if not isinstance(update, Update) or update.effective_chat is None:
@@ -71,3 +81,11 @@ async def _already_applied(update: object, context: BotContext) -> None:
         await menu_after(update, context, context.t._("✅ That is saved already."))
     except TelegramError as exc:
         log.warning("could not show the menu after a repeated update: %s", exc)
+
+
+def _database_away(error: BaseException | None) -> bool:
+    """The database could not be used now (SQLite busy or unreadable, a PostgreSQL connection lost)."""
+    if isinstance(error, sqlite3.OperationalError):
+        return True
+    kind = type(error)
+    return kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError")

@@ -248,3 +248,64 @@ async def test_an_update_that_fails_every_time_is_given_up_after_a_few_attempts(
     assert row["done_at"] is not None and "given up" in row["last_error"]
     assert chat.messages == []
     assert "is given up" in caplog.text
+
+
+async def test_an_update_the_database_was_away_for_is_handled_again_without_an_apology(app, double, caplog):
+    import sqlite3
+
+    failures = []
+
+    async def database_away_once(update: Update, context) -> None:
+        if not failures:
+            failures.append(update.update_id)
+            raise sqlite3.OperationalError("disk I/O error")
+
+    app.add_handler(TypeHandler(Update, database_away_once), group=-10)
+    chat = double.user(user_id=4113)
+    with caplog.at_level(logging.WARNING):
+        await chat.send("/start")
+    assert failures
+    assert chat.messages and not any("Sorry" in m.text or "Przepraszam" in m.text for m in chat.messages)
+    lines = [r for r in caplog.records if "the database is away" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].exc_info is None
+    await app.inbox.settle()
+    assert all(r["done_at"] is not None for r in await rows(app))
+
+
+async def test_polling_confirms_a_batch_only_once_it_is_stored(app, double, caplog):
+    from bot.inbox_polling import Poller
+
+    chat = double.user(user_id=4114)
+    batch = [message_update(double, chat, "/start"), message_update(double, chat, "/pomoc")]
+    offsets: list[int | None] = []
+    store = app.inbox.receive
+    broken = [True]
+
+    async def get_updates(timeout, limit=None):
+        offsets.append(poller.offset)
+        if len(offsets) > 3:
+            await asyncio.sleep(3600)
+        return batch
+
+    async def receive(bodies, **kwargs):
+        if broken[0]:  # the database restarts under the bot
+            broken[0] = False
+            raise ConnectionError("server closed the connection")
+        return await store(bodies, **kwargs)
+
+    poller = Poller(app)
+    poller._get = get_updates
+    app.inbox.receive = receive
+    with caplog.at_level(logging.ERROR):
+        task = asyncio.create_task(poller.run())
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if len(offsets) > 3:
+                break
+        task.cancel()
+    # Not confirmed (no new offset) until stored; then the next getUpdates confirms it.
+    assert offsets[:2] == [None, batch[-1]["update_id"] + 1]
+    assert len([r for r in caplog.records if "could not store 2 update(s)" in r.getMessage()]) == 1
+    await app.inbox.settle()
+    assert len(await rows(app)) == 2  # stored once although fetched three times
+    assert chat.messages
