@@ -46,6 +46,7 @@ POLL = 1.0  # s between looks for work stored by other processes or left by dead
 DONE_DELAY = 0.2  # s handled updates wait to be marked done together (fewer writes; a crash replays them)
 KEEP_DONE = timedelta(days=1)  # a duplicate is recognised this long
 MAX_ATTEMPTS = 5  # claims of one update before it is given up (it kills its handler every time)
+DEAD_CHECK = 5.0  # s between looks for claims of processes of this machine that died
 RETRY_AFTER = (0.5, 1, 2, 5, 10, 30)  # s before handling again an update the database was away for
 
 
@@ -155,6 +156,7 @@ class Inbox:
         self._task: asyncio.Task | None = None
         self._stopping = False
         self._failing = False
+        self._taken_over: set[str] = set()
 
     # ---- receiving ---------------------------------------------------------------------------
     async def receive(self, bodies: list[dict], *, inline: bool = False) -> list[int]:
@@ -333,7 +335,7 @@ class Inbox:
     async def claim_now(self, *, startup: bool = False, takeover: frozenset[str] = frozenset()) -> int:
         """Claim what this process may handle now and start it; returns how many updates."""
         now = self.clock()
-        if not startup and not self._finished and not await self.repo.any_claimable(self.holder, now):
+        if not startup and not takeover and not self._finished and not await self.repo.any_claimable(now):
             return 0
         done = self._take_finished()
         try:
@@ -387,7 +389,7 @@ class Inbox:
             log.warning("Inbox: could not record the last updates as done (%s); they will be handled again", exc)
 
     async def _loop(self) -> None:
-        last_renew = last_purge = asyncio.get_running_loop().time()
+        last_renew = last_purge = last_dead_check = asyncio.get_running_loop().time()
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll)
@@ -395,7 +397,15 @@ class Inbox:
             if self._stopping:
                 break
             try:
-                await self.claim_now()
+                tick = asyncio.get_running_loop().time()
+                takeover: frozenset[str] = frozenset()
+                if tick - last_dead_check >= DEAD_CHECK:  # a process of this machine that died
+                    last_dead_check = tick
+                    takeover = frozenset(h for h in await self.repo.holders(self.clock()) if dead_here(h))
+                    for holder in takeover - self._taken_over:
+                        log.warning("Inbox: taking over the updates claimed by %s, which no longer runs", holder)
+                    self._taken_over |= takeover
+                await self.claim_now(takeover=takeover)
                 tick = asyncio.get_running_loop().time()
                 if self._runners and tick - last_renew >= self.claim_ttl / 3:
                     last_renew = tick

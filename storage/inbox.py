@@ -106,12 +106,13 @@ class InboxRepository:
         rows = await self._db.fetch_all(f"{_PENDING_SQL} AND update_id IN ({marks}) ORDER BY update_id", update_ids)
         return [_pending(r) for r in rows]
 
-    async def any_claimable(self, holder: str, now: datetime) -> bool:
-        """A cheap look (a read) before a claim: is anything pending that nobody else holds?"""
+    async def any_claimable(self, now: datetime) -> bool:
+        """A cheap look (a read) before a claim: is anything pending that nobody holds? (What this
+        process holds, it is handling.)"""
         row = await self._db.fetch_one(
-            "SELECT 1 FROM update_inbox WHERE done_at IS NULL AND "
-            "(claimed_until IS NULL OR claimed_until <= ? OR claimed_by = ?) LIMIT 1",
-            (to_db_time(now), holder),
+            "SELECT 1 FROM update_inbox WHERE done_at IS NULL "
+            "AND (claimed_until IS NULL OR claimed_until <= ?) LIMIT 1",
+            (to_db_time(now),),
         )
         return row is not None
 

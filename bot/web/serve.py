@@ -112,6 +112,7 @@ async def serve(app, settings, sock: socket.socket, webhook: str | None, url_pat
     poller = polling = None
     if webhook:
         app.inbox.window = reorder_window()  # a person's updates may arrive out of order
+        app.inbox.poll = 0.25  # other replicas store updates of people this one may hold: look often
     try:
         async with app:
             if webhook:
