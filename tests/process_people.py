@@ -23,8 +23,17 @@ EVENT_TITLE = "Budżet obywatelski w praktyce"
 FIRST_NAMES = ["Anna", "Zofia", "Jan", "Ola", "Piotr", "Ewa", "Marta", "Kuba", "Hanna", "Tomasz"]
 
 
+# What the bot answers to an update whose effects were stored before a crash and that is handled
+# again after it (bot/inbox.py): an answer, though not the screen the action leads to.
+REPLAY_NOTICE = "✅ To jest już zapisane."
+
+
 class Lost(AssertionError):
     """An action whose reply never came."""
+
+
+def is_replay(message: BotMessage) -> bool:
+    return message.text.startswith(REPLAY_NOTICE)
 
 
 @dataclass
@@ -35,6 +44,7 @@ class Pace:
     think: tuple[float, float] = (0.0, 0.05)
     poll: float = 0.02
     latencies: list[float] = field(default_factory=list)  # action -> the reply it waited for, s
+    replays: int = 0  # actions answered with REPLAY_NOTICE
 
 
 async def expect(chat: UserChat, mark: int, wanted: Callable[[BotMessage], bool], what: str, pace: Pace) -> BotMessage:
@@ -95,8 +105,10 @@ class Person:
         mark = self.chat.mark
         began = time.monotonic()
         await action()
-        reply = await expect(self.chat, mark, wanted, what, self.pace)
+        reply = await expect(self.chat, mark, lambda m: wanted(m) or is_replay(m), what, self.pace)
         self.pace.latencies.append(time.monotonic() - began)
+        if is_replay(reply) and not wanted(reply):
+            self.pace.replays += 1
         self.done.append(what)
         return reply
 
@@ -169,23 +181,49 @@ async def apply(person: Person, n: int, *, burst: bool = False) -> None:
     await person.tap("📨 Wyślij zgłoszenie", lambda m: not m.text.startswith("Sprawdź swoje zgłoszenie"))
 
 
-async def sign_up_for_the_event(person: Person) -> None:
-    await person.send("/wydarzenia", lambda m: any(EVENT_TITLE in b for b in m.buttons))
-    label = next(b for m in reversed(person.chat.messages) for b in m.buttons if EVENT_TITLE in b)
-    await person.tap(label, has_button("✅ Zapisuję się"))
-    await person.tap("✅ Zapisuję się", has_button("🙅 Oddaję miejsce"))
+async def sign_up_for_the_event(person: Person, attempts: int = 5) -> None:
+    """From /wydarzenia to a place at the event. An action answered with REPLAY_NOTICE (handled
+    again after a crash) is followed as a person would: open the event again and look."""
+    for _ in range(attempts):
+        listing = await person.send("/wydarzenia", lambda m: any(EVENT_TITLE in b for b in m.buttons))
+        if is_replay(listing):
+            continue
+        label = next(b for b in listing.buttons if EVENT_TITLE in b)
+        card = await person.tap(label, lambda m: "✅ Zapisuję się" in m.buttons or "🙅 Oddaję miejsce" in m.buttons)
+        if "🙅 Oddaję miejsce" in card.buttons:
+            return  # signed up already (the press was handled before a crash)
+        if is_replay(card):
+            continue
+        signed = await person.tap("✅ Zapisuję się", has_button("🙅 Oddaję miejsce"))
+        if not is_replay(signed):
+            return
+    raise Lost(f"{person.chat.id}: no place at the event after {attempts} attempts")
 
 
 # ---- a coordinator ----------------------------------------------------------------------------
-async def accept(person: Person, full_name: str) -> None:
-    """Accept the application of `full_name` from the list of new ones."""
-    listing = await person.send("/zgloszenia", lambda m: any(b.startswith("Nowe (") for b in m.buttons))
-    new = next(b for b in listing.buttons if b.startswith("Nowe ("))
-    await person.tap(new, lambda m: any(full_name in b for b in m.buttons))
-    label = next(b for m in reversed(person.chat.messages) for b in m.buttons if full_name in b)
-    await person.tap(label, has_button("✅ Przyjmij"))
-    await person.tap("✅ Przyjmij", starts("Przyjąć zgłoszenie nr"))
-    await person.tap("✅ Tak, przyjmij", has_text("przyjęte"))
+async def accept(person: Person, full_name: str, attempts: int = 5) -> None:
+    """Accept the application of `full_name` from the list of new ones; after an action answered
+    with REPLAY_NOTICE, from the list again (done once the application has left it)."""
+    for _ in range(attempts):
+        listing = await person.send("/zgloszenia", lambda m: any(b.startswith("Nowe (") for b in m.buttons))
+        if is_replay(listing):
+            continue
+        new = next(b for b in listing.buttons if b.startswith("Nowe ("))
+        shown = await person.tap(new, lambda m: any(b.startswith("#") or b == "« Zgłoszenia" for b in m.buttons))
+        if is_replay(shown):
+            continue
+        label = next((b for b in shown.buttons if full_name in b), None)
+        if label is None:
+            return  # not new any more: accepted before a crash
+        card = await person.tap(label, has_button("✅ Przyjmij"))
+        if is_replay(card):
+            continue
+        question = await person.tap("✅ Przyjmij", starts("Przyjąć zgłoszenie nr"))
+        if is_replay(question):
+            continue
+        await person.tap("✅ Tak, przyjmij", has_text("przyjęte"))
+        return
+    raise Lost(f"coordinator: {full_name} not accepted after {attempts} attempts")
 
 
 # ---- what they leave in the database ------------------------------------------------------------

@@ -26,6 +26,7 @@ from tests.process_people import (
     apply,
     has_button,
     has_text,
+    is_replay,
     sign_up_for_the_event,
     starts,
     volunteer_answers,
@@ -69,18 +70,26 @@ def volunteers(load: Load) -> dict[int, int]:
 
 
 async def accept_newest(person: Person, names: dict[str, int]) -> int | None:
-    """Accept the newest application in the list of new ones; the volunteer number, or None when
-    the list is empty."""
+    """Accept the newest application in the list of new ones: the volunteer number; None when the
+    list is empty or an action was answered with REPLAY_NOTICE before the decision (try again)."""
     listing = await person.send("/zgloszenia", lambda m: any(b.startswith("Nowe (") for b in m.buttons))
+    if is_replay(listing):
+        return None
     new = next(b for b in listing.buttons if b.startswith("Nowe ("))
     if new == "Nowe (0)":
         return None
     shown = await person.tap(new, lambda m: any(b.startswith("#") for b in m.buttons))
+    if is_replay(shown):
+        return None
     label = next(b for b in shown.buttons if b.startswith("#"))
     n = next(number for name, number in names.items() if name in label)
-    await person.tap(label, has_button("✅ Przyjmij"))
-    await person.tap("✅ Przyjmij", starts("Przyjąć zgłoszenie nr"))
-    await person.tap("✅ Tak, przyjmij", has_text("przyjęte"))
+    for step, wanted in (
+        (label, has_button("✅ Przyjmij")),
+        ("✅ Przyjmij", starts("Przyjąć zgłoszenie nr")),
+    ):
+        if is_replay(await person.tap(step, wanted)):
+            return None
+    await person.tap("✅ Tak, przyjmij", has_text("przyjęte"))  # or REPLAY_NOTICE: decided all the same
     return n
 
 
