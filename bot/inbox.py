@@ -27,15 +27,14 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import socket
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from telegram import Update
 
-from storage.inbox import InboxRepository, Incoming, Pending, mark_applied
+from bot.inbox_applied import RETRY_AFTER, Applied, dead_here, person_of, process_name
+from storage.inbox import InboxRepository, Incoming, Pending
 from storage.transaction_hooks import current_observer
 
 log = logging.getLogger("volunteer_bot.inbox")
@@ -45,86 +44,9 @@ CLAIM_TTL = 30.0  # s a claim lasts; renewed every third of it while its updates
 POLL = 1.0  # s between looks for work stored by other processes or left by dead ones
 DONE_DELAY = 0.2  # s handled updates wait to be marked done together (fewer writes; a crash replays them)
 KEEP_DONE = timedelta(days=1)  # a duplicate is recognised this long
+PURGE_EVERY = 600.0  # s between deletions of updates done more than KEEP_DONE ago
 MAX_ATTEMPTS = 5  # claims of one update before it is given up (it kills its handler every time)
 DEAD_CHECK = 5.0  # s between looks for claims of processes of this machine that died
-RETRY_AFTER = (0.5, 1, 2, 5, 10, 30)  # s before handling again an update the database was away for
-
-
-class AlreadyApplied(Exception):
-    """A write refused: this update's effects were committed before (it is handled again after a
-    crash); the transaction rolls back and the person is shown the result instead."""
-
-    def __init__(self, update_id: int):
-        super().__init__(f"update {update_id} was applied already")
-        self.update_id = update_id
-
-
-def process_name() -> str:
-    return f"{os.getpid()}@{socket.gethostname()}"
-
-
-def dead_here(holder: str) -> bool:
-    """A holder that is a process of this machine that no longer runs (its claims and leases can
-    be taken at once instead of after they run out)."""
-    pid, _, host = holder.partition("@")
-    if host != socket.gethostname() or not pid.isdigit() or int(pid) == os.getpid():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:
-        return False
-    return False
-
-
-def person_of(update: Update) -> int:
-    """The ordering key: the user, else the chat (0 for the rare update with neither)."""
-    if update.effective_user is not None:
-        return update.effective_user.id
-    if update.effective_chat is not None:
-        return update.effective_chat.id
-    return 0
-
-
-class _Applied:
-    """The commit observer of one update being handled."""
-
-    __slots__ = ("active", "attempt", "clock", "marked", "replay", "retry", "update_id")
-
-    def __init__(self, update_id: int, replay: bool, clock: Callable[[], datetime], attempt: int = 0):
-        self.update_id = update_id
-        self.replay = replay
-        self.clock = clock
-        self.attempt = attempt
-        self.active = True
-        self.marked = False
-        self.retry = False
-
-    async def committing(self, conn) -> None:
-        if not self.active:  # a task the update started, still writing after it was handled
-            return
-        if self.replay:
-            raise AlreadyApplied(self.update_id)
-        if not self.marked:
-            await mark_applied(conn, self.update_id, self.clock())
-            self.marked = True
-
-
-def retry_later() -> bool:
-    """The update being handled failed because the database is away: the inbox handles it again
-    in a moment (a few times, waiting longer each time). False: not now, handle the error."""
-    observer = current_observer.get()
-    if isinstance(observer, _Applied) and observer.active and observer.attempt < len(RETRY_AFTER):
-        observer.retry = True
-        return True
-    return False
-
-
-def replaying() -> bool:
-    """Whether the update being handled now was applied before (handled again after a crash)."""
-    observer = current_observer.get()
-    return isinstance(observer, _Applied) and observer.replay and observer.active
 
 
 class Inbox:
@@ -259,7 +181,7 @@ class Inbox:
                 log.info("Inbox: update %s was applied before a restart; handled again without writing", row.update_id)
             replay = row.applied
             for attempt in range(len(RETRY_AFTER) + 1):
-                observer = _Applied(row.update_id, replay, self.clock, attempt)
+                observer = Applied(row.update_id, replay, self.clock, attempt)
                 token = current_observer.set(observer)
                 try:
                     await app.update_processor.process_update(update, app.process_update(update))
@@ -410,9 +332,10 @@ class Inbox:
                 if self._runners and tick - last_renew >= self.claim_ttl / 3:
                     last_renew = tick
                     await self.repo.renew(self.holder, self.clock() + timedelta(seconds=self.claim_ttl))
-                if tick - last_purge >= 3600:
+                if tick - last_purge >= PURGE_EVERY:  # in short transactions, the bot answering meanwhile
                     last_purge = tick
-                    await self.repo.purge(self.clock() - KEEP_DONE)
+                    while await self.repo.purge(self.clock() - KEEP_DONE) and not self._stopping:
+                        await asyncio.sleep(0.05)
                 if self._failing:
                     self._failing = False
                     log.warning("Inbox: the database answers again; handling stored updates")

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.inbox import dead_here, process_name
+from bot.inbox_applied import dead_here, process_name
 from storage.leases import Lease, LeaseRepository
 
 log = logging.getLogger("volunteer_bot.leases")

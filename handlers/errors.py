@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale, translator
-from bot.inbox import AlreadyApplied, retry_later
+from bot.inbox_applied import AlreadyApplied, retry_later
 
 log = logging.getLogger("volunteer_bot.errors")
 
@@ -78,6 +78,7 @@ async def _already_applied(update: object, context: BotContext) -> None:
         if update.callback_query is not None:
             await update.callback_query.answer()
         context.t = await _user_translator(update, context)
+        await _who(update, context)  # the error's context is new: the menu is this person's
         await menu_after(update, context, context.t._("✅ That is saved already."))
     except TelegramError as exc:
         log.warning("could not show the menu after a repeated update: %s", exc)
@@ -89,3 +90,17 @@ def _database_away(error: BaseException | None) -> bool:
         return True
     kind = type(error)
     return kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError")
+
+
+async def _who(update: Update, context: BotContext) -> None:
+    from bot.services import Role
+
+    user = update.effective_user
+    session = await context.services.sessions.load(user.id) if user is not None else None
+    if session is None:
+        return
+    context.session, context.profile = session, session.user
+    if user.id in context.services.settings.admin_ids:
+        context.role = Role.ADMIN
+    elif session.is_coordinator:
+        context.role = Role.COORDINATOR

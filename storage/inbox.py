@@ -206,7 +206,7 @@ class InboxRepository:
         )
         return [r[0] for r in rows if r[0] is not None]
 
-    async def purge(self, before: datetime, limit: int = 5000) -> int:
+    async def purge(self, before: datetime, limit: int = 2000) -> int:
         """Forget handled updates done before `before` (a duplicate is recognised until then)."""
         return await self._db.execute(
             "DELETE FROM update_inbox WHERE update_id IN (SELECT update_id FROM update_inbox "

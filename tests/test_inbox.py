@@ -309,3 +309,52 @@ async def test_polling_confirms_a_batch_only_once_it_is_stored(app, double, capl
     await app.inbox.settle()
     assert len(await rows(app)) == 2  # stored once although fetched three times
     assert chat.messages
+
+
+async def test_handled_updates_are_kept_a_day_to_recognise_duplicates_then_forgotten(app, double):
+    from bot.inbox import KEEP_DONE
+
+    chat = double.user(user_id=4115)
+    await chat.send("/start")
+    await app.inbox.settle()
+    assert len(await rows(app)) == 1
+    repo = app.inbox.repo
+    now = app.services.clock()
+    assert await repo.purge(now - KEEP_DONE) == 0  # as the inbox purges: kept while a day is not over
+    await double.deliver(chat.last_update)
+    assert len(await rows(app)) == 1  # a duplicate within the day: recognised, not handled
+    assert await repo.purge(now + timedelta(minutes=1)) == 1  # a day and a minute later, less KEEP_DONE
+    assert await rows(app) == []
+
+
+async def test_a_replayed_acceptance_of_an_application_decides_once_and_tells_the_volunteer_once(settings, double):
+    from storage.applications import Status
+    from tests.conftest import COORDINATOR_ID
+    from tests.test_review import open_from_notification, submitted_application
+
+    volunteer = double.user(user_id=4116, first_name="Anna")
+    coordinator = double.user(user_id=COORDINATOR_ID, first_name="Kasia")
+    async with running(build_application(settings, double), double) as app:
+        await app.services.coordinators.add(COORDINATOR_ID)
+        await submitted_application(volunteer)
+        await open_from_notification(coordinator)
+        await coordinator.tap("✅ Przyjmij")
+        await coordinator.tap("✅ Tak, przyjmij")
+        update_id = coordinator.last_update["update_id"]
+        await app.inbox.settle()
+    told = [m.text for m in volunteer.messages if m.text.startswith("🎉")]
+    assert len(told) == 1
+    db = await open_database(settings.database)
+    await db.execute("UPDATE update_inbox SET done_at = NULL WHERE update_id = ?", (update_id,))
+    await db.close()
+    async with running(build_application(settings, double), double) as app:
+        await app.inbox.settle()
+        application = await app.services.applications.latest(volunteer.id)
+        assert application.status == Status.ACCEPTED
+        history = await app.services.db.fetch_all(
+            "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'application.%' AND target = ?",
+            (f"application:{application.id}",),
+        )
+        assert history[0][0] <= 2  # sent and accepted, not accepted twice
+    assert [m.text for m in volunteer.messages if m.text.startswith("🎉")] == told
+    assert "Sorry" not in coordinator.last.text and "Przepraszamy" not in coordinator.last.text

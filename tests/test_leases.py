@@ -47,7 +47,7 @@ async def test_a_lease_has_one_holder_until_it_runs_out(db):
 
 
 async def test_a_lease_of_a_dead_process_of_this_machine_is_taken_at_once(db):
-    from bot.inbox import dead_here
+    from bot.inbox_applied import dead_here
 
     gone = subprocess.Popen([sys.executable, "-c", "pass"])
     gone.wait()
