@@ -189,7 +189,10 @@ async def index_search_fields(db: Database, wanted: dict[str, str]) -> bool:
             await conn.execute("DELETE FROM search_fields")
             await conn.executemany("INSERT INTO search_fields (field_id, kind) VALUES (?, ?)", list(wanted.items()))
             await conn.execute("DELETE FROM application_search")
-            await conn.execute("INSERT OR REPLACE INTO application_search_fill (id, next_id) VALUES (1, 0)")
+            await conn.execute(
+                "INSERT INTO application_search_fill (id, next_id) VALUES (1, 0) "
+                "ON CONFLICT (id) DO UPDATE SET next_id = excluded.next_id"
+            )
             log.info("the panel's search index now covers %s; filling it", sorted(wanted))
         cursor = await conn.execute("SELECT 1 FROM application_search_fill")
         return await cursor.fetchone() is not None

@@ -56,6 +56,8 @@ class Cursor:
 class Connection:
     """A `sqlite3.Connection` in autocommit mode (transactions are explicit) with rows by name."""
 
+    engine = "sqlite"
+
     def __init__(self, raw: sqlite3.Connection):
         raw.row_factory = sqlite3.Row
         self.raw = raw

@@ -84,7 +84,8 @@ class VolunteerImports:
         tokens = []
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
-                "INSERT INTO import_batches (created_by, created_at, file_name, people) VALUES (?, ?, ?, ?) RETURNING id",
+                "INSERT INTO import_batches (created_by, created_at, file_name, people) VALUES (?, ?, ?, ?) "
+                "RETURNING id",
                 (created_by, stamp, file_name, len(people)),
             )
             batch_id = (await cursor.fetchone())[0]

@@ -136,6 +136,8 @@ class _Statement:
 class PgConnection:
     """A psycopg AsyncConnection in autocommit mode (transactions are explicit BEGIN/COMMIT)."""
 
+    engine = "postgresql"
+
     def __init__(self, raw: psycopg.AsyncConnection):
         self.raw = raw
 

@@ -16,10 +16,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 from datetime import date, datetime
 from typing import Any
 
+from storage import schema_info
 from storage.agreements import end_for_deleted_account
 from storage.db import Database, to_db_time, utcnow
 
@@ -43,42 +43,30 @@ FORMER: dict[str, str] = {
     "agreement_acceptances": _OF_FORMER,
     "documents": _OF_FORMER,
 }
-_JSON_COLUMN = re.compile(r"\s*(\w+)\s+\w+[^\n]*?--\s*JSON\b")
 
 
 async def _person_tables(conn) -> list[str]:
-    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") as cur:
-        tables = [r[0] for r in await cur.fetchall() if r[0] not in _INTERNAL and not r[0].startswith("sqlite_")]
     found = []
-    for table in tables:
-        async with conn.execute(f"PRAGMA table_info({table})") as cur:
-            if any(r[1] == "telegram_id" for r in await cur.fetchall()):
-                found.append(table)
+    for table in await schema_info.table_names(conn):
+        if table not in _INTERNAL and "telegram_id" in await schema_info.column_names(conn, table):
+            found.append(table)
     return found
 
 
 async def _children(conn, parents: list[str]) -> list[tuple[str, str, str, str]]:
     """(child table, its column, parent table, parent column) for foreign keys into person tables."""
-    async with conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name") as cur:
-        tables = [r[0] for r in await cur.fetchall() if not r[0].startswith("sqlite_")]
     links = []
-    for table in tables:
+    for table in await schema_info.table_names(conn):
         if table in parents or table in _INTERNAL:
             continue
-        async with conn.execute(f"PRAGMA foreign_key_list({table})") as cur:
-            for row in await cur.fetchall():
-                parent, column, parent_column = row[2], row[3], row[4]
-                if parent in parents and parent_column != "telegram_id":
-                    links.append((table, column, parent, parent_column or "id"))
+        for column, parent, parent_column in await schema_info.foreign_keys(conn, table):
+            if parent in parents and parent_column != "telegram_id":
+                links.append((table, column, parent, parent_column or "id"))
     return links
 
 
 async def _json_columns(conn, table: str) -> set[str]:
-    """The columns the schema marks as holding JSON (a "-- JSON" comment on their line)."""
-    async with conn.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)) as cur:
-        row = await cur.fetchone()
-    lines = (row[0] or "").splitlines() if row else []
-    return {match[1] for match in map(_JSON_COLUMN.match, lines) if match}
+    return await schema_info.json_columns(conn, table)
 
 
 def _row(row, json_columns: set[str]) -> dict[str, Any]:

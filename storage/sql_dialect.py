@@ -16,6 +16,9 @@ What sqlglot does not do by itself, done here on its syntax tree:
 - a subquery in FROM gets a name (PostgreSQL 15 requires one).
 - json_extract(doc, path) is sqlite_json_extract (compat.postgresql.sql: SQLite's JSON functions
   on JSON kept as text).
+- SQLite's truth values are integers: a comparison summed, added or stored is CASE WHEN ... THEN 1
+  ELSE 0 END; an integer flag alone where a condition goes is `flag <> 0`.
+- `json(?)` is a cast to json; index hints (INDEXED BY) are dropped.
 - `WITHOUT ROWID` is dropped (every PostgreSQL table is a heap with its own indexes).
 """
 
@@ -35,6 +38,11 @@ _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.IGNORECASE)
 # SQLite's json_extract keeps its name (a function of compat.postgresql.sql, on JSON kept as text):
 # sqlglot would write PostgreSQL's operators for json values, which text columns do not have.
 _JSON_EXTRACT = re.compile(r"\bjson_extract\s*\(", re.IGNORECASE)
+# SQLite's index hints: PostgreSQL's planner chooses by itself.
+_INDEXED_BY = re.compile(r"\b(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.IGNORECASE)
+_BOOLEAN = (exp.Predicate, exp.And, exp.Or, exp.Not, exp.Exists)
+_NUMERIC_PARENTS = (exp.Add, exp.Sub, exp.Mul, exp.Div, exp.Sum, exp.Avg, exp.Max, exp.Min, exp.Neg)
+_CONDITION_PARENTS = (exp.And, exp.Or, exp.Not, exp.Where, exp.Having, exp.If)
 
 
 class UntranslatableSQL(ValueError):
@@ -46,7 +54,8 @@ def to_postgres(sql: str) -> str:
     """The PostgreSQL text of one SQLite statement (placeholders as psycopg's %s / %(name)s)."""
     if _PRAGMA.match(sql):
         raise UntranslatableSQL(f"PRAGMA is SQLite's own: {sql.strip()[:80]}")
-    text = _JSON_EXTRACT.sub("sqlite_json_extract(", _NOW_TEXT.sub(_NOW_MARK, _WITHOUT_ROWID.sub(")", sql)))
+    text = _NOW_TEXT.sub(_NOW_MARK, _WITHOUT_ROWID.sub(")", sql))
+    text = _INDEXED_BY.sub("", _JSON_EXTRACT.sub("sqlite_json_extract(", text))
     try:
         trees = [t for t in sqlglot.parse(text, read="sqlite") if t is not None]
     except sqlglot.errors.ParseError as exc:
@@ -68,6 +77,18 @@ def split_statements(script: str) -> list[str]:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
+    parent = node.parent
+    # SQLite's truth values are integers: a comparison counted (SUM(a = b)), added or stored
+    # is 1/0 on PostgreSQL too; an integer flag where a condition goes is compared with 0.
+    if isinstance(node, _BOOLEAN) and _as_number(node):
+        inner = node.copy().transform(_rewrite)  # a replaced node's own parts are not visited again
+        return exp.Case(ifs=[exp.If(this=inner, true=exp.Literal.number(1))], default=exp.Literal.number(0))
+    if (isinstance(node, (exp.Column, exp.Case)) or (isinstance(node, exp.Literal) and not node.is_string)) and (
+        _in_condition(node)
+    ):
+        return exp.NEQ(this=node.copy().transform(_rewrite), expression=exp.Literal.number(0))
+    if isinstance(node, exp.Anonymous) and node.name.lower() == "json" and len(node.expressions) == 1:
+        return exp.Cast(this=node.expressions[0].copy(), to=exp.DataType.build("JSON"))
     if isinstance(node, exp.DataType) and node.this in (exp.DataType.Type.INT, exp.DataType.Type.SMALLINT):
         return exp.DataType.build("BIGINT")
     if isinstance(node, exp.Literal) and node.is_string and "%" in node.this:
@@ -90,6 +111,33 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
     if isinstance(node, exp.Subquery) and not node.alias and isinstance(node.parent, (exp.From, exp.Join)):
         node.set("alias", exp.TableAlias(this=exp.to_identifier(f"derived_{id(node) % 100000}")))
     return node
+
+
+def _as_number(node: exp.Expression) -> bool:
+    """A truth value where SQLite takes it as a number: summed, added, stored by UPDATE, or a
+    value of a CASE (whose other values are numbers)."""
+    parent, child = node.parent, node
+    while isinstance(parent, exp.Paren):
+        parent, child = parent.parent, parent
+    if isinstance(parent, _NUMERIC_PARENTS):
+        return True
+    if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
+        return child is parent.expression
+    if isinstance(parent, exp.If):
+        return child is parent.args.get("true")
+    if isinstance(parent, exp.Case):
+        return child is parent.args.get("default")
+    return False
+
+
+def _in_condition(column: exp.Expression) -> bool:
+    """A bare column where a truth value goes (WHERE flag, a AND flag, NOT flag, CASE WHEN flag)."""
+    parent, child = column.parent, column
+    while isinstance(parent, exp.Paren):
+        parent, child = parent.parent, parent
+    if isinstance(parent, exp.If):
+        return child is parent.this
+    return isinstance(parent, _CONDITION_PARENTS)
 
 
 def _full_text_match(node: exp.Match) -> exp.Expression:

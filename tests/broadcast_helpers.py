@@ -73,10 +73,10 @@ async def event(services, title: str = "Szkolenie z budżetu obywatelskiego", st
     async with services.db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO events (type, title, starts_at, ends_at, audience, status, created_by, created_at, "
-            "updated_at) VALUES ('training', ?, ?, ?, 'everyone', 'published', 1, ?, ?)",
+            "updated_at) VALUES ('training', ?, ?, ?, 'everyone', 'published', 1, ?, ?) RETURNING id",
             (title, to_db_time(starts), to_db_time(starts + timedelta(hours=2)), stamp, stamp),
         )
-        return cursor.lastrowid
+        return (await cursor.fetchone())[0]
 
 
 async def register(services, event_id: int, telegram_id: int, status: str = "registered") -> None:

@@ -29,11 +29,11 @@ def sqlite_only(reason: str):
 
 
 def _url_for(name: str) -> str:
-    import psycopg
+    """TEST_DATABASE_URL with another database name (still a postgresql:// URL)."""
+    from urllib.parse import urlsplit, urlunsplit
 
-    info = psycopg.conninfo.conninfo_to_dict(URL)
-    info["dbname"] = name
-    return psycopg.conninfo.make_conninfo(**info)
+    parts = urlsplit(URL)
+    return urlunsplit(parts._replace(path="/" + name))
 
 
 class _Server:

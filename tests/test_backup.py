@@ -10,7 +10,12 @@ import pytest
 from storage import open_database
 from storage.backup import BackupError, backup, inspect, restore
 from storage.users import UserRepository
+from tests.pg_databases import sqlite_only
 from tests.test_cli import clean_env, volunteer_bot
+
+# `volunteer-bot backup` and `restore` copy an SQLite file (its backup API, integrity_check); on
+# PostgreSQL they point to pg_dump instead (tests/test_cli.py checks that line).
+pytestmark = sqlite_only("the SQLite backup API; PostgreSQL is backed up with pg_dump")
 
 
 async def test_a_backup_taken_during_writes_is_whole_and_consistent(tmp_path):

@@ -12,6 +12,7 @@ import pytest
 import storage.db as storage_db
 from storage import open_database
 from storage.coordinators import CoordinatorRepository
+from tests.pg_databases import ON_POSTGRES, sqlite_only
 
 INSERT = "INSERT INTO coordinators (telegram_id, added_at) VALUES (?, '2026-11-30T12:00:00+00:00')"
 
@@ -53,6 +54,7 @@ async def test_a_transaction_joins_the_one_its_task_is_in_and_rolls_back_whole(t
         await db.close()
 
 
+@sqlite_only("another process's lock on the SQLite file; the PostgreSQL form follows")
 async def test_another_process_holding_the_write_lock_is_waited_for_without_blocking_the_loop(tmp_path):
     path = tmp_path / "db.sqlite"
     db = await open_database(path)
@@ -75,6 +77,7 @@ async def test_another_process_holding_the_write_lock_is_waited_for_without_bloc
         await db.close()
 
 
+@sqlite_only("SQLite's busy timeout; PostgreSQL waits for the write lock while its holder lives")
 async def test_a_lock_held_too_long_fails_the_write_and_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.setattr(storage_db, "BUSY_TIMEOUT_MS", 30)
     path = tmp_path / "db.sqlite"
@@ -91,6 +94,7 @@ async def test_a_lock_held_too_long_fails_the_write_and_changes_nothing(tmp_path
         await db.close()
 
 
+@sqlite_only("SQLite's WAL checkpoints; PostgreSQL writes its files itself")
 async def test_writes_reach_the_database_file_through_a_checkpoint_off_the_loop(tmp_path, monkeypatch):
     monkeypatch.setattr(storage_db, "CHECKPOINT_EVERY_S", 0.01)
     checkpoints = []
@@ -123,6 +127,7 @@ async def test_writes_reach_the_database_file_through_a_checkpoint_off_the_loop(
         await db.close()
 
 
+@sqlite_only("an SQLite file name")
 async def test_an_in_memory_database_is_refused_with_a_clear_message(tmp_path):
     with pytest.raises(ValueError, match="must be a file"):
         await open_database(":memory:")
@@ -137,5 +142,61 @@ async def test_a_long_read_runs_off_the_loop_and_sees_what_is_committed(tmp_path
         with pytest.raises(RuntimeError, match="cannot see this transaction"):
             async with db.transaction():
                 await db.fetch_all_off_the_loop("SELECT 1")
+    finally:
+        await db.close()
+
+
+postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="PostgreSQL only: set TEST_DATABASE_URL")
+
+
+@postgres_only
+async def test_postgresql_another_process_holding_the_write_lock_is_waited_for_without_blocking_the_loop(tmp_path):
+    import psycopg
+
+    from storage.postgres import WRITE_LOCK
+
+    db = await open_database(tmp_path / "db.sqlite")
+    other = await psycopg.AsyncConnection.connect(db.url, autocommit=True)  # another replica
+    try:
+        await other.execute("BEGIN")
+        await other.execute(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+        await other.execute("INSERT INTO coordinators (telegram_id, added_at) VALUES (1, '2026-11-30')")
+        write = asyncio.create_task(db.execute(INSERT, (2,)))
+        ticks = 0
+        while not write.done() and ticks < 20:  # the loop keeps running other work meanwhile
+            await asyncio.sleep(0.001)
+            ticks += 1
+        assert not write.done() and ticks == 20
+        await other.execute("COMMIT")
+        assert await write == 1
+        rows = await db.fetch_all("SELECT telegram_id FROM coordinators ORDER BY telegram_id")
+        assert [r[0] for r in rows] == [1, 2]
+    finally:
+        await other.close()
+        await db.close()
+
+
+@postgres_only
+async def test_postgresql_connections_lost_with_a_restart_are_replaced_with_one_line(tmp_path, caplog):
+    """The server ended every connection of the bot (as a restart does): the next read and the
+    next write each connect again, with one warning apiece, and nothing is lost."""
+    import psycopg
+
+    db = await open_database(tmp_path / "db.sqlite")
+    try:
+        await db.execute(INSERT, (1,))
+        assert (await db.fetch_one("SELECT COUNT(*) FROM coordinators"))[0] == 1
+        async with await psycopg.AsyncConnection.connect(db.url, autocommit=True) as admin:
+            await admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        await asyncio.sleep(0.05)
+        with caplog.at_level("WARNING", logger="storage.postgres"):
+            assert (await db.fetch_one("SELECT COUNT(*) FROM coordinators"))[0] == 1
+            assert await db.execute(INSERT, (2,)) == 1
+        lost = [r for r in caplog.records if "connection lost" in r.getMessage()]
+        assert len(lost) == 2, [r.getMessage() for r in lost]
+        assert (await db.fetch_one("SELECT COUNT(*) FROM coordinators"))[0] == 2
     finally:
         await db.close()

@@ -19,6 +19,7 @@ from bot.double import running
 from bot.flow import TEXT, FlowRun
 from bot.i18n import translator
 from handlers.menu import LANGUAGE_MENU
+from storage import schema_info
 from tests.conftest import ADMIN_ID, COORDINATOR_ID
 from tests.flow_paths import PATHS, World
 
@@ -39,7 +40,8 @@ TYPED = "Hello, what's new?"
 
 
 async def _snapshot(db) -> dict[str, list[tuple]]:
-    tables = [r[0] for r in await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    async with db.transaction() as conn:
+        tables = await schema_info.table_names(conn)
     snapshot = {}
     for table in tables:
         if table in SNAPSHOT_EXCLUDE:
@@ -98,6 +100,10 @@ async def test_text_after_leaving_a_flow_changes_nothing_of_it(app, double):
         coordinator=double.user(user_id=COORDINATOR_ID, first_name="Kasia", language_code="pl"),
         admin=double.user(user_id=ADMIN_ID, first_name="Marek", language_code="pl"),
     )
+    # Scheduled jobs (alerts, notices) would change rows between the two snapshots on a slower
+    # engine: only what the typed text does is looked at.
+    if app.job_queue is not None:
+        app.job_queue.scheduler.pause()
     problems = []
     checked = 0
     for flow, step in typed_steps(app):

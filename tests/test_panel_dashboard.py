@@ -19,18 +19,18 @@ async def _event_with_attendance(app, volunteer_id: int, starts: datetime, hours
     async with app.services.db.transaction() as conn:
         cursor = await conn.execute(
             "INSERT INTO events (type, title, starts_at, ends_at, audience, status, created_by, created_at, "
-            "updated_at) VALUES ('training', 'Granty', ?, ?, 'everyone', 'published', ?, ?, ?)",
+            "updated_at) VALUES ('training', 'Granty', ?, ?, 'everyone', 'published', ?, ?, ?) RETURNING id",
             (stamp, to_db_time(starts + timedelta(hours=3)), COORDINATOR_ID, stamp, stamp),
         )
         registration = await conn.execute(
             "INSERT INTO event_registrations (event_id, telegram_id, status, queued_at, joined_at, updated_at) "
-            "VALUES (?, ?, 'registered', 1, ?, ?)",
-            (cursor.lastrowid, volunteer_id, stamp, stamp),
+            "VALUES (?, ?, 'registered', 1, ?, ?) RETURNING id",
+            ((await cursor.fetchone())[0], volunteer_id, stamp, stamp),
         )
         await conn.execute(  # as attendance taking records it: the ledger's trigger adds the hours
             "UPDATE event_registrations SET attendance = 'attended', hours = ?, attendance_by = ?, attendance_at = ? "
             "WHERE id = ?",
-            (hours, COORDINATOR_ID, stamp, registration.lastrowid),
+            (hours, COORDINATOR_ID, stamp, (await registration.fetchone())[0]),
         )
 
 

@@ -19,10 +19,10 @@ async def _event(app, starts, capacity: int | None) -> int:
         cursor = await conn.execute(
             "INSERT INTO events (type, title, starts_at, ends_at, capacity, audience, status, created_by, "
             "created_at, updated_at) VALUES ('training', 'Budżet <obywatelski>', ?, ?, ?, 'everyone', 'published', "
-            "?, ?, ?)",
+            "?, ?, ?) RETURNING id",
             (stamp, to_db_time(starts + timedelta(hours=2)), capacity, COORDINATOR_ID, stamp, stamp),
         )
-        return cursor.lastrowid
+        return (await cursor.fetchone())[0]
 
 
 async def test_sign_ups_attendance_with_hours_a_walk_in_and_the_printable_list(app, double, coordinator):

@@ -187,8 +187,8 @@ async def test_the_export_process_stops_and_leaves_no_file_when_the_bot_is_gone(
     db = await open_database(tmp_path / "bot.db")
     await db.close()
     target = tmp_path / "export.csv"
-    job = ExportJob(
-        "tests.export_builders:slow", str(tmp_path / "bot.db"), str(target), "pl", "Europe/Warsaw", None, {"rows": 400}
+    job = ExportJob(  # db.path: where the worker finds it (a URL on PostgreSQL)
+        "tests.export_builders:slow", str(db.path), str(target), "pl", "Europe/Warsaw", None, {"rows": 400}
     )
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.export_worker", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE

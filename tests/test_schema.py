@@ -1,30 +1,23 @@
-"""The schema as the migrations leave it: every foreign key is indexed."""
+"""The schema as the migrations leave it: every foreign key is indexed (on either engine: the
+catalogue is read through storage/schema_info.py)."""
 
 from __future__ import annotations
 
-from storage import open_database
+from storage import open_database, schema_info
 
 
 async def test_every_foreign_key_has_an_index_led_by_its_column(tmp_path):
     db = await open_database(tmp_path / "schema.db")
     try:
-        rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-        tables = [r[0] for r in rows]
-        assert "agreements" in tables
-        missing = []
-        for table in tables:
-            leading = set()
-            for index in await db.fetch_all(f"PRAGMA index_list({table})"):
-                columns = await db.fetch_all(f"PRAGMA index_info({index['name']})")
-                if columns:
-                    leading.add(min(columns, key=lambda c: c["seqno"])["name"])
-            columns = await db.fetch_all(f"PRAGMA table_info({table})")
-            key = sorted((c for c in columns if c["pk"]), key=lambda c: c["pk"])
-            if key:
-                leading.add(key[0]["name"])
-            for foreign in await db.fetch_all(f"PRAGMA foreign_key_list({table})"):
-                if foreign["from"] not in leading:
-                    missing.append(f"{table}.{foreign['from']} -> {foreign['table']}")
+        async with db.transaction() as conn:
+            tables = await schema_info.table_names(conn)
+            assert "agreements" in tables
+            missing = []
+            for table in tables:
+                leading = await schema_info.index_leading_columns(conn, table)
+                for column, parent, _ in await schema_info.foreign_keys(conn, table):
+                    if column not in leading:
+                        missing.append(f"{table}.{column} -> {parent}")
         assert missing == [], f"foreign keys without an index: {missing}"
     finally:
         await db.close()
@@ -34,23 +27,16 @@ async def test_every_table_about_a_person_is_indexed_by_the_person(tmp_path):
     """Erasing someone touches every such table: each must be an index lookup, not a scan."""
     db = await open_database(tmp_path / "people.db")
     try:
-        rows = await db.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         unindexed = []
-        for table in [r[0] for r in rows]:
-            columns = await db.fetch_all(f"PRAGMA table_info({table})")
-            if not any(c["name"] == "telegram_id" for c in columns):
-                continue
-            leading = {c["name"] for c in columns if c["pk"] == 1}
-            for index in await db.fetch_all(f"PRAGMA index_list({table})"):
-                first = await db.fetch_one(f"PRAGMA index_info({index['name']})")
-                leading.add(first["name"])
-            if "telegram_id" not in leading:
-                unindexed.append(table)
+        async with db.transaction() as conn:
+            for table in await schema_info.table_names(conn):
+                if "telegram_id" not in await schema_info.column_names(conn, table):
+                    continue
+                if "telegram_id" not in await schema_info.index_leading_columns(conn, table):
+                    unindexed.append(table)
         assert unindexed == [], f"tables about a person without an index on telegram_id: {unindexed}"
     finally:
         await db.close()
-
-
 async def test_retention_deletes_in_small_transactions_and_lets_others_run_between(tmp_path, monkeypatch):
     import asyncio
     from datetime import UTC, datetime, timedelta
