@@ -201,6 +201,12 @@ async def sign_up_for_the_event(person: Person, attempts: int = 5) -> None:
 
 
 # ---- a coordinator ----------------------------------------------------------------------------
+def shows_name(label: str, full_name: str) -> bool:
+    """Whether a list button ("#12 Zofia Testowa-11 · 30.11") is this person's, and not the one of
+    a name it begins with (Zofia Testowa-1)."""
+    return label.split(" · ", 1)[0].endswith(" " + full_name)
+
+
 async def accept(person: Person, full_name: str, attempts: int = 5) -> None:
     """Accept the application of `full_name` from the list of new ones; after an action answered
     with REPLAY_NOTICE, from the list again (done once the application has left it)."""
@@ -212,7 +218,7 @@ async def accept(person: Person, full_name: str, attempts: int = 5) -> None:
         shown = await person.tap(new, lambda m: any(b.startswith("#") or b == "« Zgłoszenia" for b in m.buttons))
         if is_replay(shown):
             continue
-        label = next((b for b in shown.buttons if full_name in b), None)
+        label = next((b for b in shown.buttons if shows_name(b, full_name)), None)
         if label is None:
             return  # not new any more: accepted before a crash
         card = await person.tap(label, has_button("✅ Przyjmij"))
@@ -252,11 +258,11 @@ async def add_event(settings, capacity: int = 1000) -> None:
         await app.services.events.publish(event.id, now, county_fields=app.services.answer_fields().counties)
 
 
-async def stored_effects(db, people: dict[int, int], accepted=None, signed=None) -> list[str]:
+async def stored_effects(db, people: dict[int, int], accepted=None, signed=None, maybe_accepted=()) -> list[str]:
     """What is wrong in the database for `people` (telegram id -> volunteer number), each of whom
-    applied once, was accepted once (those in `accepted`, default all) and signed up once (those in
-    `signed`, default all): their answers exactly as typed, one application, 'submitted' (and
-    'accepted') once in its history, one registration for the event."""
+    applied once, was accepted once (those in `accepted`, default all; either for `maybe_accepted`)
+    and signed up once (those in `signed`, default all): their answers exactly as typed, one
+    application, 'submitted' (and 'accepted') once in its history, one registration for the event."""
     accepted = set(people) if accepted is None else set(accepted)
     signed = set(people) if signed is None else set(signed)
     problems = []
@@ -276,7 +282,7 @@ async def stored_effects(db, people: dict[int, int], accepted=None, signed=None)
             "SELECT action FROM application_history WHERE application_id = ? ORDER BY id", (application_id,)
         )
         actions = [r[0] for r in history]
-        decided = telegram_id in accepted
+        decided = telegram_id in accepted or (telegram_id in maybe_accepted and status == "accepted")
         if (status, actions) != (("accepted", ["submitted", "accepted"]) if decided else ("submitted", ["submitted"])):
             problems.append(f"{telegram_id}: status {status}, history {actions}")
         registrations = await db.fetch_all(
