@@ -77,7 +77,6 @@ def split_statements(script: str) -> list[str]:
 
 
 def _rewrite(node: exp.Expression) -> exp.Expression:
-    parent = node.parent
     # SQLite's truth values are integers: a comparison counted (SUM(a = b)), added or stored
     # is 1/0 on PostgreSQL too; an integer flag where a condition goes is compared with 0.
     if isinstance(node, _BOOLEAN) and _as_number(node):
@@ -114,8 +113,8 @@ def _rewrite(node: exp.Expression) -> exp.Expression:
 
 
 def _as_number(node: exp.Expression) -> bool:
-    """A truth value where SQLite takes it as a number: summed, added, stored by UPDATE, or a
-    value of a CASE (whose other values are numbers)."""
+    """A truth value where SQLite takes it as a number: summed, added, stored (UPDATE, INSERT
+    VALUES), or a value of a CASE (whose other values are numbers)."""
     parent, child = node.parent, node
     while isinstance(parent, exp.Paren):
         parent, child = parent.parent, parent
@@ -123,6 +122,8 @@ def _as_number(node: exp.Expression) -> bool:
         return True
     if isinstance(parent, exp.EQ) and isinstance(parent.parent, exp.Update):
         return child is parent.expression
+    if isinstance(parent, exp.Tuple) and isinstance(parent.parent, exp.Values):
+        return True  # a value inserted
     if isinstance(parent, exp.If):
         return child is parent.args.get("true")
     if isinstance(parent, exp.Case):

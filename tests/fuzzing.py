@@ -561,8 +561,10 @@ _TRIGGERS = [
 _OWNED = ("applications", "event_registrations", "agreements", "development_plans")
 
 
-def install_audit(path: Path) -> list[str]:
+def install_audit(path: Path | str) -> list[str]:
     """Create the triggers through a connection of our own; returns the tables not audited."""
+    if str(path).startswith("postgresql://"):
+        return _install_audit_postgres(str(path))
     with contextlib.closing(sqlite3.connect(path)) as conn:
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         missing = [t for t in _REQUIRED_TABLES if t not in tables]
@@ -576,6 +578,46 @@ def install_audit(path: Path) -> list[str]:
             else:
                 skipped.append(table)
         conn.commit()
+    return sorted(set(skipped))
+
+
+def _install_audit_postgres(url: str) -> list[str]:
+    """The same triggers on PostgreSQL: each SQLite trigger's row and condition, translated as the
+    bot's statements are (storage/sql_dialect.py), in a plpgsql trigger function."""
+    import psycopg
+
+    from storage.sql_dialect import to_postgres
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        tables = {r[0] for r in conn.execute("SELECT table_name FROM information_schema.tables")}
+        missing = [t for t in _REQUIRED_TABLES if t not in tables]
+        if missing:
+            raise RuntimeError(f"the schema has no {missing}: the fuzzer's privilege check needs updating")
+        conn.execute(
+            to_postgres(_AUDIT_TABLE.replace("id INTEGER PRIMARY KEY", "id INTEGER PRIMARY KEY AUTOINCREMENT"))
+        )
+        skipped = []
+        for table, sql in _TRIGGERS:
+            if table not in tables:
+                skipped.append(table)
+                continue
+            found = re.match(
+                r"CREATE TRIGGER (\w+) AFTER (\w+) ON \w+(?: WHEN (.*))? BEGIN (INSERT .*); END$", sql, re.S
+            )
+            assert found, sql
+            name, event, when, insert = found.groups()
+            conn.execute(
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                f"{to_postgres(insert).replace('%%', '%')}; RETURN NULL; END $$"
+            )
+            condition = (
+                to_postgres(f"SELECT 1 WHERE {when}").replace("%%", "%")[len("SELECT 1 WHERE ") :] if when else ""
+            )
+            conn.execute(
+                f"CREATE TRIGGER {name} AFTER {event} ON {table} FOR EACH ROW "
+                + (f"WHEN ({condition}) " if condition else "")
+                + f"EXECUTE FUNCTION {name}()"
+            )
     return sorted(set(skipped))
 
 
@@ -1579,7 +1621,8 @@ class Fuzzer:
     async def _final_checks(self) -> None:
         db = self.services.db
         self.report.integrity = await db.integrity_check()
-        self.report.foreign_key_problems = [tuple(r) for r in await db.fetch_all("PRAGMA foreign_key_check")]
+        if db.engine == "sqlite":  # PostgreSQL checks every foreign key as it is written
+            self.report.foreign_key_problems = [tuple(r) for r in await db.fetch_all("PRAGMA foreign_key_check")]
         staff_ever = self.staff_ever
         for sql, what in (
             ("SELECT id, created_by FROM events WHERE created_by NOT IN ({})", "event created by"),

@@ -37,6 +37,8 @@ async def test_every_table_about_a_person_is_indexed_by_the_person(tmp_path):
         assert unindexed == [], f"tables about a person without an index on telegram_id: {unindexed}"
     finally:
         await db.close()
+
+
 async def test_retention_deletes_in_small_transactions_and_lets_others_run_between(tmp_path, monkeypatch):
     import asyncio
     from datetime import UTC, datetime, timedelta
