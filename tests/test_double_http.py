@@ -17,7 +17,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict
 from telegram.request import HTTPXRequest
 
-from bot.double.http import BotApiServer
+from bot.double.http import BotApiServer, HttpBotApiDouble
 
 
 @pytest.fixture
@@ -114,3 +114,20 @@ async def telegram_delivered(telegram: BotApiServer) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"still not delivered: {telegram.unconfirmed()}")
+
+
+async def test_a_button_press_answered_after_15_seconds_is_refused_as_telegram_does():
+    now = [1_000_000.0]
+    double = HttpBotApiDouble(clock=lambda: now[0])
+    with BotApiServer(double) as telegram:
+        anna = double.user(user_id=2004)
+        async with bot_for(telegram) as bot:
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton("Tak", callback_data="y:1")]])
+            sent = await bot.send_message(anna.id, "Na pewno?", reply_markup=markup)
+            await anna.press(sent.message_id, "y:1")
+            await anna.press(sent.message_id, "y:1")
+            early, late = await bot.get_updates(timeout=5)
+            assert await bot.answer_callback_query(early.callback_query.id)
+            now[0] += 16
+            with pytest.raises(BadRequest, match="Query is too old"):
+                await bot.answer_callback_query(late.callback_query.id)

@@ -80,6 +80,8 @@ class HttpBotApiDouble(BotApiDouble):
 
     delivers_synchronously = False
     server: BotApiServer
+    # Telegram stops waiting for the answer to a button press after about 15 s.
+    callback_timeout = 15.0
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -110,6 +112,12 @@ class HttpBotApiDouble(BotApiDouble):
             with contextlib.suppress(RuntimeError):  # that loop has closed
                 loop.call_soon_threadsafe(event.set)
         return answer
+
+    def _m_answerCallbackQuery(self, params, files):
+        query = self.callback_queries.get(str(params.get("callback_query_id")))
+        if query is not None and self.clock() - query.get("at", self.clock()) > self.callback_timeout:
+            query["answered"] = True  # too late: Telegram refuses the answer, as for one answered twice
+        return super()._m_answerCallbackQuery(params, files)
 
     async def deliver(self, update_data: dict) -> None:
         self.server.receive(update_data)

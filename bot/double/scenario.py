@@ -300,7 +300,7 @@ class UserChat:
             if stored is None or not stored.from_bot:
                 raise AssertionError(f"no bot message {message_id} in this chat")
             query_id = uuid.uuid4().hex[:16]
-            self.double.callback_queries[query_id] = {"user_id": self.id, "answered": late}
+            self.double.callback_queries[query_id] = {"user_id": self.id, "answered": late, "at": self.double.clock()}
             message = dict(stored.data)
         if late or not self.double.delivers_synchronously:
             answered = False
