@@ -119,6 +119,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Check FILE, keep the current database beside it, and put FILE in its place.",
     )
     putting_back.add_argument("file", type=Path, help="a backup made with `volunteer-bot backup`")
+    moving = commands.add_parser(
+        "migrate-to",
+        help="copy the SQLite database into an empty PostgreSQL database (stop the bot first)",
+        description="Copy the SQLite database (DATABASE_URL) into the empty PostgreSQL database at URL, "
+        "table by table, and compare the row counts. Then set DATABASE_URL to URL.",
+    )
+    moving.add_argument("url", help="postgresql://user:password@host:5432/name of an empty database")
 
     commands.add_parser(
         "check",
@@ -162,12 +169,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(settings)
         if command in ("backup", "restore"):
             return backups(settings, args)
+        if command == "migrate-to":
+            configure_logging(logging.WARNING if level == logging.INFO else level)
+            from bot.migrate_to import command
+
+            return command(settings, args.url)
     except ConfigError as exc:
         return _config_error(exc)
     except _database_errors() as exc:  # not a database, unreadable, locked, server unreachable, ...
-        where, setting = (
-            (args.database, "--database") if command == "chat" else (_shown(settings), "DATABASE_URL")
-        )
+        where, setting = (args.database, "--database") if command == "chat" else (_shown(settings), "DATABASE_URL")
         print(
             f"volunteer-bot: cannot use the database {where}: {exc} (check {setting})",
             file=sys.stderr,

@@ -173,4 +173,26 @@ def postgres_databases(monkeypatch):
 
 def pytest_sessionfinish(session, exitstatus) -> None:
     if _server is not None:
+        for name in _extra:
+            _server.drop(name)
         _server.close()
+
+
+async def open_sqlite(path: Path | str, *, migrate_to: int | None = None):
+    """An SQLite database whatever TEST_DATABASE_URL says (a test of SQLite files themselves:
+    upgrading one in place, copying one into PostgreSQL)."""
+    import storage.db
+
+    db = object.__new__(storage.db.Database)
+    db.__init__(path)
+    return await db.open(migrate_to=migrate_to)
+
+
+def empty_postgres_database() -> str:
+    """A new empty database on the test server (dropped at the end of the run's session)."""
+    name = server().create(migrated=False)
+    _extra.append(name)
+    return _url_for(name)
+
+
+_extra: list[str] = []
