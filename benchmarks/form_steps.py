@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import contextvars
 import os
 import re
@@ -110,6 +111,9 @@ class SqlMeter:
 
     async def attach(self, database: Any) -> None:
         meter = self
+        if getattr(database, "engine", "sqlite") == "postgresql":
+            self._attach_postgres(database)
+            return
         for conn in (database._writer, database._reader):
             for name in ("execute", "executemany"):
                 original = getattr(conn, name)
@@ -124,10 +128,27 @@ class SqlMeter:
         for raw in database.connections():
             raw.set_trace_callback(self._trace)
 
+    def _attach_postgres(self, database: Any) -> None:
+        """PostgreSQL has no trace callback: each statement is counted as it is sent (BEGIN, the
+        write lock and COMMIT included), one round trip each; triggers run inside the server."""
+        meter = self
+        for conn in (database._writer, database._reader):
+            for name in ("execute", "executemany", "execute_native"):
+                original = getattr(conn, name)
+
+                def call(sql, *args, _original=original, **kwargs):
+                    meter.costs.trips[STEP.get()] += 1
+                    meter._called = True
+                    meter._trace(sql)
+                    return _original(sql, *args, **kwargs)
+
+                setattr(conn, name, call)
+        self._attached = database
+
     def detach(self) -> None:
         database = self._attached
         for conn in (database._writer, database._reader):
-            for name in ("execute", "executemany"):
+            for name in ("execute", "executemany", "execute_native"):
                 vars(conn).pop(name, None)  # the class's own methods again
         for raw in database.connections():
             raw.set_trace_callback(None)
@@ -641,6 +662,11 @@ async def main() -> None:
     parser.add_argument("--forms", type=int, default=50, help="forms filled at each level (at least the level)")
     parser.add_argument("--top", type=int, default=12, help="statements to list in the breakdown")
     parser.add_argument(
+        "--database-url",
+        help="a PostgreSQL server (postgresql://user@host/postgres): the bot's database is a new database "
+        "created there for the run and dropped after it (default: an SQLite file)",
+    )
+    parser.add_argument(
         "--one-cpu",
         action="store_true",
         help="run on one CPU: steadier timings",
@@ -668,13 +694,34 @@ async def main() -> None:
         "as many volunteers with the trace callback on. The bare bot replays, for each text message, the\n"
         "Bot API calls the full bot made for that typed answer."
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(database_path=Path(tmp) / "bench.db", flood_messages=1_000_000)
+    with tempfile.TemporaryDirectory() as tmp, postgres_database(args.database_url) as url:
+        settings = Settings(database_path=Path(tmp) / "bench.db", database_url=url, flood_messages=1_000_000)
+        print(f"Database: {'PostgreSQL' if url else 'SQLite'}.")
         levels = await measure_full(settings, sizes, args.forms)
     bare = await measure_bare(sizes, args.forms, levels[0].script)
     for level, figures_ in zip(levels, bare, strict=True):
         level.bare = figures_
     report(levels, args.top)
+
+
+@contextlib.contextmanager
+def postgres_database(server: str | None):
+    """A new database on the PostgreSQL server for the run (None: SQLite), dropped after it."""
+    if not server:
+        yield None
+        return
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"bench_form_steps_{os.getpid()}"
+    with psycopg.connect(server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(server)._replace(path="/" + name))
+    finally:
+        with psycopg.connect(server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 if __name__ == "__main__":

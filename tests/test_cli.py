@@ -853,3 +853,12 @@ def test_chat_ignores_the_token_and_the_network(tmp_path):
     assert "Cześć, Anna!" in result.stdout
     assert api.calls == []
     assert_no_token(result.stdout + result.stderr)
+
+
+def test_backup_on_postgresql_points_to_pg_dump_in_one_line(monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:secret@db.example/bot")
+    assert main(["backup", "copy.db"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pg_dump" in err[0] and "secret" not in err[0]
