@@ -10,9 +10,10 @@ cannot be parsed is refused with one log line (and so confirmed: never a crash l
 Dispatching: a person's pending updates are claimed by one process (storage/inbox.py; the claim
 runs out, so a process that died holding it loses it) and run through the Application in
 update_id order, by one task per person here, different persons side by side. With polling, an
-update whose person has nothing else pending is claimed in the very transaction that stores it;
-with a webhook a short reorder window (`window` s after receipt) lets a person's updates that
-arrived out of order over Telegram's parallel connections run in update_id order.
+update whose person has nothing else pending is claimed in the very transaction that stores it.
+With a webhook, Telegram's parallel connections (and replicas) may deliver updates out of order;
+Telegram numbers them one after another, so an update waits while a lower number is missing, for
+at most the reorder window (`window` s), and a person's updates still run in update_id order.
 
 Exactly once: while an update is handled, a commit observer (storage/transaction_hooks.py) marks
 it applied inside its first write transaction, atomically with its effects. Handled again after
@@ -115,11 +116,10 @@ class Inbox:
                 by_person.setdefault(item.person, []).append(Pending(item.update_id, item.person, item.body, False, 0))
         for person, rows in by_person.items():
             self._enqueue(person, rows, spawn=not inline)
-        if len(mine) < len(stored):  # the loop claims them: after the window, or when their person is free
-            if self.window:
+        if len(mine) < len(stored):  # the loop claims them: now, or once what is missing below them came
+            self._wake.set()
+            if self.window:  # and again when an update still missing below it stops being awaited
                 asyncio.get_running_loop().call_later(self.window, self._wake.set)
-            else:
-                self._wake.set()
         return stored
 
     async def deliver(self, data: dict) -> None:
@@ -265,9 +265,11 @@ class Inbox:
                 self.holder,
                 now,
                 now + timedelta(seconds=self.claim_ttl),
-                ready_before=now - timedelta(seconds=self.window),
+                ready_before=now,
+                gaps_wait_until=now - timedelta(seconds=self.window) if self.window else None,
                 done=done,
                 takeover=takeover,
+                in_flight=self._taken,
             )
         except BaseException:
             self._finished.extend(done)

@@ -128,15 +128,25 @@ class InboxRepository:
         only: int | None = None,
         done: Iterable[int] = (),
         takeover: Iterable[str] = (),
+        gaps_wait_until: datetime | None = None,
+        in_flight: Iterable[int] = (),
     ) -> dict[int, list[Pending]]:
         """Claim, per person nobody else holds (and not in `busy`, handled here now), the pending
-        updates in update_id order up to the first one received after `ready_before` (the reorder
-        window: an earlier update may still be on its way). `only`: just that person. `takeover`:
-        holders known to be dead, whose claims are taken at once."""
+        updates in update_id order up to the first one received after `ready_before`. `only`: just
+        that person. `takeover`: holders known to be dead, whose claims are taken at once.
+        `in_flight`: updates this process holds and handles already (not claimed again: each claim
+        counts as an attempt).
+
+        `gaps_wait_until` (webhook replicas): Telegram numbers a bot's updates one after another,
+        so a missing number below a pending update is an update still on its way (to this or
+        another replica), and maybe this person's: updates above it wait for it, unless the first
+        one above it was received before `gaps_wait_until` (it is not coming: a filtered update,
+        or one Telegram gave up)."""
         stamp = to_db_time(now)
         mine = {holder, *takeover}
         ready = to_db_time(ready_before)
         skip = set(busy)
+        handling = set(in_flight)
         async with self._db.transaction() as conn:
             await self._mark_done(conn, done, stamp)
             if only is not None:
@@ -152,11 +162,14 @@ class InboxRepository:
                 and r["claimed_until"] is not None
                 and r["claimed_until"] > stamp
             }
+            blocked = await _first_behind_a_gap(conn, rows, to_db_time(gaps_wait_until)) if gaps_wait_until else None
             chosen: dict[int, list[Pending]] = {}
             stopped: set[int] = set()
             for r in rows:
                 person = r["person"]
-                if person in skip or person in held_elsewhere or person in stopped:
+                if blocked is not None and r["update_id"] >= blocked:
+                    break
+                if person in skip or person in held_elsewhere or person in stopped or r["update_id"] in handling:
                     continue
                 if r["received_at"] > ready:
                     stopped.add(person)  # this and the person's later updates wait for the window
@@ -227,6 +240,27 @@ class InboxRepository:
         for part in _chunks(ids, 400):
             marks = ", ".join("?" for _ in part)
             await conn.execute(f"UPDATE update_inbox SET done_at = ? WHERE update_id IN ({marks})", (stamp, *part))
+
+
+async def _first_behind_a_gap(conn, rows, wait_until: str) -> int | None:
+    """The first pending update_id above a number not stored yet that is still awaited."""
+    if not rows:
+        return None
+    low, high = rows[0]["update_id"], rows[-1]["update_id"]
+    cur = await conn.execute("SELECT MAX(update_id) FROM update_inbox WHERE update_id < ?", (low,))
+    before = (await cur.fetchall())[0][0]
+    cur = await conn.execute(
+        "SELECT update_id FROM update_inbox WHERE update_id > ? AND update_id <= ? AND done_at IS NOT NULL",
+        (low, high),
+    )
+    handled = {r[0] for r in await cur.fetchall()}
+    received = {r["update_id"]: r["received_at"] for r in rows}
+    expected = before + 1 if before is not None else low
+    for update_id in sorted(handled | set(received)):
+        if update_id > expected and update_id in received and received[update_id] > wait_until:
+            return update_id
+        expected = update_id + 1
+    return None
 
 
 APPLIED_SQL = "UPDATE update_inbox SET applied_at = ? WHERE update_id = ?"

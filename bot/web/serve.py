@@ -23,12 +23,12 @@ from storage.panel_sessions import PanelSessions
 
 log = logging.getLogger("volunteer_bot.web")
 
-REORDER_MS = 300  # default of BOT_REORDER_WINDOW_MS (bot/inbox.py)
+REORDER_MS = 2000  # default of BOT_REORDER_WINDOW_MS (bot/inbox.py)
 
 
 def reorder_window() -> float:
-    """Seconds a person's webhook update waits for earlier ones still on their way
-    (BOT_REORDER_WINDOW_MS; 0 turns it off)."""
+    """At most how long (s) a webhook update waits for a lower-numbered one still on its way
+    (BOT_REORDER_WINDOW_MS; 0 turns it off). Waited only while a number is missing."""
     try:
         return max(0, int(os.environ.get("BOT_REORDER_WINDOW_MS", REORDER_MS))) / 1000
     except ValueError:
