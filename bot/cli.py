@@ -299,6 +299,7 @@ async def chat(settings: Settings, args: argparse.Namespace) -> int:
     chat_settings = settings.with_changes(
         token=None,
         database_path=database_path_from_url(args.database),
+        database_url=None,
         admin_ids=frozenset(admins),
     )
     double = BotApiDouble()

@@ -264,7 +264,7 @@ class BroadcastOutbox(BroadcastRows):
     # ---- figures ------------------------------------------------------------------------------
     async def progress(self, broadcast_id: int, now: datetime) -> Progress:
         rows = await self._db.fetch_all(
-            "SELECT CASE WHEN state = 'blocked' AND error LIKE '%deactivated%' THEN 'deleted' ELSE state END "
+            "SELECT CASE WHEN state = 'blocked' AND lower(error) LIKE '%deactivated%' THEN 'deleted' ELSE state END "
             "AS state, not_before > ? AS later, COUNT(*) AS n, MIN(not_before) AS first "
             "FROM broadcast_deliveries WHERE broadcast_id = ? GROUP BY 1, later",
             (to_db_time(now), broadcast_id),

@@ -59,6 +59,7 @@ class PostgresDatabase:
         self._off_loop: PgConnection | None = None
         self._lock = asyncio.Lock()
         self._off_loop_lock = asyncio.Lock()
+        self._reconnecting = asyncio.Lock()
         self._opened = False
         self._in_transaction: ContextVar[bool] = ContextVar(f"in_transaction_{id(self)}", default=False)
 
@@ -95,16 +96,22 @@ class PostgresDatabase:
         if not self._opened:
             raise RuntimeError("the database is not open; call open() first")
         conn = getattr(self, name)
-        if conn is None or not conn.usable:
+        if conn is not None and conn.usable:
+            return conn
+        async with self._reconnecting:  # several readers finding it broken: one reconnects
+            conn = getattr(self, name)
+            if conn is not None and conn.usable:
+                return conn
             if conn is not None:
                 log.warning(
                     "PostgreSQL connection lost (%s); connecting again to %s", name.strip("_"), safe_url(self.url)
                 )
                 with contextlib.suppress(psycopg.Error):
                     await conn.close()
+                setattr(self, name, None)  # while the server is away, told once, tried at each use
             conn = await PgConnection.open(self.url)
             setattr(self, name, conn)
-        return conn
+            return conn
 
     async def _read(self, sql: str, params: Iterable[Any]) -> list[Row]:
         if self._in_transaction.get():
