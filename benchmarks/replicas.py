@@ -12,7 +12,12 @@ p50 / p99 latency of an action (the update posted -> the reply it waited for, as
 it); then, with 3 replicas, an announcement to everyone: copies per person, the busiest second of
 sendMessage against the configured rate, and Telegram's 429 answers (the goal is 0).
 
-    python benchmarks/replicas.py [--postgres URL] [--people 200] [--replicas 3] [--rate 20]
+    python benchmarks/replicas.py [--postgres URL] [--people 60] [--replicas 3] [--rate 20]
+
+What bounds the figures: each bot process keeps its outgoing Bot API calls under Telegram's overall
+limit (PTB's AIORateLimiter, 30/s), and an update is answered with 2-3 calls (the answer acknowledged,
+the next question, a keyboard changed), so one process handles at most ~10-15 updates/s however fast
+its database is; N replicas have N such limiters.
 
 --postgres: a server where this may create and drop databases (default TEST_DATABASE_URL, else the
 local development server); each run gets a fresh database named proc_bench_*.
@@ -133,7 +138,8 @@ def report(figures: dict) -> None:
 async def main_async(args) -> None:
     databases = Databases(args.postgres)
     print(
-        f"{args.people} people, {os.cpu_count()} cores; action -> reply latency as the person sees it",
+        f"{args.people} people, {os.cpu_count()} cores; action -> reply latency as the person sees it; "
+        "each process holds its Bot API calls to 30/s (Telegram's overall limit)",
         flush=True,
     )
     try:
@@ -160,7 +166,7 @@ async def main_async(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL") or LOCAL_POSTGRES)
-    parser.add_argument("--people", type=int, default=200)
+    parser.add_argument("--people", type=int, default=60, help="simulated people (the replica test has 200)")
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--rate", type=int, default=20, help="BOT_BROADCAST_RATE for the announcement")
     args = parser.parse_args()
