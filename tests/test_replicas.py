@@ -39,16 +39,10 @@ from tests.replica_load import (
 
 RATE = 20  # BOT_BROADCAST_RATE: messages per second for all replicas together
 
-pytestmark = [
-    pytest.mark.skipif(
-        not ON_POSTGRES,
-        reason="needs PostgreSQL: several processes share one database (set TEST_DATABASE_URL; CI does)",
-    ),
-    # Remove once it passes: under this load a replica stores a person's update up to ~1 s after
-    # another replica stored their later one, beyond the 300 ms reorder window, so the later runs
-    # first (an e-mail taken as the name). See /work/tools_tmp/PROCESSES_notes_for_INBOX.md.
-    pytest.mark.xfail(strict=False, reason="issue 16: a person's updates run out of order across replicas under load"),
-]
+pytestmark = pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="needs PostgreSQL: several processes share one database (set TEST_DATABASE_URL; CI does)",
+)
 
 
 async def test_three_replicas_lose_nothing_and_do_everything_once(tmp_path, postgres_databases):
