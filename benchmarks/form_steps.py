@@ -130,7 +130,8 @@ class SqlMeter:
 
     def _attach_postgres(self, database: Any) -> None:
         """PostgreSQL has no trace callback: each statement is counted as it is sent (BEGIN, the
-        write lock and COMMIT included), one round trip each; triggers run inside the server."""
+        write lock and COMMIT included; BEGIN and the lock share a round trip); triggers run
+        inside the server."""
         meter = self
         for conn in (database._writer, database._reader):
             for name in ("execute", "executemany", "execute_native"):
@@ -138,8 +139,9 @@ class SqlMeter:
 
                 def call(sql, *args, _original=original, **kwargs):
                     meter.costs.trips[STEP.get()] += 1
-                    meter._called = True
-                    meter._trace(sql)
+                    for statement in sql.split(";") if name == "execute_native" else [sql]:
+                        meter._called = True
+                        meter._trace(statement)
                     return _original(sql, *args, **kwargs)
 
                 setattr(conn, name, call)

@@ -213,8 +213,8 @@ async def _begin(db: PostgresDatabase) -> PgConnection:
     for attempt in (1, 2):
         conn = await db._fresh("_writer")
         try:
-            await conn.execute_native("BEGIN")
-            await conn.execute_native(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+            # One round trip for both (a simple query may hold several statements).
+            await conn.execute_native(f"BEGIN; SELECT pg_advisory_xact_lock({WRITE_LOCK})")
             return conn
         except psycopg.OperationalError:
             if attempt == 2 or conn.usable:
