@@ -137,9 +137,9 @@ class SqlMeter:
             for name in ("execute", "executemany", "execute_native"):
                 original = getattr(conn, name)
 
-                def call(sql, *args, _original=original, **kwargs):
+                def call(sql, *args, _original=original, _native=name == "execute_native", **kwargs):
                     meter.costs.trips[STEP.get()] += 1
-                    for statement in sql.split(";") if name == "execute_native" else [sql]:
+                    for statement in sql.split(";") if _native else [sql]:
                         meter._called = True
                         meter._trace(statement)
                     return _original(sql, *args, **kwargs)
