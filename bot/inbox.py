@@ -88,6 +88,7 @@ class Inbox:
         must not be confirmed)."""
         incoming: list[Incoming] = []
         parsed: dict[int, Update] = {}
+        refused: list[tuple[Incoming, str]] = []
         for data in bodies:
             try:
                 update = Update.de_json(data, self.app.bot)
@@ -95,13 +96,19 @@ class Inbox:
                     raise ValueError("empty")
                 update_id = int(data["update_id"])
             except Exception as exc:  # the whole batch must not fail for one update
-                log.warning("Inbox: refused an update that cannot be read (%s: %s)", type(exc).__name__, exc)
+                why = f"cannot be read: {type(exc).__name__}: {exc}"
+                log.warning("Inbox: refused an update that %s", why)
+                if isinstance(data, dict) and isinstance(data.get("update_id"), int):
+                    # Kept as handled: its number is not awaited, and a repeat of it is recognised.
+                    refused.append((Incoming(data["update_id"], 0, json.dumps(data, default=str)[:10_000]), why))
                 continue
             parsed[update_id] = update
             incoming.append(Incoming(update_id, person_of(update), json.dumps(data, ensure_ascii=False)))
+        now = self.clock()
+        if refused:
+            await self.repo.store_refused(refused, now)
         if not incoming:
             return []
-        now = self.clock()
         stored, claimed = await self.repo.store(
             incoming,
             now,

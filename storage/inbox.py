@@ -99,6 +99,17 @@ class InboxRepository:
                         claimed.append(update.update_id)
         return stored, claimed
 
+    async def store_refused(self, refused: Sequence[tuple[Incoming, str]], now: datetime) -> None:
+        """Updates that cannot be read, kept as handled with why (see bot/inbox.py)."""
+        stamp = to_db_time(now)
+        async with self._db.transaction() as conn:
+            for update, why in refused:
+                await conn.execute(
+                    "INSERT INTO update_inbox (update_id, person, body, received_at, done_at, last_error) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
+                    (update.update_id, update.person, update.body, stamp, stamp, why[:500]),
+                )
+
     async def get(self, update_ids: Sequence[int]) -> list[Pending]:
         if not update_ids:
             return []

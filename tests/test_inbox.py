@@ -235,7 +235,8 @@ async def test_an_update_that_cannot_be_read_is_refused_in_one_line_and_the_next
     with caplog.at_level(logging.WARNING):
         await double.deliver({"update_id": double.next_update_id(), "message": {"message_id": "x", "chat": 5}})
     assert len([r for r in caplog.records if "cannot be read" in r.getMessage()]) == 1
-    assert await rows(app) == []
+    (kept,) = await rows(app)  # as handled, with why: its number is not awaited, a repeat recognised
+    assert kept["done_at"] is not None and kept["last_error"].startswith("cannot be read")
     await chat.send("/start")
     assert chat.messages
 
@@ -373,3 +374,37 @@ async def test_a_replayed_acceptance_of_an_application_decides_once_and_tells_th
         assert history[0][0] <= 2  # sent and accepted, not accepted twice
     assert [m.text for m in volunteer.messages if m.text.startswith("🎉")] == told
     assert "Sorry" not in coordinator.last.text and "Przepraszamy" not in coordinator.last.text
+
+
+async def test_the_webhook_stores_each_update_before_its_200(app, double, caplog):
+    import httpx
+
+    from bot.web.serve import web_for
+
+    app.inbox.window = 2.0
+    chat = double.user(user_id=4117)
+    hook = web_for(app, "/hook", "s3cret")
+    headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=hook), base_url="http://bot") as client:
+        update = message_update(double, chat, "/start")
+        assert (await client.post("/hook", json=update, headers=headers)).status_code == 200
+        assert [r["update_id"] for r in await rows(app)] == [update["update_id"]]  # stored when answered
+        assert (await client.post("/hook", json=update, headers=headers)).status_code == 200  # a repeat
+        unreadable = {"update_id": double.next_update_id(), "message": {"message_id": "x", "chat": 5}}
+        assert (await client.post("/hook", json=unreadable, headers=headers)).status_code == 200
+        for _ in range(100):
+            await asyncio.sleep(0.02)
+            if chat.messages:
+                break
+        await app.inbox.settle()
+        assert chat.messages
+        assert len(await rows(app)) == 2 and all(r["done_at"] is not None for r in await rows(app))
+
+        async def away(bodies, **kwargs):
+            raise ConnectionError("the database restarts")
+
+        app.inbox.receive = away
+        with caplog.at_level(logging.ERROR):
+            response = await client.post("/hook", json=message_update(double, chat, "/pomoc"), headers=headers)
+        assert response.status_code == 503  # Telegram sends it again later
+        assert len([r for r in caplog.records if "could not store update" in r.getMessage()]) == 1

@@ -38,28 +38,30 @@ def webhook_route(application, path: str, secret: str) -> Route:
             update = Update.de_json(data, application.bot)
             if update is None:
                 raise ValueError("empty")
-        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (UnicodeDecodeError, ValueError, TypeError, KeyError, AttributeError):
             if isinstance(data, dict) and isinstance(data.get("update_id"), int):
-                # From Telegram but unreadable here: confirmed, or Telegram would send it forever.
-                log.warning("Webhook: refused update %s, which cannot be read (%s)", data["update_id"], exc)
-                return Response(status_code=HTTPStatus.OK)
+                # From Telegram but unreadable here: kept as refused (one log line, bot/inbox.py) and
+                # confirmed, or Telegram would send it forever.
+                return await _store(application, data, data["update_id"])
             log.warning(
                 "Webhook: refused a request whose body is not JSON of an update (%d bytes) from %s",
                 len(body),
                 _client(request),
             )
             return Response(status_code=HTTPStatus.BAD_REQUEST)
-        # Stored (unique by update_id) before the 200 that confirms it to Telegram (bot/inbox.py).
-        try:
-            await application.bot_data[INBOX_KEY].receive([data])
-        except Exception as exc:  # the database is away: Telegram sends it again later
-            log.error(
-                "Webhook: could not store update %s (%s: %s); answered 503", update.update_id, type(exc).__name__, exc
-            )
-            return Response(status_code=HTTPStatus.SERVICE_UNAVAILABLE)
-        return Response(status_code=HTTPStatus.OK)
+        return await _store(application, data, update.update_id)
 
     return Route("/" + path.strip("/"), receive, methods=["POST"])
+
+
+async def _store(application, data: dict, update_id: int) -> Response:
+    """Stored (unique by update_id) before the 200 that confirms it to Telegram (bot/inbox.py)."""
+    try:
+        await application.bot_data[INBOX_KEY].receive([data])
+    except Exception as exc:  # the database is away: Telegram sends it again later
+        log.error("Webhook: could not store update %s (%s: %s); answered 503", update_id, type(exc).__name__, exc)
+        return Response(status_code=HTTPStatus.SERVICE_UNAVAILABLE)
+    return Response(status_code=HTTPStatus.OK)
 
 
 def _client(request: Request) -> str:
