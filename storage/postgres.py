@@ -73,9 +73,10 @@ class PostgresDatabase:
                 conn = await PgConnection.open(self.url)
                 try:
                     await apply_migrations_postgres(conn, target=migrate_to)
-                finally:
+                except BaseException:
                     await conn.close()
-                self._writer = await PgConnection.open(self.url)
+                    raise
+                self._writer = conn  # the migrating connection writes from now on
                 self._reader = await PgConnection.open(self.url)
                 self._opened = True
         return self

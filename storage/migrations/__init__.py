@@ -10,6 +10,7 @@ table) have no translation, so those migrations are written again in PostgreSQL'
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -86,49 +87,69 @@ async def apply_migrations(conn: aiosqlite.Connection, target: int | None = None
 
 async def apply_migrations_postgres(conn, target: int | None = None) -> list[int]:
     """The same migrations on PostgreSQL (`conn`: a storage.pg_connection.PgConnection in
-    autocommit), each in one transaction with the same schema_migrations table."""
-    from storage.sql_dialect import split_statements
-
-    await conn.execute_native(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    autocommit), each in one transaction with the same schema_migrations table. An up-to-date
+    database costs two round trips (every replica and every test opens one)."""
+    migrations = [m for m in available_migrations() if target is None or m.version <= target]
+    compat = (resources.files(__package__) / "compat.postgresql.sql").read_text(encoding="utf-8")
+    mark = hashlib.sha256(compat.encode()).hexdigest()[:16]
+    rows = await conn.execute_native(
+        "SELECT to_regclass('schema_migrations') IS NOT NULL, "
+        "obj_description(to_regprocedure('sqlite_json_path(text)'), 'pg_proc')"
     )
-    await conn.execute_native("BEGIN")
+    if rows[0][0] and rows[0][1] == mark:
+        current = (await conn.execute_native("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"))[0][0]
+        if all(m.version <= current for m in migrations):
+            return []
+    await _in_transaction(
+        conn,
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);\n"
+        f"{compat}\nCOMMENT ON FUNCTION sqlite_json_path(TEXT) IS '{mark}'",
+    )
+    applied = []
+    for migration in migrations:
+        if await _apply_postgres(conn, migration):
+            applied.append(migration.version)
+    return applied
+
+
+async def _in_transaction(conn, script: str) -> None:
+    """A script under the migration lock, in one transaction."""
+    await conn.execute_native(f"BEGIN; SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
     try:
-        await conn.execute_native(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-        await conn.execute_native((resources.files(__package__) / "compat.postgresql.sql").read_text(encoding="utf-8"))
+        await conn.execute_native(script)
         await conn.execute_native("COMMIT")
     except BaseException:
         if conn.usable and conn.in_transaction:
             await conn.execute_native("ROLLBACK")
         raise
-    applied = []
-    for migration in available_migrations():
-        if target is not None and migration.version > target:
-            break
-        await conn.execute_native("BEGIN")
-        try:
-            await conn.execute_native(f"SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
-            rows = await conn.execute_native("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-            if migration.version <= int(rows[0][0]):
-                await conn.execute_native("ROLLBACK")
-                continue
-            log.info("Applying migration %04d_%s (PostgreSQL)", migration.version, migration.name)
-            native = migration.postgresql
-            if native is not None:
-                await conn.execute_native(native)
-            else:
-                for statement in split_statements(migration.sql):
-                    if not statement.upper().startswith("PRAGMA"):
-                        await conn.execute(statement)
-            await conn.execute_native(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
-                (migration.version, migration.name, datetime.now(UTC).isoformat()),
-            )
-            await conn.execute_native("COMMIT")
-        except BaseException:
-            if conn.usable and conn.in_transaction:
-                await conn.execute_native("ROLLBACK")
-            raise
-        applied.append(migration.version)
-    return applied
+
+
+async def _apply_postgres(conn, migration: Migration) -> bool:
+    """One migration in its transaction, unless another process applied it meanwhile."""
+    from storage.sql_dialect import split_statements
+
+    await conn.execute_native(f"BEGIN; SELECT pg_advisory_xact_lock({_MIGRATION_LOCK})")
+    try:
+        rows = await conn.execute_native("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
+        if migration.version <= int(rows[0][0]):
+            await conn.execute_native("ROLLBACK")
+            return False
+        log.info("Applying migration %04d_%s (PostgreSQL)", migration.version, migration.name)
+        native = migration.postgresql
+        if native is not None:
+            await conn.execute_native(native)
+        else:
+            for statement in split_statements(migration.sql):
+                if not statement.upper().startswith("PRAGMA"):
+                    await conn.execute(statement)
+        await conn.execute_native(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (%s, %s, %s)",
+            (migration.version, migration.name, datetime.now(UTC).isoformat()),
+        )
+        await conn.execute_native("COMMIT")
+    except BaseException:
+        if conn.usable and conn.in_transaction:
+            await conn.execute_native("ROLLBACK")
+        raise
+    return True
