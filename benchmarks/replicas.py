@@ -12,11 +12,11 @@ p50 / p99 latency of an action (the update posted -> the reply it waited for, as
 it); then, with 3 replicas, an announcement to everyone: copies per person, the busiest second of
 sendMessage against the configured rate, and Telegram's 429 answers (the goal is 0).
 
-    python benchmarks/replicas.py [--postgres URL] [--people 60] [--replicas 3] [--rate 20]
+    python benchmarks/replicas.py [--postgres URL] [--people 60] [--replicas 3] [--rate 20] [--think 0.05]
 
 What bounds the figures: each bot process keeps its outgoing Bot API calls under Telegram's overall
 limit (PTB's AIORateLimiter, 30/s), and an update is answered with 2-3 calls (the answer acknowledged,
-the next question, a keyboard changed), so one process handles at most ~10-15 updates/s however fast
+the next question, a keyboard changed), so one process handles at most ~15 updates/s however fast
 its database is; N replicas have N such limiters.
 
 --postgres: a server where this may create and drop databases (default TEST_DATABASE_URL, else the
@@ -83,7 +83,7 @@ async def one_setup(title: str, workdir: Path, location: str, count: int, args, 
     )
     await add_event(settings)
     load = Load(people=args.people, sign_ups=args.people // 2, decisions=min(30, args.people // 5))
-    load.pace = Pace(reply_timeout=120.0, think=(0.0, 0.05))
+    load.pace = Pace(reply_timeout=120.0, think=(0.0, args.think))
     figures: dict = {"title": title}
     with BotApiServer(connections=40) as telegram:
         env = bot_env(
@@ -138,7 +138,8 @@ def report(figures: dict) -> None:
 async def main_async(args) -> None:
     databases = Databases(args.postgres)
     print(
-        f"{args.people} people, {os.cpu_count()} cores; action -> reply latency as the person sees it; "
+        f"{args.people} people, each waiting up to {args.think} s before an action, {os.cpu_count()} cores; "
+        "action -> reply latency as the person sees it; "
         "each process holds its Bot API calls to 30/s (Telegram's overall limit)",
         flush=True,
     )
@@ -169,6 +170,13 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=60, help="simulated people (the replica test has 200)")
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--rate", type=int, default=20, help="BOT_BROADCAST_RATE for the announcement")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.05,
+        help="each person waits up to this many seconds (at random) before each action: 0.05 saturates "
+        "the bot; ~6 with 60 people offers ~10 updates/s, below one process's limit, for latency",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main_async(args))
