@@ -51,17 +51,14 @@ class InboxRepository:
         *,
         claim_for: str | None,
         claim_until: datetime,
-        done: Iterable[int] = (),
     ) -> tuple[list[int], list[int]]:
-        """Store a batch in one transaction (a known update_id is ignored: a duplicate), after
-        marking `done` those handled since the last write. With `claim_for`, an update whose person
-        has nothing pending but what `claim_for` holds is claimed at once.
-        Returns (the ids stored, of those the ones claimed)."""
+        """Store a batch in one transaction (a known update_id is ignored: a duplicate). With
+        `claim_for`, an update whose person has nothing pending but what `claim_for` holds is
+        claimed at once. Returns (the ids stored, of those the ones claimed)."""
         stamp, until = to_db_time(now), to_db_time(claim_until)
         stored: list[int] = []
         claimed: list[int] = []
         async with self._db.transaction() as conn:
-            await self._mark_done(conn, done, stamp)
             for update in updates:
                 if claim_for is None:
                     cur = await conn.execute(
@@ -109,13 +106,6 @@ class InboxRepository:
                     "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (update_id) DO NOTHING",
                     (update.update_id, update.person, update.body, stamp, stamp, why[:500]),
                 )
-
-    async def get(self, update_ids: Sequence[int]) -> list[Pending]:
-        if not update_ids:
-            return []
-        marks = ", ".join("?" for _ in update_ids)
-        rows = await self._db.fetch_all(f"{_PENDING_SQL} AND update_id IN ({marks}) ORDER BY update_id", update_ids)
-        return [_pending(r) for r in rows]
 
     async def any_claimable(self, now: datetime) -> bool:
         """A cheap look (a read) before a claim: is anything pending that nobody holds? (What this
