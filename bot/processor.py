@@ -1,9 +1,10 @@
 """Concurrent updates across users, strict order within each user.
 
 The inbox (bot/inbox.py) hands each update over (one process per person at a time, in update_id
-order, across processes); in this process, PTB starts one task per update in arrival order. Each task takes its user's lock
-(asyncio locks are FIFO, and the first step of every task runs in creation order), so one
-user's updates run one after another while different users run side by side. Work slots are
+order, across processes); in this process, one task per update in arrival order. Each task
+takes its user's lock (asyncio locks are FIFO, and the first step of every task runs in
+creation order), so one user's updates run one after another while different users run side
+by side. Work slots are
 taken only after the user's lock, so a user who floods the bot cannot starve everyone else.
 """
 
