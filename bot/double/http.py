@@ -33,24 +33,16 @@ from typing import Any
 
 import httpx
 import uvicorn
-from starlette.datastructures import UploadFile
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.double.api import _URL, BotApiDouble
+from bot.double.http_params import error, json_response, parameters
 from bot.double.rules import NOT_FOUND
 
 __all__ = ["BotApiServer", "HttpBotApiDouble", "UpdateRecord"]
 
-# Parameters whose value is a string in the Bot API: python-telegram-bot sends a string as it is and
-# everything else JSON-encoded, so "5" typed as a message text must not come back as the number 5.
-_STRINGS = {
-    "text", "caption", "parse_mode", "callback_query_id", "url", "secret_token", "name", "title",
-    "description", "short_description", "language_code", "file_id", "document", "photo", "emoji",
-    "icon_custom_emoji_id", "inline_message_id", "action", "ip_address", "message_effect_id",
-    "business_connection_id", "invite_link", "sticker", "question",
-}  # fmt: skip
 _CONFLICT_POLL = "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"
 _CONFLICT_WEBHOOK = (
     "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
@@ -260,9 +252,9 @@ class BotApiServer:
         if match is None:
             return Response(NOT_FOUND, status_code=404, media_type="application/json")
         if match["token"] != self.double.token:
-            return _json(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return json_response(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         try:
-            params, files = await _parameters(request)
+            params, files = await parameters(request)
         except ClientDisconnect:  # the bot process died while sending
             return Response(status_code=499)
         method = match["method"]
@@ -277,7 +269,7 @@ class BotApiServer:
     # ---- getUpdates --------------------------------------------------------------------
     async def _t_getUpdates(self, params: dict) -> Response:
         if self.webhook is not None:
-            return _error(409, _CONFLICT_WEBHOOK)
+            return error(409, _CONFLICT_WEBHOOK)
         offset = int(params.get("offset") or 0)
         limit = min(max(int(params.get("limit") or 100), 1), 100)
         timeout = max(float(params.get("timeout") or 0), 0.0)
@@ -297,8 +289,8 @@ class BotApiServer:
                 if me.done():
                     if me.result() == "conflict":
                         self.conflicts += 1
-                        return _error(409, _CONFLICT_POLL)
-                    return _json(200, {"ok": True, "result": []})
+                        return error(409, _CONFLICT_POLL)
+                    return json_response(200, {"ok": True, "result": []})
                 if self._arrival.done():
                     self._arrival = asyncio.get_running_loop().create_future()
         finally:
@@ -308,7 +300,7 @@ class BotApiServer:
         for record in ready:
             record.handed += 1
             record.first_handed = record.first_handed or now
-        return _json(200, {"ok": True, "result": [r.update for r in ready]})
+        return json_response(200, {"ok": True, "result": [r.update for r in ready]})
 
     def _confirm_below(self, offset: int) -> None:
         if offset <= 0:
@@ -328,7 +320,7 @@ class BotApiServer:
         if not url:
             return await self._t_deleteWebhook(params)
         if not url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            return _error(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
+            return error(400, "Bad Request: bad webhook: HTTPS url must be provided for webhook")
         if params.get("drop_pending_updates"):
             self._drop_pending()
         self.set_webhook_calls += 1
@@ -342,13 +334,13 @@ class BotApiServer:
             self._workers.append(asyncio.create_task(self._post_updates()))
         for record in self._ready(0, 10**9):
             self._enqueue(record)
-        return _json(200, {"ok": True, "result": True, "description": "Webhook was set"})
+        return json_response(200, {"ok": True, "result": True, "description": "Webhook was set"})
 
     async def _t_deleteWebhook(self, params: dict) -> Response:
         if params.get("drop_pending_updates"):
             self._drop_pending()
         self.webhook = None
-        return _json(200, {"ok": True, "result": True, "description": "Webhook was deleted"})
+        return json_response(200, {"ok": True, "result": True, "description": "Webhook was deleted"})
 
     async def _t_getWebhookInfo(self, params: dict) -> Response:
         with self._state:
@@ -356,7 +348,7 @@ class BotApiServer:
         info: dict[str, Any] = {"url": "", "has_custom_certificate": False, "pending_update_count": pending}
         if self.webhook is not None:
             info.update(url=self.webhook["url"], max_connections=self.webhook["max_connections"])
-        return _json(200, {"ok": True, "result": info})
+        return json_response(200, {"ok": True, "result": info})
 
     def _drop_pending(self) -> None:
         with self._state:
@@ -408,42 +400,3 @@ class BotApiServer:
         record.queued = False
         if self.webhook is not None:
             self._enqueue(record)
-
-
-# ---- parameters as python-telegram-bot sends them -------------------------------------------
-async def _parameters(request: Request) -> tuple[dict, dict]:
-    """The method's parameters as Python values (what RequestData.parameters gives in process)
-    and its uploaded files as (file name, bytes, content type)."""
-    params: dict[str, Any] = {k: _decode(k, v) for k, v in request.query_params.multi_items()}
-    files: dict[str, tuple] = {}
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("application/json"):
-        body = await request.body()
-        if body:
-            params.update(json.loads(body))
-    elif content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        form = await request.form(max_files=100, max_fields=1000)
-        for key, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                files[key] = (value.filename, await value.read(), value.content_type)
-            else:
-                params[key] = _decode(key, value)
-        await form.close()
-    return params, files
-
-
-def _decode(key: str, value: str) -> Any:
-    if key in _STRINGS:
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        return value
-
-
-def _json(status: int, payload: dict) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False).encode(), status_code=status, media_type="application/json")
-
-
-def _error(code: int, description: str) -> Response:
-    return _json(code, {"ok": False, "error_code": code, "description": description})
