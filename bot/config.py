@@ -60,6 +60,9 @@ class Settings:
     # smtps://user:password@host:465; unset, nothing is sent by e-mail.
     smtp_url: str | None = None
     smtp_from: str | None = None
+    # With a webhook: at most how long (ms) an update waits for a lower-numbered one still on its
+    # way over Telegram's parallel connections (bot/inbox.py); 0 turns it off.
+    reorder_window_ms: int = 2000
 
     @property
     def database(self) -> Path | str:
@@ -116,6 +119,7 @@ class Settings:
                 "BOT_PANEL_INIT_DATA_MINUTES", get("BOT_PANEL_INIT_DATA_MINUTES"), 15
             ),
             **_smtp(get("BOT_SMTP_URL"), get("BOT_SMTP_FROM")),
+            reorder_window_ms=_whole_number("BOT_REORDER_WINDOW_MS", get("BOT_REORDER_WINDOW_MS"), 2000),
             **_broadcast_settings(get("BOT_BROADCAST_RATE"), get("BOT_BROADCAST_PAID"), get("BOT_QUIET_HOURS")),
         )
 
@@ -134,7 +138,9 @@ def _database(url: str) -> dict[str, object]:
     """DATABASE_URL: PostgreSQL (postgresql://user:password@host:5432/name) or an SQLite file."""
     if is_postgres_url(url):
         if not url.split("://", 1)[1].strip("/"):
-            raise ConfigError("DATABASE_URL: name the PostgreSQL server and database, e.g. postgresql://bot@localhost/bot")
+            raise ConfigError(
+                "DATABASE_URL: name the PostgreSQL server and database, e.g. postgresql://bot@localhost/bot"
+            )
         return {"database_url": url}
     return {"database_path": database_path_from_url(url)}
 
@@ -258,6 +264,14 @@ def _positive_int(name: str, value: str | None, default: int) -> int:
         return default
     if not value.isdecimal() or int(value) < 1:
         raise ConfigError(f"{name}: expected a positive whole number, got {value!r}")
+    return int(value)
+
+
+def _whole_number(name: str, value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.isdecimal():
+        raise ConfigError(f"{name}: expected a whole number (0 or more), got {value!r}")
     return int(value)
 
 

@@ -22,7 +22,6 @@ import contextlib
 import logging
 import os
 import pickle
-import sqlite3
 import sys
 import tempfile
 from collections.abc import Callable
@@ -37,6 +36,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.export_worker import ExportJob
 from bot.replies import alert
+from storage.errors import database_away
 from storage.exports import Busy, ExportClaims
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,10 @@ async def run(update: Update, context: BotContext, export: Export) -> None:
     async def progress(done: int, total: int) -> None:
         try:
             await claims.renew(claim, services.clock(), LEASE)
-        except sqlite3.Error as exc:  # the database busy for a moment: the next renewal will do
+        except Exception as exc:
+            if not database_away(exc):
+                raise
+            # the database busy or its connection lost for a moment: the next renewal will do
             log.warning("export claim not renewed: %s", exc)
         percent = min(100 * done // total, 99) if total else -1
         if percent > shown[0]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
@@ -12,6 +11,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale, translator
 from bot.inbox_applied import AlreadyApplied, retry_later
+from storage.errors import database_away
 
 log = logging.getLogger("volunteer_bot.errors")
 
@@ -21,7 +21,7 @@ async def on_error(update: object, context: BotContext) -> None:
     if isinstance(context.error, AlreadyApplied):
         await _already_applied(update, context)
         raise ApplicationHandlerStop
-    if _database_away(context.error) and retry_later():  # handled again in a moment (bot/inbox.py)
+    if database_away(context.error) and retry_later():  # handled again in a moment (bot/inbox.py)
         error = context.error
         log.warning(
             "Update %s: the database is away (%s: %s); handling it again shortly",
@@ -82,14 +82,6 @@ async def _already_applied(update: object, context: BotContext) -> None:
         await menu_after(update, context, context.t._("✅ That is saved already."))
     except TelegramError as exc:
         log.warning("could not show the menu after a repeated update: %s", exc)
-
-
-def _database_away(error: BaseException | None) -> bool:
-    """The database could not be used now (SQLite busy or unreadable, a PostgreSQL connection lost)."""
-    if isinstance(error, sqlite3.OperationalError):
-        return True
-    kind = type(error)
-    return kind.__module__.startswith("psycopg") and kind.__name__ in ("OperationalError", "InterfaceError")
 
 
 async def _who(update: Update, context: BotContext) -> None:

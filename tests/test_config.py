@@ -82,11 +82,18 @@ def test_a_self_hosted_local_server_is_what_the_bot_talks_to(tmp_path):
         ("TELEGRAM_LOCAL_MODE", "sure"),
         ("BOT_WEBHOOK_SECRET", "has spaces"),
         ("BOT_FLOOD_MESSAGES", "0"),
+        ("BOT_REORDER_WINDOW_MS", "2s"),
     ],
 )
 def test_errors_name_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
         Settings.from_env({variable: value})
+
+
+def test_the_reorder_window_is_in_milliseconds_and_may_be_off():
+    assert Settings.from_env({}).reorder_window_ms == 2000
+    assert Settings.from_env({"BOT_REORDER_WINDOW_MS": "0"}).reorder_window_ms == 0
+    assert Settings.from_env({"BOT_REORDER_WINDOW_MS": "500"}).reorder_window_ms == 500
 
 
 def test_the_default_organisation_is_an_expert_volunteer_team():

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
 import socket
 from collections.abc import AsyncIterator
@@ -22,18 +21,6 @@ from bot.web.webhook import webhook_route
 from storage.panel_sessions import PanelSessions
 
 log = logging.getLogger("volunteer_bot.web")
-
-REORDER_MS = 2000  # default of BOT_REORDER_WINDOW_MS (bot/inbox.py)
-
-
-def reorder_window() -> float:
-    """At most how long (s) a webhook update waits for a lower-numbered one still on its way
-    (BOT_REORDER_WINDOW_MS; 0 turns it off). Waited only while a number is missing."""
-    try:
-        return max(0, int(os.environ.get("BOT_REORDER_WINDOW_MS", REORDER_MS))) / 1000
-    except ValueError:
-        log.warning("BOT_REORDER_WINDOW_MS is not a number of milliseconds; using %d", REORDER_MS)
-        return REORDER_MS / 1000
 
 
 class _Server(uvicorn.Server):
@@ -111,7 +98,7 @@ async def serve(app, settings, sock: socket.socket, webhook: str | None, url_pat
     keeper = None if webhook else await take_poller(app)  # PollerBusy: another process polls
     poller = polling = None
     if webhook:
-        app.inbox.window = reorder_window()  # a person's updates may arrive out of order
+        app.inbox.window = settings.reorder_window_ms / 1000  # a person's updates may arrive out of order
         app.inbox.poll = 0.25  # other replicas store updates of people this one may hold: look often
     try:
         async with app:
