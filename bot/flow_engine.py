@@ -38,6 +38,7 @@ from bot.flow_parts import (
 )
 from bot.flow_render import close_pressed, render
 from bot.flow_steps import USE_BUTTONS, accepted_kinds, following, hint_for, kind_of, labels_of, previous, resume_point
+from bot.flow_ticks import tick
 from bot.forms import Accepted, Problem, parse_other
 from bot.organisation import OTHER as OTHER_KEY
 from bot.replies import alert, keyboard
@@ -214,7 +215,7 @@ class FlowEngine:
                 return
             await self._accept(run, step, result.value, chosen=label)
         elif press.act in ("on", "off"):
-            await self._tick(run, step, press.value, press.act == "on")
+            await tick(run, step, press.value, press.act == "on")
         elif press.act == "ok":
             ticks = list(run.data.get("_ticks", {}).get(step.id, run.answers.get(step.id) or []))
             result = await step.pick(run, ticks) if step.pick else Accepted(ticks)
@@ -351,39 +352,6 @@ class FlowEngine:
                 await services.sessions.save_flow(run.user_id, new, expected_version=version, now=services.clock())
         except StaleFlow:
             log.warning("flow of %s changed under this update; the later write is dropped", run.user_id)
-
-    async def _tick(self, run: FlowRun, step: Step, value: str | None, on: bool) -> None:
-        prompt = await step.ask(run)
-        if value not in {c.value for c in prompt.choices}:
-            await alert(run.update, run.t.gettext("This button is no longer valid. Type /start for the menu."))
-            return
-        ticks = run.data.setdefault("_ticks", {})
-        selected = list(ticks.get(step.id, run.answers.get(step.id) or []))
-        if on and value not in selected:
-            selected.append(value)
-        elif not on and value in selected:
-            selected.remove(value)
-        ticks[step.id] = selected  # a press sets a state: the same press twice changes nothing
-        services = run.services
-        try:
-            await services.sessions.save_flow(
-                run.user_id,
-                FlowState(
-                    run.flow.name,
-                    step.id,
-                    run.data,
-                    message_id=run.state.message_id,
-                    last_update_id=run.update.update_id,
-                ),
-                expected_version=run.state.version,
-                now=services.clock(),
-            )
-        except StaleFlow:
-            return
-        _, markup, _ = await render(run, step.id)
-        await run.update.callback_query.answer()
-        with contextlib.suppress(TelegramError):
-            await run.update.callback_query.edit_message_reply_markup(markup)
 
     async def _follow(self, run: FlowRun, outcome: Next) -> None:
         if isinstance(outcome, End):
