@@ -76,7 +76,8 @@ class Applied:
         if self.replay:
             raise AlreadyApplied(self.update_id)
         if not self.marked:
-            await mark_applied(conn, self.update_id, self.clock())
+            if not await mark_applied(conn, self.update_id, self.clock()):
+                raise AlreadyApplied(self.update_id)
             self.marked = True
 
 
@@ -84,7 +85,11 @@ def retry_later() -> bool:
     """The update being handled failed because the database is away: the inbox handles it again
     in a moment (a few times, waiting longer each time). False: not now, handle the error."""
     observer = current_observer.get()
-    if isinstance(observer, Applied) and observer.active and observer.attempt < len(RETRY_AFTER):
+    # Once something of the update committed, handling it again could only refuse the rest of it
+    # (its writes are refused): the error is then reported to the person instead.
+    if not isinstance(observer, Applied) or not observer.active or observer.marked:
+        return False
+    if observer.attempt < len(RETRY_AFTER):
         observer.retry = True
         return True
     return False

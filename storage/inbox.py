@@ -16,6 +16,7 @@ from storage.db import Database, to_db_time
 
 # How many pending rows one claim looks at (oldest first); the rest wait for the next claim.
 SCAN = 500
+PER_PERSON = 50  # a person's updates looked at in one claim; the rest in the next ones
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,12 @@ class Pending:
 _PENDING_SQL = (
     "SELECT update_id, person, body, received_at, applied_at, attempts, claimed_by, claimed_until "
     "FROM update_inbox WHERE done_at IS NULL"
+)
+_SCAN_SQL = (
+    "SELECT update_id, person, body, received_at, applied_at, attempts, claimed_by, claimed_until FROM ("
+    "SELECT update_id, person, body, received_at, applied_at, attempts, claimed_by, claimed_until, "
+    "ROW_NUMBER() OVER (PARTITION BY person ORDER BY update_id) AS nth "
+    "FROM update_inbox WHERE done_at IS NULL) AS pending WHERE nth <= ? ORDER BY update_id LIMIT ?"
 )
 
 
@@ -152,8 +159,8 @@ class InboxRepository:
             await self._mark_done(conn, done, stamp)
             if only is not None:
                 cur = await conn.execute(f"{_PENDING_SQL} AND person = ? ORDER BY update_id LIMIT ?", (only, SCAN))
-            else:
-                cur = await conn.execute(f"{_PENDING_SQL} ORDER BY update_id LIMIT ?", (SCAN,))
+            else:  # at most PER_PERSON of each: one person's backlog cannot fill the scan
+                cur = await conn.execute(_SCAN_SQL, (PER_PERSON, SCAN))
             rows = await cur.fetchall()
             held_elsewhere = {
                 r["person"]
@@ -264,12 +271,16 @@ async def _first_behind_a_gap(conn, rows, wait_until: str) -> int | None:
     return None
 
 
-APPLIED_SQL = "UPDATE update_inbox SET applied_at = ? WHERE update_id = ?"
+APPLIED_SQL = "UPDATE update_inbox SET applied_at = ? WHERE update_id = ? AND applied_at IS NULL"
 
 
-async def mark_applied(conn, update_id: int, now: datetime) -> None:
-    """Inside the transaction of an update's effects, just before it commits."""
-    await conn.execute(APPLIED_SQL, (to_db_time(now), update_id))
+async def mark_applied(conn, update_id: int, now: datetime) -> bool:
+    """Inside the transaction of an update's effects, just before it commits. False: it was
+    applied already (by another process that handled it too, or before a crash), so these
+    effects must not commit. Write transactions are serialized, so the check holds across
+    processes."""
+    cur = await conn.execute(APPLIED_SQL, (to_db_time(now), update_id))
+    return cur.rowcount != 0
 
 
 def _pending(row) -> Pending:
