@@ -59,7 +59,12 @@ class LeaseKeeper:
         """One attempt (also a renewal); calls on_gain / on_loss when that changes."""
         now = self.clock()
         try:
-            got, lease = await self.repo.acquire(self.name, self.holder, now, self.ttl, is_dead=dead_here)
+            # Bounded: a renewal hanging on a lost network must not keep `held` past the lease's
+            # end, when another process may take it.
+            got, lease = await asyncio.wait_for(
+                self.repo.acquire(self.name, self.holder, now, self.ttl, is_dead=dead_here),
+                self.ttl.total_seconds() / 3,
+            )
         except Exception as exc:  # the database is away: keep what we had until it would run out
             log.warning("Lease %s: cannot reach the database (%s)", self.name, exc)
             if self.held and self._valid_until is not None and now >= self._valid_until:
@@ -86,6 +91,10 @@ class LeaseKeeper:
         callback = self.on_gain if held else self.on_loss
         if callback is not None:
             await callback()
+
+    def holding(self) -> bool:
+        """Held, and not past the end of the last renewal (one still under way does not count)."""
+        return self.held and (self._valid_until is None or self.clock() < self._valid_until)
 
     def keep(self) -> None:
         """Renew (or wait to take over) in the background."""
@@ -119,4 +128,4 @@ class LeaseKeeper:
 
 def holds_scheduler(app) -> bool:
     keeper = app.bot_data.get(SCHEDULER_KEY)
-    return keeper is None or keeper.held
+    return keeper is None or keeper.holding()

@@ -21,6 +21,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
@@ -65,6 +66,7 @@ async def migrate_to(source: Path, url: str, say: Callable[[str], None] = print)
     try:
         sqlite.execute("BEGIN")  # one snapshot of every table
         version = _sqlite_version(sqlite)
+        _check_no_bot_running(sqlite)
         with psycopg.connect(url, autocommit=True) as target:
             _check_target(target, version)
         await _migrate_target(url, version)
@@ -83,6 +85,23 @@ def _sqlite_version(sqlite: sqlite3.Connection) -> int:
         return int(sqlite.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0])
     except sqlite3.DatabaseError as exc:
         raise MigrateRefused(f"the source is not the bot's SQLite database ({exc})") from None
+
+
+def _check_no_bot_running(sqlite: sqlite3.Connection) -> None:
+    """A bot still running on the file would write after the snapshot is taken, and that would be
+    lost: its live lease (migration 25 on) names it. A process of this machine that died holds
+    nothing."""
+    from bot.inbox_applied import dead_here
+
+    if not sqlite.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'leases'").fetchone():
+        return
+    now = datetime.now(UTC).isoformat(timespec="microseconds")
+    for holder, until in sqlite.execute("SELECT holder, expires_at FROM leases WHERE expires_at > ?", (now,)):
+        if not dead_here(holder):
+            raise MigrateRefused(
+                f"a bot is running on this database ({holder}, until {until[:19]} UTC): stop it first, "
+                "so that nothing it writes after the copy is lost"
+            )
 
 
 def _check_target(target: psycopg.Connection, version: int) -> None:

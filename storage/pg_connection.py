@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import psycopg
+import psycopg.conninfo
 from psycopg import pq
 from psycopg.adapt import AdaptersMap, Dumper, Loader
 
@@ -143,7 +144,9 @@ class PgConnection:
 
     @classmethod
     async def open(cls, url: str) -> PgConnection:
-        raw = await psycopg.AsyncConnection.connect(url, autocommit=True, context=ADAPTERS, row_factory=_row_factory)
+        raw = await psycopg.AsyncConnection.connect(
+            with_safety_limits(url), autocommit=True, context=ADAPTERS, row_factory=_row_factory
+        )
         return cls(raw)
 
     @property
@@ -183,6 +186,25 @@ class PgConnection:
 
     async def close(self) -> None:
         await self.raw.close()
+
+
+# A server that stops answering (a network partition, a frozen host) must not hang the bot, nor a
+# frozen bot hold the write lock (pg_advisory_xact_lock) for everyone: connecting gives up after
+# 10 s, TCP keepalives find a dead peer within ~1 min, and a session idle inside a transaction for
+# 2 min is ended by the server (its lock released). The URL's own values win.
+SAFETY_LIMITS = {
+    "connect_timeout": "10",
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "options": "-c idle_in_transaction_session_timeout=120000",
+}
+
+
+def with_safety_limits(url: str) -> str:
+    given = psycopg.conninfo.conninfo_to_dict(url)
+    return psycopg.conninfo.make_conninfo(url, **{k: v for k, v in SAFETY_LIMITS.items() if k not in given})
 
 
 class PgSnapshot:

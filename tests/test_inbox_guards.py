@@ -4,12 +4,15 @@ person's backlog held by another process does not keep everyone else waiting."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from bot.app import build_application
 from bot.double import running
 from bot.inbox_applied import AlreadyApplied, Applied
+from bot.leases import LeaseKeeper
 from storage import open_database
+from storage.leases import LeaseRepository
 from storage.transaction_hooks import current_observer
 from tests.events_helpers import Clock
 from tests.test_inbox import message_update, store_unhandled
@@ -57,3 +60,27 @@ async def test_one_persons_backlog_held_elsewhere_does_not_stall_others(settings
         await app.inbox.settle()
         assert other.messages, "the other person's /start waited behind 600 updates held by another process"
         assert flooder.messages == []  # still held by the process handling them
+
+
+async def test_a_lease_whose_renewal_hangs_is_not_held_past_its_end(settings):
+    """A renewal stuck on a lost network: the holder stops doing the lease's work when the lease
+    ends, since another process may take it then."""
+    clock = Clock()
+    db = await open_database(settings.database)
+    try:
+        keeper = LeaseKeeper(LeaseRepository(db), "scheduler", clock, holder="1@here", ttl=timedelta(seconds=3))
+        assert await keeper.try_acquire() and keeper.holding()
+
+        class Hanging(LeaseRepository):
+            async def acquire(self, *args, **kwargs):
+                await asyncio.sleep(3600)
+
+        keeper.repo = Hanging(db)
+        clock.advance(seconds=2)
+        assert await keeper.try_acquire()  # not renewed (gave up after ttl / 3), still within its time
+        assert keeper.holding()
+        clock.advance(seconds=2)  # past the end of the last renewal
+        assert not keeper.holding()
+        assert not await keeper.try_acquire()
+    finally:
+        await db.close()

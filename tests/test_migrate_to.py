@@ -87,6 +87,19 @@ async def test_a_target_that_is_not_empty_or_at_another_version_is_refused(tmp_p
         await migrate_to(old, other, lambda line: None)
 
 
+async def test_a_database_a_bot_is_running_on_is_refused(tmp_path):
+    source = tmp_path / "bot.db"
+    await (await open_sqlite(source)).close()
+    with contextlib.closing(sqlite3.connect(source)) as conn:
+        conn.execute(
+            "INSERT INTO leases (name, holder, acquired_at, renewed_at, expires_at) "
+            "VALUES ('poller', '4242@another-host', '2026-01-01', '2026-01-01', '9999-12-31T00:00:00+00:00')"
+        )
+        conn.commit()
+    with pytest.raises(MigrateRefused, match="a bot is running on this database"):
+        await migrate_to(source, empty_postgres_database(), lambda line: None)
+
+
 def test_the_command_names_what_it_refuses_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("DATABASE_URL", str(tmp_path / "missing.db"))
     assert main(["migrate-to", empty_postgres_database()]) == 1
