@@ -20,6 +20,8 @@ from storage.event_model import (
     _registration,
 )
 
+EVERYONE = 2**62  # a LIMIT larger than any waitlist
+
 
 class EventSignups:
     _db: Database
@@ -80,7 +82,8 @@ class EventSignups:
         if status != EventStatus.PUBLISHED or from_db_time(starts_at) <= now:
             return ()
         free = None if capacity is None else capacity - registered
-        limit = -1 if free is None else max(free, 0)
+        # No capacity: no limit. (SQLite reads LIMIT -1 so; PostgreSQL refuses a negative one.)
+        limit = EVERYONE if free is None else max(free, 0)
         async with conn.execute(
             "SELECT telegram_id FROM event_registrations WHERE event_id = ? AND status = 'waitlisted' "
             "ORDER BY queued_at LIMIT ?",

@@ -71,3 +71,16 @@ async def test_the_calendar_file_rings_at_the_reminder_offsets_and_links_a_map(a
     triggers = sorted(alarm["TRIGGER"].dt for alarm in entry.subcomponents if alarm.name == "VALARM")
     assert triggers == [timedelta(hours=-24), timedelta(hours=-1)]
     assert "https://www.openstreetmap.org/search?query=Lublin" in str(entry["DESCRIPTION"])
+
+
+async def test_an_event_without_a_limit_of_places_can_be_changed(app, double):
+    """No capacity: every waitlisted person (none here) fits; on PostgreSQL that must not be the
+    negative LIMIT SQLite reads as "no limit" (found by the fuzz test on PostgreSQL)."""
+    event = await published_event(app, capacity=None)
+    jan = double.user(user_id=5203, first_name="Jan", language_code="pl")
+    await jan.send(f"/start event_{event.id}")
+    await jan.tap("✅ Zapisuję się")
+    now = app.services.clock()
+    await app.services.events.update(event.id, {"place": "Lublin, Centrum Spotkania Kultur"}, now)
+    changed = await app.services.events.get(event.id)
+    assert changed.place == "Lublin, Centrum Spotkania Kultur" and changed.capacity is None
