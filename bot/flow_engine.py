@@ -19,8 +19,8 @@ from dataclasses import replace
 from typing import Any
 
 from markupsafe import Markup
-from telegram import Message, ReplyKeyboardRemove, Update
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardMarkup, Message, ReplyKeyboardRemove, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.buttons.menu import MAIN_MENU
 from bot.flow import SUMMARY, TEXT, End, Flow, FlowButton, FlowRun, Goto, Next, Refuse, Step, button
@@ -322,13 +322,25 @@ class FlowEngine:
         await self._send_and_save(run, target, text, markup)
 
     async def _reshow(self, run: FlowRun) -> None:
-        """The current step again, as a new message, without writing anything (a replay may not)."""
+        """The current step again, without writing anything (a replay may not). The step's message
+        was sent before the update was applied, so it is redrawn in place (usually: nothing to
+        change) rather than sent twice; a new message only where it cannot be edited."""
         if run.update.callback_query is not None:
             await run.update.callback_query.answer()
         current = run.state.step
         target = current if current == SUMMARY or run.step(current) is not None else resume_point(run)
         text, markup, _ = await render(run, target)
-        await run.context.bot.send_message(run.update.effective_chat.id, text, reply_markup=markup)
+        chat_id, message_id = run.update.effective_chat.id, run.state.message_id
+        if message_id is not None and (markup is None or isinstance(markup, InlineKeyboardMarkup)):
+            try:
+                await run.context.bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+                return
+            except BadRequest as exc:
+                if "not modified" in exc.message.lower():
+                    return  # the person has it as it is
+            except TelegramError:
+                pass  # deleted or too old to edit: sent anew below
+        await run.context.bot.send_message(chat_id, text, reply_markup=markup)
 
     async def _send_and_save(self, run: FlowRun, target: str, text, markup, *, expected=..., save=None) -> None:
         update, context = run.update, run.context
