@@ -19,8 +19,8 @@ limit (PTB's AIORateLimiter, 30/s), and an update is answered with 2-3 calls (th
 the next question, a keyboard changed), so one process handles at most ~15 updates/s however fast
 its database is; N replicas have N such limiters.
 
---postgres: a server where this may create and drop databases (default TEST_DATABASE_URL, else the
-local development server); each run gets a fresh database named proc_bench_*.
+--postgres: a server where this may create and drop databases (default TEST_DATABASE_URL); each run
+gets a fresh database named proc_bench_*.
 """
 
 from __future__ import annotations
@@ -42,8 +42,6 @@ from bot.double.http import BotApiServer
 from tests.process_harness import bot_env, postgres_url, replicas
 from tests.process_people import Pace, add_event
 from tests.replica_load import COORDINATOR, Load, announce_to_everyone, run_load, volunteers
-
-LOCAL_POSTGRES = "postgresql://postgres@/postgres?host=/tmp&port=5433"
 
 
 class Databases:
@@ -166,7 +164,12 @@ async def main_async(args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL") or LOCAL_POSTGRES)
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("TEST_DATABASE_URL"),
+        help="a PostgreSQL server where databases may be made (default TEST_DATABASE_URL; see the README's "
+        "tests/postgres-server)",
+    )
     parser.add_argument("--people", type=int, default=60, help="simulated people (the replica test has 200)")
     parser.add_argument("--replicas", type=int, default=3)
     parser.add_argument("--rate", type=int, default=20, help="BOT_BROADCAST_RATE for the announcement")
@@ -178,6 +181,8 @@ def main() -> None:
         "the bot; ~6 with 60 people offers ~10 updates/s, below one process's limit, for latency",
     )
     args = parser.parse_args()
+    if not args.postgres:
+        parser.error("needs a PostgreSQL server: --postgres URL or TEST_DATABASE_URL (tests/postgres-server)")
     logging.basicConfig(level=logging.WARNING)
     asyncio.run(main_async(args))
 
