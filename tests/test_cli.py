@@ -26,6 +26,7 @@ from urllib.parse import parse_qs
 import pytest
 
 import bot
+from tests.process_harness import free_port, listening
 
 # A token in Telegram's shape, but with a short id so that only the explicit redaction of the
 # configured token (not the generic token pattern) can hide it.
@@ -136,20 +137,6 @@ def wait_for(
             pytest.fail(f"volunteer-bot exited ({process.returncode}) before {what}:\n{out}\n{err}")
         time.sleep(0.05)
     pytest.fail(f"timed out waiting for {what}")
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def listening(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
 
 
 def assert_no_token(output: str) -> None:

@@ -11,7 +11,8 @@ import threading
 import urllib.error
 import urllib.request
 
-from tests.test_cli import TOKEN, FakeBotApi, assert_no_token, clean_env, free_port, listening, start_bot, wait_for
+from tests.process_harness import free_port, listening
+from tests.test_cli import TOKEN, FakeBotApi, assert_no_token, clean_env, start_bot, wait_for
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 

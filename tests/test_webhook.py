@@ -12,14 +12,13 @@ import urllib.error
 import urllib.request
 
 from bot.logs import RedactingFormatter
+from tests.process_harness import free_port, listening
 from tests.test_cli import (
     TOKEN,
     USER_ID,
     FakeBotApi,
     assert_no_token,
     clean_env,
-    free_port,
-    listening,
     start_update,
     wait_for,
     webhook_args,
